@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+	"github.com/candorstatus/candor/templates"
+)
+
+// demoDays is how much past history --demo seeds.
+const demoDays = 120
+
+func serve(ctx context.Context, args []string, env Env) error {
+	var cfg config
+	fs := flagSet("serve", "candor [serve] [flags]", env)
+	cfg.register(fs, env)
+	dataDir := dataDirFlag(fs, env)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "candor serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	cfg.DataDir = *dataDir
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(env.Stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+
+	store, err := sqlite.Open(ctx, dbPath(cfg.DataDir))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+	clock := status.SystemClock{}
+	svc := status.NewService(store, clock, log)
+
+	if cfg.Demo {
+		seeded, err := demo.Seed(ctx, svc, demoDays)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if seeded {
+			log.Info("seeded demo data", "days", demoDays)
+		}
+	}
+
+	assets, err := static.Load()
+	if err != nil {
+		return err
+	}
+	builder := site.NewBuilder(site.Config{PageID: pageID(cfg.PageName), PageName: cfg.PageName, PublicURL: cfg.PublicURL,
+		Location: cfg.location}, store, assets)
+	holder := site.NewHolder(builder, clock, log)
+	if err := holder.Rebuild(ctx); err != nil {
+		return fmt.Errorf("render the status page: %w", err)
+	}
+	svc.Subscribe(holder.OnChange)
+
+	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log,
+		DefaultLang: templates.Korean})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go holder.Run(runCtx)
+
+	url := "http://" + ln.Addr().String()
+	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "timezone", cfg.Timezone)
+	fmt.Fprintf(env.Stdout, "Candor is serving %s (data in %s). Press Ctrl-C to stop.\n", url, cfg.DataDir)
+	if keys, err := svc.APIKeys(ctx); err == nil && !hasActiveKey(keys) {
+		hint := fmt.Sprintf("go run ./cmd/candor apikey create --data-dir %s --name admin --scope admin", cfg.DataDir)
+		log.Info("no staff API key exists yet; create one to post incidents", "command", hint)
+		fmt.Fprintf(env.Stdout, "No staff API key yet. Make one with:\n  %s\n", hint)
+	}
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func hasActiveKey(keys []status.APIKey) bool {
+	for _, k := range keys {
+		if k.RevokedAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// pageID is the stable page id in /api/v2 documents.
+func pageID(name string) string {
+	if id := status.Slug(name); id != "" {
+		return id
+	}
+	return "candor"
+}

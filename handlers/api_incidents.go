@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/candorstatus/candor/status"
+)
+
+type incidentRequest struct {
+	Title                string            `json:"title"`
+	Impact               string            `json:"impact"`
+	Status               string            `json:"status"`
+	Message              string            `json:"message"`
+	Components           map[string]string `json:"components"`
+	AnnouncedETA         *string           `json:"announced_eta"`
+	Cause                string            `json:"cause"`
+	UsersAffectedPercent *float64          `json:"users_affected_percent"`
+	Notify               *bool             `json:"notify"`
+	StartedAt            *string           `json:"started_at"`
+}
+
+type updateRequest struct {
+	Status       string            `json:"status"`
+	Impact       string            `json:"impact"`
+	Message      string            `json:"message"`
+	Components   map[string]string `json:"components"`
+	AnnouncedETA *string           `json:"announced_eta"`
+	Notify       *bool             `json:"notify"`
+}
+
+// incidentsPerPage is the page size of GET /api/v1/incidents.
+const incidentsPerPage = 20
+
+func componentStatuses(m map[string]string) map[string]status.ComponentStatus {
+	out := make(map[string]status.ComponentStatus, len(m))
+	for k, v := range m {
+		out[k] = status.ComponentStatus(v)
+	}
+	return out
+}
+
+func notifyOrDefault(b *bool) bool { return b == nil || *b }
+
+func (s *server) incidentJSON(c echo.Context, id string) (incidentJSON, error) {
+	inc, err := s.Service.Incident(c.Request().Context(), id)
+	if err != nil {
+		return incidentJSON{}, err
+	}
+	_, comps, err := s.Service.Components(c.Request().Context())
+	if err != nil {
+		return incidentJSON{}, err
+	}
+	return s.toIncidentJSON(inc, componentNames(inc, comps)), nil
+}
+
+func (s *server) listIncidents(c echo.Context) error {
+	f := status.IncidentFilter{Limit: incidentsPerPage}
+	switch st := c.QueryParam("status"); st {
+	case "", "open", "resolved":
+		f.Status = st
+	default:
+		return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: "status must be open or resolved.",
+			fields: map[string]string{"status": "must be open or resolved"}}
+	}
+	page := 1
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: "page must be a positive integer.",
+				fields: map[string]string{"page": "must be a positive integer"}}
+		}
+		page = n
+	}
+	f.Offset = (page - 1) * incidentsPerPage
+	list, total, err := s.Service.Incidents(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	_, comps, err := s.Service.Components(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]incidentJSON, 0, len(list))
+	for i := range list {
+		out = append(out, s.toIncidentJSON(&list[i], componentNames(&list[i], comps)))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"incidents": out, "page": page, "per_page": incidentsPerPage,
+		"total": total, "pages": (total + incidentsPerPage - 1) / incidentsPerPage})
+}
+
+func (s *server) getIncident(c echo.Context) error {
+	v, err := s.incidentJSON(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *server) createIncident(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req incidentRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	in := status.IncidentInput{Title: req.Title, Impact: status.Impact(req.Impact), Status: status.IncidentStatus(req.Status),
+		Message: req.Message, Components: componentStatuses(req.Components), Cause: status.Cause(req.Cause),
+		UsersAffectedPercent: req.UsersAffectedPercent, Notify: notifyOrDefault(req.Notify)}
+	if in.AnnouncedETA, err = parseTime("announced_eta", req.AnnouncedETA); err != nil {
+		return err
+	}
+	if in.StartedAt, err = parseTime("started_at", req.StartedAt); err != nil {
+		return err
+	}
+	op := s.op(c)
+	if op.Idempotency, err = idempotency(c, body); err != nil {
+		return err
+	}
+	inc, err := s.Service.CreateIncident(c.Request().Context(), op, in)
+	if r, ok := status.IsReplay(err); ok {
+		return s.replay(c, r, func(id string) (any, error) { return s.incidentJSON(c, id) })
+	}
+	if err != nil {
+		return err
+	}
+	return s.incidentCreated(c, op, inc.ID)
+}
+
+func (s *server) postUpdate(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req updateRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	in := status.UpdateInput{Status: status.IncidentStatus(req.Status), Impact: status.Impact(req.Impact), Message: req.Message,
+		Components: componentStatuses(req.Components), Notify: notifyOrDefault(req.Notify)}
+	if in.AnnouncedETA, err = parseTime("announced_eta", req.AnnouncedETA); err != nil {
+		return err
+	}
+	op := s.op(c)
+	if op.Idempotency, err = idempotency(c, body); err != nil {
+		return err
+	}
+	inc, err := s.Service.PostUpdate(c.Request().Context(), op, c.Param("id"), in)
+	if r, ok := status.IsReplay(err); ok {
+		return s.replay(c, r, func(id string) (any, error) { return s.incidentJSON(c, id) })
+	}
+	if err != nil {
+		return err
+	}
+	return s.incidentCreated(c, op, inc.ID)
+}
+
+// incidentCreated answers a successful incident write with the incident as it now stands.
+func (s *server) incidentCreated(c echo.Context, op status.Op, id string) error {
+	v, err := s.incidentJSON(c, id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", "/api/v1/incidents/"+id)
+	return s.respond(c, op.Idempotency, http.StatusCreated, v)
+}

@@ -1,0 +1,144 @@
+package handlers
+
+import (
+	"time"
+
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/status"
+)
+
+// The /api/v1 response shapes. Times are RFC 3339 in UTC; absent times are null.
+
+type componentJSON struct {
+	ID                 string  `json:"id"`
+	Name               string  `json:"name"`
+	Description        string  `json:"description"`
+	Group              *string `json:"group"`
+	GroupID            *string `json:"group_id"`
+	Position           int     `json:"position"`
+	Status             string  `json:"status"`
+	OnlyShowIfDegraded bool    `json:"only_show_if_degraded"`
+	Showcase           bool    `json:"showcase"`
+	CreatedAt          string  `json:"created_at"`
+	UpdatedAt          string  `json:"updated_at"`
+}
+
+type affectedJSON struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+type changeJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	OldStatus string `json:"old_status"`
+	NewStatus string `json:"new_status"`
+}
+
+type updateJSON struct {
+	ID           string       `json:"id"`
+	Kind         string       `json:"kind"`
+	Status       string       `json:"status"`
+	Impact       *string      `json:"impact"`
+	Message      string       `json:"message"`
+	Components   []changeJSON `json:"components"`
+	AnnouncedETA *string      `json:"announced_eta"`
+	Notify       bool         `json:"notify"`
+	PostedBy     string       `json:"posted_by"`
+	CreatedAt    string       `json:"created_at"`
+}
+
+type incidentJSON struct {
+	ID                   string         `json:"id"`
+	Title                string         `json:"title"`
+	Impact               string         `json:"impact"`
+	Status               string         `json:"status"`
+	Cause                *string        `json:"cause"`
+	UsersAffectedPercent *float64       `json:"users_affected_percent"`
+	StartedAt            string         `json:"started_at"`
+	IdentifiedAt         *string        `json:"identified_at"`
+	MonitoringAt         *string        `json:"monitoring_at"`
+	ResolvedAt           *string        `json:"resolved_at"`
+	CreatedAt            string         `json:"created_at"`
+	UpdatedAt            string         `json:"updated_at"`
+	AnnouncedETA         *string        `json:"announced_eta"`
+	Components           []affectedJSON `json:"components"`
+	URL                  string         `json:"url"`
+	ETA                  *site.ETAJSON  `json:"eta"`
+	Updates              []updateJSON   `json:"updates"`
+	Warnings             []warningJSON  `json:"warnings,omitempty"`
+}
+
+// warningJSON tells a client its request was accepted but deserves a second look.
+type warningJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func tsPtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := ts(t)
+	return &s
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toComponentJSON(c status.Component, groups []status.Group) componentJSON {
+	out := componentJSON{ID: c.ID, Name: c.Name, Description: c.Description, Position: c.Position, Status: string(c.Status),
+		OnlyShowIfDegraded: c.OnlyShowIfDegraded, Showcase: c.Showcase, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
+	for _, g := range groups {
+		if g.ID == c.GroupID {
+			out.Group, out.GroupID = optString(g.Name), optString(g.ID)
+		}
+	}
+	return out
+}
+
+func (s *server) toIncidentJSON(inc *status.Incident, names map[string]string) incidentJSON {
+	out := incidentJSON{ID: inc.ID, Title: inc.Title, Impact: string(inc.Impact), Status: string(inc.Status),
+		Cause: optString(string(inc.Cause)), UsersAffectedPercent: inc.UsersAffectedPercent,
+		StartedAt: ts(inc.StartedAt), IdentifiedAt: tsPtr(inc.IdentifiedAt), MonitoringAt: tsPtr(inc.MonitoringAt),
+		ResolvedAt: tsPtr(inc.ResolvedAt), CreatedAt: ts(inc.CreatedAt), UpdatedAt: ts(inc.UpdatedAt),
+		AnnouncedETA: tsPtr(inc.AnnouncedETA), Components: []affectedJSON{}, Updates: []updateJSON{},
+		URL: s.Builder.Config().PublicURL + "/incidents/" + inc.ID,
+		ETA: s.Builder.ETAJSON(inc, s.Service.Clock().Now())}
+	for _, a := range inc.Components {
+		out.Components = append(out.Components, affectedJSON{ID: a.ComponentID, Name: names[a.ComponentID], Status: string(a.Status)})
+	}
+	for _, u := range inc.Updates {
+		uj := updateJSON{ID: u.ID, Kind: string(u.Kind), Status: string(u.Status), Impact: optString(string(u.Impact)),
+			Message: u.Message, Components: []changeJSON{}, AnnouncedETA: tsPtr(u.AnnouncedETA), Notify: u.Notify,
+			PostedBy: u.PostedBy, CreatedAt: ts(u.CreatedAt)}
+		for _, ch := range u.Components {
+			uj.Components = append(uj.Components, changeJSON{ID: ch.ComponentID, Name: ch.Name,
+				OldStatus: string(ch.OldStatus), NewStatus: string(ch.NewStatus)})
+		}
+		out.Updates = append(out.Updates, uj)
+	}
+	return out
+}
+
+// componentNames maps component ids to names, from the live components and, for deleted
+// ones, the names recorded in the incident's timeline.
+func componentNames(inc *status.Incident, comps []status.Component) map[string]string {
+	names := map[string]string{}
+	for _, u := range inc.Updates {
+		for _, ch := range u.Components {
+			names[ch.ComponentID] = ch.Name
+		}
+	}
+	for _, c := range comps {
+		names[c.ID] = c.Name
+	}
+	return names
+}

@@ -1,0 +1,151 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// readBody reads the (size-limited) request body.
+func readBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, badRequest("Could not read the request body.")
+	}
+	return body, nil
+}
+
+// decodeStrict decodes JSON into dst, refusing unknown fields and trailing data, and
+// explains what is wrong in terms a client can fix.
+func decodeStrict(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return badRequest("The request body is empty; send a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return badRequest(fmt.Sprintf("Malformed JSON at byte %d: %s.", se.Offset, se.Error()))
+		case errors.As(err, &te):
+			e := badRequest(fmt.Sprintf("Field %q must be %s, not %s.", te.Field, jsonKind(te.Type.String()), te.Value))
+			e.fields = map[string]string{te.Field: "must be " + jsonKind(te.Type.String())}
+			return e
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			e := badRequest(fmt.Sprintf("Unknown field %q.", f))
+			e.fields = map[string]string{f: "unknown field"}
+			return e
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return badRequest("Malformed JSON: the body ends too early.")
+		}
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			e := badRequest(fe.Error())
+			e.fields = map[string]string{fe.field: fe.msg}
+			return e
+		}
+		return badRequest("Malformed JSON: " + err.Error())
+	}
+	if dec.More() {
+		return badRequest("Malformed JSON: unexpected data after the object.")
+	}
+	return nil
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "Statuses"):
+		return "an object"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.Contains(goType, "int"), strings.Contains(goType, "float"):
+		return "a number"
+	case goType == "bool", goType == "*bool":
+		return "true or false"
+	}
+	return "a string"
+}
+
+// fieldError reports a field whose JSON is well-formed but not acceptable (e.g. a bad time).
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return fmt.Sprintf("Field %q %s.", e.field, e.msg) }
+
+// parseTime parses an optional RFC 3339 time, naming the field when it is malformed.
+func parseTime(field string, v *string) (time.Time, error) {
+	if v == nil || *v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, *v)
+	if err != nil {
+		return time.Time{}, &status.Error{Code: status.EINVALID,
+			Message: fmt.Sprintf("Invalid %s: %q is not an RFC 3339 time like 2026-11-22T16:00:00+09:00.", field, *v),
+			Fields:  map[string]string{field: "must be an RFC 3339 time, e.g. 2026-11-22T16:00:00+09:00"}}
+	}
+	return t, nil
+}
+
+// idempotency prepares the Idempotency-Key of a POST, if any.
+func idempotency(c echo.Context, body []byte) (*status.IdempotencyRequest, error) {
+	key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key"))
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > 255 {
+		return nil, badRequest("Idempotency-Key must be at most 255 characters.")
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.Request().Method, c.Request().URL.Path)
+	h.Write(body)
+	scope := ""
+	if k := apiKey(c); k != nil {
+		scope = k.ID
+	}
+	return &status.IdempotencyRequest{Scope: scope, Key: key, RequestHash: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// respond writes v as JSON and remembers it for idempotent retries.
+func (s *server) respond(c echo.Context, idem *status.IdempotencyRequest, code int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	if idem != nil {
+		if err := s.Service.SaveIdempotentResponse(c.Request().Context(), idem, code, body); err != nil {
+			s.Log.WarnContext(c.Request().Context(), "store idempotent response", "err", err)
+		}
+	}
+	return c.JSONBlob(code, body)
+}
+
+// replay answers a retried idempotent request with the recorded response, or with the
+// current state of the resource when the response was never stored (a crash after commit).
+func (s *server) replay(c echo.Context, r *status.Replay, current func(id string) (any, error)) error {
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	if r.Record.StatusCode != 0 {
+		return c.JSONBlob(r.Record.StatusCode, r.Record.Body)
+	}
+	v, err := current(r.Record.ResourceID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}

@@ -1,0 +1,186 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+	"github.com/candorstatus/candor/templates"
+)
+
+// env is a Candor server on a fresh SQLite store with a controllable clock.
+type env struct {
+	t      *testing.T
+	e      *echo.Echo
+	svc    *status.Service
+	store  *sqlite.Store
+	clock  *status.ManualClock
+	holder *site.Holder
+	seoul  *time.Location
+	read   string // API keys by scope
+	write  string
+	admin  string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	svc := status.NewService(store, clock, nil)
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: "Test Status", PublicURL: "https://status.example.com",
+		Location: seoul}, store, assets)
+	h := site.NewHolder(b, clock, nil)
+	if err := h.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Tests rebuild synchronously so a read right after a write sees it.
+	svc.Subscribe(func(status.Change) {
+		if err := h.Rebuild(ctx); err != nil {
+			t.Errorf("rebuild: %v", err)
+		}
+	})
+	en := &env{t: t, e: handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets, DefaultLang: templates.Korean}),
+		svc: svc, store: store, clock: clock, holder: h, seoul: seoul}
+	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
+	for _, k := range []struct {
+		dst   *string
+		scope status.Scope
+	}{{&en.read, status.ScopeRead}, {&en.write, status.ScopeWrite}, {&en.admin, status.ScopeAdmin}} {
+		secret, _, err := svc.CreateAPIKey(ctx, op, string(k.scope)+"-key", k.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*k.dst = secret
+	}
+	return en
+}
+
+type resp struct {
+	*httptest.ResponseRecorder
+	t *testing.T
+}
+
+// do sends a request through the real echo instance.
+func (en *env) do(method, path, key string, body any, headers ...string) resp {
+	en.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			en.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	en.e.ServeHTTP(rec, req)
+	return resp{rec, en.t}
+}
+
+func (r resp) want(code int) resp {
+	r.t.Helper()
+	if r.Code != code {
+		r.t.Fatalf("status %d, want %d; body: %s", r.Code, code, r.Body.String())
+	}
+	return r
+}
+
+func (r resp) json() map[string]any {
+	r.t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body.Bytes(), &m); err != nil {
+		r.t.Fatalf("response is not a JSON object: %v; body: %s", err, r.Body.String())
+	}
+	return m
+}
+
+// apiError asserts the error body shape and returns its code and fields.
+func (r resp) apiError() (string, map[string]any) {
+	r.t.Helper()
+	m := r.json()
+	e, ok := m["error"].(map[string]any)
+	if !ok {
+		r.t.Fatalf("no error object in %s", r.Body.String())
+	}
+	code, _ := e["code"].(string)
+	msg, _ := e["message"].(string)
+	if code == "" || msg == "" {
+		r.t.Fatalf("error without code or message: %s", r.Body.String())
+	}
+	for _, leak := range []string{"goroutine", "sqlite", "SQL", ".go:", "panic"} {
+		if strings.Contains(r.Body.String(), leak) {
+			r.t.Fatalf("error body leaks internals (%q): %s", leak, r.Body.String())
+		}
+	}
+	fields, _ := e["fields"].(map[string]any)
+	return code, fields
+}
+
+// seedComponents creates components through the API.
+func (en *env) seedComponents(specs ...[3]string) {
+	en.t.Helper()
+	for _, s := range specs {
+		en.do("POST", "/api/v1/components", en.admin, map[string]any{"id": s[0], "name": s[1], "group": s[2]}).want(201)
+	}
+}
+
+func (en *env) countIncidents() int {
+	en.t.Helper()
+	_, n, err := en.svc.Incidents(context.Background(), status.IncidentFilter{})
+	if err != nil {
+		en.t.Fatal(err)
+	}
+	return n
+}
+
+func get[T any](t *testing.T, m map[string]any, key string) T {
+	t.Helper()
+	v, ok := m[key].(T)
+	if !ok {
+		t.Fatalf("field %q = %#v (%T), not the expected type", key, m[key], m[key])
+	}
+	return v
+}
+
+var _ = http.StatusOK

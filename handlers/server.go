@@ -1,0 +1,184 @@
+// Package handlers is Candor's HTTP glue on echo v4: it binds requests into DTOs, calls
+// status.Service, and writes JSON or serves the public snapshot. It holds no business rules;
+// errors are mapped to HTTP in one place (errors.go).
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/templates"
+)
+
+// Deps is what the handlers need; main wires it.
+type Deps struct {
+	Service *status.Service
+	Site    *site.Holder
+	Builder *site.Builder
+	Assets  *static.Assets
+	Log     *slog.Logger
+	// DefaultLang is served when neither ?lang= nor Accept-Language chooses.
+	DefaultLang templates.Lang
+}
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 64 << 10
+
+type server struct {
+	Deps
+}
+
+// New returns the echo instance with every route registered explicitly.
+func New(d Deps) *echo.Echo {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.DefaultLang == "" {
+		d.DefaultLang = templates.Korean
+	}
+	s := &server{Deps: d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
+	e.Use(s.logRequests)
+	e.Use(s.recoverPanics)
+	e.Use(s.securityHeaders)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET(static.Prefix+"*", s.asset)
+	e.HEAD(static.Prefix+"*", s.asset)
+	for _, p := range []string{"/", "/history", "/history.atom", "/incidents/:id"} {
+		e.GET(p, s.publicPage)
+		e.HEAD(p, s.publicPage)
+	}
+	e.GET("/api/v2/*", s.publicJSON)
+	e.HEAD("/api/v2/*", s.publicJSON)
+
+	v1 := e.Group("/api/v1", s.limitBody)
+	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
+	v1.GET("/components", s.listComponents, read)
+	v1.POST("/components", s.createComponent, admin)
+	v1.GET("/components/:id", s.getComponent, read)
+	v1.PATCH("/components/:id", s.patchComponent, admin)
+	v1.DELETE("/components/:id", s.deleteComponent, admin)
+	v1.GET("/incidents", s.listIncidents, read)
+	v1.POST("/incidents", s.createIncident, write)
+	v1.GET("/incidents/:id", s.getIncident, read)
+	v1.POST("/incidents/:id/updates", s.postUpdate, write)
+	v1.GET("/keys", s.listKeys, admin)
+	v1.POST("/keys", s.createKey, admin)
+	v1.DELETE("/keys/:name", s.revokeKey, admin)
+	v1.Any("/*", s.apiNotFound)
+	e.Any("/api/*", s.apiNotFound)
+	return e
+}
+
+func (s *server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the store answers: a load balancer stops sending writes to a
+// replica whose database is gone, while public pages keep being served from the snapshot.
+func (s *server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	body := map[string]any{"status": "ok"}
+	code := http.StatusOK
+	if err := s.Service.Store().Ping(ctx); err != nil {
+		s.Log.WarnContext(ctx, "readiness check failed", "err", err)
+		body["status"], body["store"] = "unavailable", "unreachable"
+		code = http.StatusServiceUnavailable
+	}
+	if snap := s.Site.Current(); snap != nil {
+		body["revision"] = snap.Revision
+		body["snapshot_built_at"] = snap.Built.UTC().Format(time.RFC3339)
+	}
+	if err := s.Site.Err(); err != nil {
+		body["snapshot"] = "stale"
+	}
+	return c.JSON(code, body)
+}
+
+func (s *server) asset(c echo.Context) error {
+	a, ok := s.Assets.ByURL(c.Request().URL.Path)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, a.ContentType, a.Body)
+}
+
+func (s *server) apiNotFound(c echo.Context) error {
+	return status.Errorf(status.ENOTFOUND, "No such endpoint: %s %s.", c.Request().Method, c.Request().URL.Path)
+}
+
+func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		return next(c)
+	}
+}
+
+func (s *server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		level := slog.LevelDebug
+		if res.Status >= 500 {
+			level = slog.LevelError
+		} else if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			level = slog.LevelInfo
+		}
+		s.Log.Log(req.Context(), level, "request", "id", res.Header().Get(echo.HeaderXRequestID),
+			"method", req.Method, "path", req.URL.Path, "status", res.Status, "bytes", res.Size,
+			"took", time.Since(start), "remote", c.RealIP())
+		return nil
+	}
+}
+
+// recoverPanics turns a panic into a logged 500 without a stack trace to the client.
+func (s *server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.Log.Error("panic in handler", "panic", r, "path", c.Request().URL.Path,
+					"id", c.Response().Header().Get(echo.HeaderXRequestID))
+				err = status.Errorf(status.EINTERNAL, "Internal error.")
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > MaxBodyBytes {
+			return errTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxBodyBytes)
+		return next(c)
+	}
+}

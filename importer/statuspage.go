@@ -1,0 +1,197 @@
+// Package importer brings incident histories from other status pages into Candor through
+// the same Service every other write goes through, so imported incidents obey the same
+// rules and can be imported twice without duplicates.
+package importer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/statuspage"
+)
+
+// Source marks incidents imported from Statuspage.
+const Source = "statuspage"
+
+// Result counts what an import did.
+type Result struct {
+	Imported          int // new incidents
+	AlreadyPresent    int // incidents imported before
+	SkippedMaint      int // scheduled maintenances (not imported)
+	ComponentsCreated int
+}
+
+// Statuspage imports incidents in Statuspage's incidents.json shape. Components the history
+// mentions are created when missing, with the id Statuspage gave them.
+func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []statuspage.Incident) (Result, error) {
+	var res Result
+	_, comps, err := svc.Components(ctx)
+	if err != nil {
+		return res, err
+	}
+	have := map[string]bool{}
+	for _, c := range comps {
+		have[c.ID] = true
+	}
+	var earliest time.Time
+	wanted := map[string]statuspage.Component{}
+	var order []string
+	var todo []*status.Incident
+	for _, si := range incs {
+		if isMaintenance(si) {
+			res.SkippedMaint++
+			continue
+		}
+		inc, err := convert(si)
+		if err != nil {
+			return res, err
+		}
+		if earliest.IsZero() || inc.StartedAt.Before(earliest) {
+			earliest = inc.StartedAt
+		}
+		for _, c := range si.Components {
+			if _, ok := wanted[c.ID]; !ok && status.ValidID(c.ID) {
+				wanted[c.ID], order = c, append(order, c.ID)
+			}
+		}
+		for _, u := range inc.Updates {
+			for _, ch := range u.Components {
+				if _, ok := wanted[ch.ComponentID]; !ok {
+					wanted[ch.ComponentID], order = statuspage.Component{ID: ch.ComponentID, Name: ch.Name}, append(order, ch.ComponentID)
+				}
+			}
+		}
+		todo = append(todo, inc)
+	}
+	for _, id := range order {
+		if have[id] {
+			continue
+		}
+		c := wanted[id]
+		in := status.ComponentInput{ID: id, Name: clip(c.Name, status.MaxNameLen), StartDate: earliest}
+		if strings.TrimSpace(in.Name) == "" {
+			in.Name = id
+		}
+		if c.Description != nil {
+			in.Description = clip(*c.Description, status.MaxDescriptionLen)
+		}
+		if _, err := svc.CreateComponent(ctx, op, in); err != nil {
+			return res, fmt.Errorf("create component %s: %w", id, err)
+		}
+		have[id] = true
+		res.ComponentsCreated++
+	}
+	// Oldest first, so the store's insertion order follows history.
+	slices.SortStableFunc(todo, func(a, b *status.Incident) int { return a.StartedAt.Compare(b.StartedAt) })
+	for _, inc := range todo {
+		_, created, err := svc.ImportIncident(ctx, op, inc)
+		if err != nil {
+			return res, fmt.Errorf("import incident %s (%q): %w", inc.ExternalID, inc.Title, err)
+		}
+		if created {
+			res.Imported++
+		} else {
+			res.AlreadyPresent++
+		}
+	}
+	return res, nil
+}
+
+func isMaintenance(si statuspage.Incident) bool {
+	return si.ScheduledFor != nil || si.Impact == "maintenance" ||
+		slices.Contains([]string{"scheduled", "in_progress", "verifying", "completed"}, si.Status)
+}
+
+func parseTime(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// convert maps one Statuspage incident onto Candor's domain.
+func convert(si statuspage.Incident) (*status.Incident, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("incident %s: %s", si.ID, fmt.Sprintf(format, args...))
+	}
+	startS := si.StartedAt
+	if startS == "" {
+		startS = si.CreatedAt
+	}
+	start, err := parseTime(startS)
+	if err != nil {
+		return nil, bad("bad started_at %q", startS)
+	}
+	created, err := parseTime(si.CreatedAt)
+	if err != nil {
+		created = start
+	}
+	impact := status.Impact(si.Impact)
+	if !impact.Valid() {
+		impact = status.ImpactNone
+	}
+	inc := &status.Incident{Title: clip(si.Name, status.MaxTitleLen), Impact: impact, StartedAt: start, CreatedAt: created,
+		Source: Source, ExternalID: si.ID}
+	if inc.Title == "" {
+		inc.Title = si.ID
+	}
+	ups := slices.Clone(si.IncidentUpdates)
+	for i := range ups {
+		if _, err := parseTime(ups[i].CreatedAt); err != nil {
+			return nil, bad("update %s: bad created_at %q", ups[i].ID, ups[i].CreatedAt)
+		}
+	}
+	slices.SortStableFunc(ups, func(a, b statuspage.IncidentUpdate) int {
+		ta, _ := parseTime(a.CreatedAt)
+		tb, _ := parseTime(b.CreatedAt)
+		return ta.Compare(tb)
+	})
+	for _, su := range ups {
+		at, _ := parseTime(su.CreatedAt)
+		st := status.IncidentStatus(su.Status)
+		if su.Status == "postmortem" {
+			st = status.Resolved
+		}
+		if !st.Valid() {
+			return nil, bad("update %s: unknown status %q", su.ID, su.Status)
+		}
+		u := status.Update{Kind: status.KindImport, Status: st, Message: clip(su.Body, status.MaxMessageLen),
+			Notify: su.DeliverNotifications, PostedBy: "statuspage import", CreatedAt: at}
+		for _, ac := range su.AffectedComponents {
+			ns := status.ComponentStatus(ac.NewStatus)
+			if !ns.Valid() || !status.ValidID(ac.Code) {
+				continue
+			}
+			os := status.ComponentStatus(ac.OldStatus)
+			if !os.Valid() {
+				os = ""
+			}
+			u.Components = append(u.Components, status.ComponentChange{ComponentID: ac.Code, Name: clip(ac.Name, status.MaxNameLen),
+				OldStatus: os, NewStatus: ns})
+		}
+		inc.Updates = append(inc.Updates, u)
+	}
+	// A resolved incident whose resolving update is missing still ends at resolved_at.
+	if si.ResolvedAt != nil && (len(inc.Updates) == 0 || inc.Updates[len(inc.Updates)-1].Status != status.Resolved) {
+		if at, err := parseTime(*si.ResolvedAt); err == nil {
+			inc.Updates = append(inc.Updates, status.Update{Kind: status.KindImport, Status: status.Resolved,
+				PostedBy: "statuspage import", CreatedAt: at})
+		}
+	}
+	if len(inc.Updates) == 0 {
+		inc.Updates = append(inc.Updates, status.Update{Kind: status.KindImport, Status: status.Investigating,
+			Message: inc.Title, PostedBy: "statuspage import", CreatedAt: start})
+	}
+	return inc, nil
+}

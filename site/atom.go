@@ -1,0 +1,82 @@
+package site
+
+import (
+	"encoding/xml"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/candorstatus/candor/templates"
+)
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Published string      `xml:"published"`
+	Updated   string      `xml:"updated"`
+	Link      atomLink    `xml:"link"`
+	Content   atomContent `xml:"content"`
+}
+
+type atomContent struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+// atomEntries is how many incidents the feed carries, newest first.
+const atomEntries = 50
+
+// atom renders the incident feed in one language: an entry per incident whose content is
+// its timeline, newest update first, so feed readers show the latest state.
+func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, error) {
+	base := b.cfg.PublicURL
+	f := atomFeed{Lang: string(lang), ID: base + "/history.atom", Title: b.cfg.PageName + " — " + templates.T(lang, "history.title"),
+		Updated: now.UTC().Format(time.RFC3339), Author: atomAuthor{Name: b.cfg.PageName},
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom?lang=" + string(lang)},
+			{Rel: "alternate", Type: "text/html", Href: base + "/?lang=" + string(lang)}}}
+	for i := range st.incidents {
+		if i == atomEntries {
+			break
+		}
+		inc := &st.incidents[i]
+		var body strings.Builder
+		for j := len(inc.Updates) - 1; j >= 0; j-- {
+			u := inc.Updates[j]
+			fmt.Fprintf(&body, "<p><small>%s</small><br><strong>%s</strong> - %s</p>",
+				html.EscapeString(templates.FormatTime(lang, u.CreatedAt, b.cfg.Location, now)),
+				html.EscapeString(templates.IncidentStatusText(lang, u.Status)),
+				strings.ReplaceAll(html.EscapeString(u.Message), "\n", "<br>"))
+		}
+		link := base + "/incidents/" + inc.ID + "?lang=" + string(lang)
+		f.Entries = append(f.Entries, atomEntry{ID: base + "/incidents/" + inc.ID, Title: inc.Title,
+			Published: inc.CreatedAt.UTC().Format(time.RFC3339), Updated: inc.UpdatedAt.UTC().Format(time.RFC3339),
+			Link: atomLink{Rel: "alternate", Type: "text/html", Href: link}, Content: atomContent{Type: "html", Body: body.String()}})
+	}
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode atom feed: %w", err)
+	}
+	return append([]byte(xml.Header), out...), nil
+}

@@ -1,0 +1,287 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/templates"
+)
+
+// Config describes the page.
+type Config struct {
+	PageID    string
+	PageName  string
+	PublicURL string // absolute, without trailing slash
+	Location  *time.Location
+	// UptimeDays is how many days the uptime bars cover.
+	UptimeDays int
+	// HistoryPerPage is how many incidents a history page lists.
+	HistoryPerPage int
+	// RecentDays is how far back the home page lists resolved incidents.
+	RecentDays int
+}
+
+func (c *Config) defaults() {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.UptimeDays <= 0 {
+		c.UptimeDays = 90
+	}
+	if c.HistoryPerPage <= 0 {
+		c.HistoryPerPage = 20
+	}
+	if c.RecentDays <= 0 {
+		c.RecentDays = 7
+	}
+}
+
+// Builder renders snapshots from the store.
+type Builder struct {
+	cfg    Config
+	store  status.Store
+	assets *static.Assets
+}
+
+// NewBuilder returns a Builder.
+func NewBuilder(cfg Config, store status.Store, assets *static.Assets) *Builder {
+	cfg.defaults()
+	return &Builder{cfg: cfg, store: store, assets: assets}
+}
+
+// Config returns the page configuration.
+func (b *Builder) Config() Config { return b.cfg }
+
+// state is everything the public surface shows, read in one transaction.
+type state struct {
+	rev       int64
+	groups    []status.Group
+	comps     []status.Component
+	incidents []status.Incident // newest start first
+	names     map[string]string // component id → name, including components since deleted
+}
+
+func (b *Builder) load(ctx context.Context) (*state, error) {
+	st := &state{}
+	err := b.store.Read(ctx, func(tx status.Tx) error {
+		var err error
+		if st.rev, err = tx.Revision(); err != nil {
+			return err
+		}
+		if st.groups, err = tx.Groups(); err != nil {
+			return err
+		}
+		if st.comps, err = tx.Components(); err != nil {
+			return err
+		}
+		st.incidents, err = tx.Incidents(status.IncidentFilter{})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load public state: %w", err)
+	}
+	st.names = map[string]string{}
+	for i := len(st.incidents) - 1; i >= 0; i-- { // oldest first, so newer names win
+		for _, u := range st.incidents[i].Updates {
+			for _, ch := range u.Components {
+				if ch.Name != "" {
+					st.names[ch.ComponentID] = ch.Name
+				}
+			}
+		}
+	}
+	for _, c := range st.comps {
+		st.names[c.ID] = c.Name
+	}
+	return st, nil
+}
+
+// Build reads the store once and renders every public document at time now.
+func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
+	st, err := b.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[string]*Doc{}}
+	modified := b.lastModified(st)
+	for _, lang := range templates.Langs {
+		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.renderJSON(snap, st, now, modified); err != nil {
+		return nil, err
+	}
+	for _, lang := range templates.Langs {
+		feed, err := b.atom(st, lang, now)
+		if err != nil {
+			return nil, err
+		}
+		snap.docs[docKey(string(lang), "/history.atom")] = newDoc("application/atom+xml; charset=utf-8", feed, modified)
+	}
+	return snap, nil
+}
+
+func (b *Builder) lastModified(st *state) time.Time {
+	var t time.Time
+	for _, c := range st.comps {
+		if c.UpdatedAt.After(t) {
+			t = c.UpdatedAt
+		}
+	}
+	for _, inc := range st.incidents {
+		if inc.UpdatedAt.After(t) {
+			t = inc.UpdatedAt
+		}
+	}
+	return t
+}
+
+func (b *Builder) page(lang templates.Lang, path, query, title string, now time.Time, rev int64) templates.Page {
+	p := templates.Page{Lang: lang, Name: b.cfg.PageName, PublicURL: b.cfg.PublicURL, Location: b.cfg.Location,
+		Path: path, Query: query, Now: now, Revision: rev, Title: title}
+	if b.assets != nil {
+		p.CSSURL = b.assets.URL("app.css")
+		p.JSURL = b.assets.URL("live.js")
+	}
+	return p
+}
+
+func render(ctx context.Context, c templ.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+const htmlType = "text/html; charset=utf-8"
+
+func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time) error {
+	put := func(path string, c templ.Component, status int) error {
+		body, err := render(ctx, c)
+		if err != nil {
+			return fmt.Errorf("render %s (%s): %w", path, lang, err)
+		}
+		d := newDoc(htmlType, body, modified)
+		d.Status = status
+		snap.docs[docKey(string(lang), path)] = d
+		return nil
+	}
+	home := b.homeView(st, lang, now)
+	if err := put("/", templates.HomePage(home), 200); err != nil {
+		return err
+	}
+	for i := range st.incidents {
+		inc := &st.incidents[i]
+		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st.rev),
+			IncidentSummary: b.summary(inc, st, now, lang)}
+		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
+			return err
+		}
+	}
+	pages := max(1, (len(st.incidents)+b.cfg.HistoryPerPage-1)/b.cfg.HistoryPerPage)
+	for n := 1; n <= pages; n++ {
+		path, query := "/history", ""
+		if n > 1 {
+			query = "page=" + strconv.Itoa(n)
+		}
+		v := b.historyView(st, lang, now, n, pages, query)
+		key := path
+		if query != "" {
+			key += "?" + query
+		}
+		if err := put(key, templates.HistoryPage(v), 200); err != nil {
+			return err
+		}
+	}
+	nf := templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st.rev), Code: 404,
+		Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")}
+	return put("/404", templates.ErrorPage(nf), 404)
+}
+
+func (b *Builder) summary(inc *status.Incident, st *state, now time.Time, lang templates.Lang) templates.IncidentSummary {
+	return templates.IncidentSummary{Incident: *inc, ETA: etaView(inc, now), ComponentNames: st.names}
+}
+
+// etaView is the restoration estimate shown for an open incident. Until the ETA model
+// lands it carries only the staff-announced time, flagged once it has passed.
+func etaView(inc *status.Incident, now time.Time) *templates.ETAView {
+	if !inc.Open() {
+		return nil
+	}
+	v := &templates.ETAView{AnnouncedChance: -1, Announced: inc.AnnouncedETA}
+	if !inc.AnnouncedETA.IsZero() && !inc.AnnouncedETA.After(now) {
+		v.AnnouncedPassed, v.Missed = true, true
+	}
+	return v
+}
+
+func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templates.HomeView {
+	v := templates.HomeView{Page: b.page(lang, "/", "", templates.T(lang, "home.title"), now, st.rev), UptimeDays: b.cfg.UptimeDays}
+	var open []status.Incident
+	since := now.AddDate(0, 0, -b.cfg.RecentDays)
+	uptimeSince := now.AddDate(0, 0, -b.cfg.UptimeDays-1)
+	var window []status.Incident // incidents that may touch the uptime bars
+	for i := range st.incidents {
+		inc := &st.incidents[i]
+		if inc.Open() {
+			open = append(open, *inc)
+			v.Active = append(v.Active, b.summary(inc, st, now, lang))
+		} else if inc.ResolvedAt.After(since) {
+			v.Recent = append(v.Recent, b.summary(inc, st, now, lang))
+		}
+		if inc.Open() || inc.ResolvedAt.After(uptimeSince) {
+			window = append(window, *inc)
+		}
+	}
+	v.Overall = status.OverallStatus(st.comps, open)
+	groups := append([]status.Group{{}}, st.groups...) // ungrouped first
+	for _, g := range groups {
+		gv := templates.GroupView{Group: g, Worst: status.Operational}
+		for _, c := range st.comps {
+			if c.GroupID != g.ID {
+				continue
+			}
+			if c.OnlyShowIfDegraded && c.Status == status.Operational {
+				continue
+			}
+			gv.Components = append(gv.Components, templates.ComponentView{Component: c,
+				Uptime: status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location)})
+			if c.Status.Worse(gv.Worst) {
+				gv.Worst = c.Status
+			}
+		}
+		if len(gv.Components) > 0 {
+			v.Groups = append(v.Groups, gv)
+		}
+	}
+	return v
+}
+
+func (b *Builder) historyView(st *state, lang templates.Lang, now time.Time, n, pages int, query string) templates.HistoryView {
+	v := templates.HistoryView{Page: b.page(lang, "/history", query, templates.T(lang, "history.title"), now, st.rev),
+		PageNumber: n, PageCount: pages}
+	lo := (n - 1) * b.cfg.HistoryPerPage
+	hi := min(len(st.incidents), lo+b.cfg.HistoryPerPage)
+	for i := lo; i < hi; i++ {
+		inc := &st.incidents[i]
+		y, m, _ := inc.StartedAt.In(b.cfg.Location).Date()
+		month := time.Date(y, m, 1, 0, 0, 0, 0, b.cfg.Location)
+		if k := len(v.Months); k == 0 || !v.Months[k-1].Month.Equal(month) {
+			v.Months = append(v.Months, templates.MonthView{Month: month})
+		}
+		mv := &v.Months[len(v.Months)-1]
+		mv.Incidents = append(mv.Incidents, b.summary(inc, st, now, lang))
+	}
+	slices.SortStableFunc(v.Months, func(a, b templates.MonthView) int { return b.Month.Compare(a.Month) })
+	return v
+}

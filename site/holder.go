@@ -1,0 +1,131 @@
+package site
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// Holder keeps the current snapshot and rebuilds it when the public state changes, every
+// minute (time-dependent wording) and, after a failure, until the store answers again.
+type Holder struct {
+	b     *Builder
+	clock status.Clock
+	log   *slog.Logger
+
+	cur  atomic.Pointer[Snapshot]
+	kick chan struct{}
+
+	mu      sync.Mutex
+	lastErr error
+	waiters []chan struct{}
+}
+
+// NewHolder returns a Holder; call Rebuild once before serving and Run in the background.
+func NewHolder(b *Builder, clock status.Clock, log *slog.Logger) *Holder {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Holder{b: b, clock: clock, log: log, kick: make(chan struct{}, 1)}
+}
+
+// Current returns the snapshot to serve (nil before the first successful build).
+func (h *Holder) Current() *Snapshot { return h.cur.Load() }
+
+// Err returns the last build failure, or nil when the last build succeeded.
+func (h *Holder) Err() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastErr
+}
+
+// Notify asks for a rebuild. Calls coalesce: a burst of changes costs one or two builds.
+func (h *Holder) Notify() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// OnChange is a status.Service subscriber.
+func (h *Holder) OnChange(status.Change) { h.Notify() }
+
+// Rebuild renders a new snapshot now and publishes it. On failure the previous snapshot
+// stays in place, so readers keep getting the last known state.
+func (h *Holder) Rebuild(ctx context.Context) error {
+	start := time.Now()
+	snap, err := h.b.Build(ctx, h.clock.Now())
+	h.mu.Lock()
+	h.lastErr = err
+	waiters := h.waiters
+	h.waiters = nil
+	h.mu.Unlock()
+	if err == nil {
+		h.cur.Store(snap)
+		h.log.Debug("snapshot built", "revision", snap.Revision, "docs", snap.Len(), "took", time.Since(start))
+	}
+	for _, w := range waiters {
+		close(w)
+	}
+	return err
+}
+
+// Built returns a channel closed after the next build attempt finishes.
+func (h *Holder) Built() <-chan struct{} {
+	ch := make(chan struct{})
+	h.mu.Lock()
+	h.waiters = append(h.waiters, ch)
+	h.mu.Unlock()
+	return ch
+}
+
+// retryEvery is how often a failed build is retried while the store is unreachable, and
+// how often the store's revision is compared with the snapshot's.
+const retryEvery = 2 * time.Second
+
+// revisionMoved reports whether the store's public revision differs from the snapshot's.
+func (h *Holder) revisionMoved(ctx context.Context) bool {
+	var rev int64
+	err := h.b.store.Read(ctx, func(tx status.Tx) error {
+		var err error
+		rev, err = tx.Revision()
+		return err
+	})
+	cur := h.Current()
+	return err != nil || cur == nil || rev != cur.Revision
+}
+
+// Run rebuilds on every Notify, at every minute boundary and, after a failure, every few
+// seconds until it succeeds. It returns when ctx is done.
+func (h *Holder) Run(ctx context.Context) {
+	minute := time.NewTicker(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute)))
+	defer minute.Stop()
+	retry := time.NewTicker(retryEvery)
+	defer retry.Stop()
+	aligned := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.kick:
+		case <-minute.C:
+			if !aligned {
+				minute.Reset(time.Minute)
+				aligned = true
+			}
+		case <-retry.C:
+			// Rebuild after a failure, or when another process (a CLI import, another
+			// replica) changed the store without telling this one.
+			if h.Err() == nil && !h.revisionMoved(ctx) {
+				continue
+			}
+		}
+		if err := h.Rebuild(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("snapshot build failed; serving the previous one", "err", err)
+		}
+	}
+}

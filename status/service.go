@@ -1,0 +1,193 @@
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Service is the one write path: staff through the API and console, scheduled jobs and the
+// importer all change state through it, so validation, derived state, audit entries and
+// change notifications happen the same way for everyone.
+type Service struct {
+	store Store
+	clock Clock
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	subs []func(Change)
+}
+
+// Change tells subscribers that the public state moved to a new revision.
+type Change struct {
+	Revision int64
+	Kind     string // "incident", "component", "maintenance", ...
+	ID       string // the changed record, when there is one
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, clock Clock, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, clock: clock, log: log}
+}
+
+// Store returns the store the service writes to, for read-only consumers.
+func (s *Service) Store() Store { return s.store }
+
+// Clock returns the service's clock.
+func (s *Service) Clock() Clock { return s.clock }
+
+// Subscribe registers fn to be called after every committed public change. fn runs on the
+// writer's goroutine and must return quickly (hand work to a goroutine of its own).
+func (s *Service) Subscribe(fn func(Change)) {
+	s.mu.Lock()
+	s.subs = append(s.subs, fn)
+	s.mu.Unlock()
+}
+
+func (s *Service) publish(c Change) {
+	s.mu.Lock()
+	subs := append([]func(Change){}, s.subs...)
+	s.mu.Unlock()
+	for _, fn := range subs {
+		fn(c)
+	}
+}
+
+// Op describes who performs a write and how to make it safe to retry.
+type Op struct {
+	Actor Actor
+	// Idempotency, when set, makes the write happen at most once for this client key.
+	Idempotency *IdempotencyRequest
+}
+
+// IdempotencyRequest identifies a retryable request.
+type IdempotencyRequest struct {
+	Scope       string // the client (API key id)
+	Key         string // the client's Idempotency-Key
+	RequestHash string // the request's method, path and body, hashed
+}
+
+// Replay is returned instead of performing a write when the same idempotent request was
+// already performed: the caller answers with the recorded response (or, if none was stored
+// before a crash, the current state of Record.ResourceID).
+type Replay struct{ Record IdempotencyRecord }
+
+func (r *Replay) Error() string { return "idempotent replay of " + r.Record.Key }
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// now returns the time for one change: captured once per transaction, in UTC, at the
+// microsecond precision every store keeps.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// change is what a write function reports back to write.
+type change struct {
+	kind     string
+	id       string
+	public   bool // the public can see it: bump the revision and notify subscribers
+	resource string
+	audit    *AuditEntry
+}
+
+// write runs fn in one transaction together with the idempotency check, the audit entry
+// and the revision bump, then tells subscribers.
+func (s *Service) write(ctx context.Context, op Op, fn func(tx Tx, now time.Time) (change, error)) error {
+	now := s.now()
+	var ch change
+	var rev int64
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if r := op.Idempotency; r != nil {
+			rec, err := tx.Idempotency(r.Scope, r.Key)
+			switch {
+			case err == nil && now.Sub(rec.CreatedAt) < IdempotencyTTL:
+				if rec.RequestHash != r.RequestHash {
+					return Errorf(ECONFLICT, "Idempotency-Key %q was already used for a different request.", r.Key)
+				}
+				return &Replay{Record: *rec}
+			case err == nil:
+				// Expired but not yet swept: forget it and proceed as new.
+				if _, err := tx.DeleteIdempotencyBefore(now.Add(-IdempotencyTTL)); err != nil {
+					return err
+				}
+			case ErrorCode(err) != ENOTFOUND:
+				return err
+			}
+		}
+		var err error
+		ch, err = fn(tx, now)
+		if err != nil {
+			return err
+		}
+		if r := op.Idempotency; r != nil {
+			if err := tx.PutIdempotency(&IdempotencyRecord{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
+				ResourceID: ch.resource, CreatedAt: now}); err != nil {
+				return fmt.Errorf("record idempotency key: %w", err)
+			}
+		}
+		if ch.audit != nil {
+			ch.audit.At = now
+			ch.audit.Actor = op.Actor
+			if err := tx.AppendAudit(ch.audit); err != nil {
+				return fmt.Errorf("append audit entry: %w", err)
+			}
+		}
+		if ch.public {
+			if rev, err = tx.BumpRevision(); err != nil {
+				return fmt.Errorf("bump revision: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if ch.public {
+		s.publish(Change{Revision: rev, Kind: ch.kind, ID: ch.id})
+	}
+	return nil
+}
+
+// SaveIdempotentResponse stores the response a handler sent for an idempotent request, so a
+// retry gets the same bytes. Failing to store it is harmless: a retry then gets the
+// resource's current state.
+func (s *Service) SaveIdempotentResponse(ctx context.Context, r *IdempotencyRequest, statusCode int, body []byte) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		return tx.SetIdempotencyResponse(r.Scope, r.Key, statusCode, body)
+	})
+}
+
+// SweepIdempotency forgets idempotency keys older than IdempotencyTTL.
+func (s *Service) SweepIdempotency(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.DeleteIdempotencyBefore(s.now().Add(-IdempotencyTTL))
+		return err
+	})
+	return n, err
+}
+
+// Revision returns the current public revision.
+func (s *Service) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		rev, err = tx.Revision()
+		return err
+	})
+	return rev, err
+}
+
+// IsReplay reports whether err is a *Replay and returns it.
+func IsReplay(err error) (*Replay, bool) {
+	var r *Replay
+	ok := errors.As(err, &r)
+	return r, ok
+}

@@ -1,0 +1,325 @@
+package status
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// IncidentInput opens an incident.
+type IncidentInput struct {
+	Title   string
+	Impact  Impact // "": derived from the component statuses
+	Status  IncidentStatus
+	Message string
+	// Components maps component id to the status this incident gives it.
+	Components           map[string]ComponentStatus
+	AnnouncedETA         time.Time
+	Cause                Cause
+	UsersAffectedPercent *float64
+	Notify               bool
+	// StartedAt backdates the start when the fault began before it was posted; zero: now.
+	StartedAt time.Time
+}
+
+// UpdateInput appends an update to an incident.
+type UpdateInput struct {
+	Status       IncidentStatus // "": unchanged
+	Impact       Impact         // "": unchanged
+	Message      string
+	Components   map[string]ComponentStatus
+	AnnouncedETA time.Time
+	Notify       bool
+}
+
+// Incident returns an incident with its timeline.
+func (s *Service) Incident(ctx context.Context, id string) (*Incident, error) {
+	var inc *Incident
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		inc, err = tx.Incident(id)
+		return err
+	})
+	return inc, err
+}
+
+// Incidents returns the incidents matching f and how many match in all.
+func (s *Service) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, int, error) {
+	var list []Incident
+	var total int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if list, err = tx.Incidents(f); err != nil {
+			return err
+		}
+		total, err = tx.CountIncidents(f)
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
+	return list, total, nil
+}
+
+func validateMessage(p Problems, msg string) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(msg)); {
+	case n == 0:
+		p.Add("message", "must not be empty")
+	case n > MaxMessageLen:
+		p.Add("message", "must be at most %d characters (got %d)", MaxMessageLen, n)
+	}
+}
+
+func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
+	for id, st := range m {
+		if !st.Valid() {
+			p.Add("components."+id, "status must be one of %s", joinValues(ComponentStatuses))
+		}
+	}
+}
+
+func (s *Service) validateETA(p Problems, eta, now time.Time) {
+	if !eta.IsZero() && !eta.After(now) {
+		p.Add("announced_eta", "must be in the future (it is %s, now is %s)",
+			eta.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+}
+
+// impactFromComponents derives an impact the way Statuspage does when none is given.
+func impactFromComponents(m map[string]ComponentStatus) Impact {
+	impact := ImpactNone
+	for _, st := range m {
+		var i Impact
+		switch st {
+		case MajorOutage:
+			i = ImpactCritical
+		case PartialOutage:
+			i = ImpactMajor
+		case DegradedPerformance:
+			i = ImpactMinor
+		default:
+			continue
+		}
+		if i.Worse(impact) {
+			impact = i
+		}
+	}
+	return impact
+}
+
+// CreateIncident opens an incident with its first update and sets its components' statuses.
+func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (*Incident, error) {
+	now := s.now()
+	p := Problems{}
+	validateName(p, "title", in.Title, MaxTitleLen)
+	validateMessage(p, in.Message)
+	if in.Status == "" {
+		in.Status = Investigating
+	}
+	if !in.Status.Valid() {
+		p.Add("status", "must be one of %s", joinValues(IncidentStatuses))
+	}
+	if in.Impact == "" {
+		in.Impact = impactFromComponents(in.Components)
+	}
+	if !in.Impact.Valid() {
+		p.Add("impact", "must be one of %s", joinValues(Impacts))
+	}
+	if !in.Cause.Valid() {
+		p.Add("cause", "must be one of %s", joinValues(Causes))
+	}
+	if v := in.UsersAffectedPercent; v != nil && (*v < 0 || *v > 100) {
+		p.Add("users_affected_percent", "must be between 0 and 100")
+	}
+	validateComponentStatuses(p, in.Components)
+	s.validateETA(p, in.AnnouncedETA, now)
+	if !in.StartedAt.IsZero() && in.StartedAt.After(now) {
+		p.Add("started_at", "must not be in the future")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	started := now
+	if !in.StartedAt.IsZero() {
+		started = in.StartedAt.UTC().Truncate(time.Microsecond)
+	}
+	inc := &Incident{ID: NewID(), Title: strings.TrimSpace(in.Title), Impact: in.Impact, Cause: in.Cause,
+		UsersAffectedPercent: in.UsersAffectedPercent, StartedAt: started, CreatedAt: now}
+	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+		changes, err := componentChanges(tx, in.Components, nil, in.Status)
+		if err != nil {
+			return change{}, err
+		}
+		inc.Updates = []Update{{ID: NewID(), IncidentID: inc.ID, Kind: KindStaff, Status: in.Status,
+			Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+			Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}}
+		inc.Derive()
+		if err := tx.CreateIncident(inc); err != nil {
+			return change{}, err
+		}
+		if err := syncComponents(tx, inc.ComponentIDs(), now); err != nil {
+			return change{}, err
+		}
+		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID,
+			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// PostUpdate appends an update to an open incident. Updates to a resolved incident are
+// refused (ECONFLICT): its timeline is closed; open a new incident instead.
+func (s *Service) PostUpdate(ctx context.Context, op Op, id string, in UpdateInput) (*Incident, error) {
+	return s.appendUpdate(ctx, op, id, KindStaff, in)
+}
+
+func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind UpdateKind, in UpdateInput) (*Incident, error) {
+	now := s.now()
+	p := Problems{}
+	validateMessage(p, in.Message)
+	if in.Status != "" && !in.Status.Valid() {
+		p.Add("status", "must be one of %s", joinValues(IncidentStatuses))
+	}
+	if in.Impact != "" && !in.Impact.Valid() {
+		p.Add("impact", "must be one of %s", joinValues(Impacts))
+	}
+	validateComponentStatuses(p, in.Components)
+	s.validateETA(p, in.AnnouncedETA, now)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var inc *Incident
+	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+		var err error
+		if inc, err = tx.Incident(id); err != nil {
+			return change{}, err
+		}
+		if !inc.Open() {
+			return change{}, Errorf(ECONFLICT, "Incident %s is resolved; its timeline is closed. Open a new incident instead.", id)
+		}
+		st := in.Status
+		if st == "" {
+			st = inc.Status
+		}
+		changes, err := componentChanges(tx, in.Components, inc, st)
+		if err != nil {
+			return change{}, err
+		}
+		u := Update{ID: NewID(), IncidentID: inc.ID, Kind: kind, Status: st, Impact: in.Impact,
+			Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+			Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
+		before := inc.ComponentIDs()
+		inc.Updates = append(inc.Updates, u)
+		inc.Derive()
+		if err := tx.AppendUpdate(&u); err != nil {
+			return change{}, err
+		}
+		if err := tx.SaveIncidentState(inc); err != nil {
+			return change{}, err
+		}
+		touched := append(before, inc.ComponentIDs()...)
+		if err := syncComponents(tx, touched, now); err != nil {
+			return change{}, err
+		}
+		action := "incident.update"
+		if st == Resolved {
+			action = "incident.resolve"
+		}
+		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID,
+			audit: &AuditEntry{Action: action, Target: inc.ID, Detail: string(st)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// componentChanges turns requested statuses into timeline changes, checking that every
+// component exists. Resolving returns every component the incident holds to operational
+// unless the request says otherwise.
+func componentChanges(tx Tx, req map[string]ComponentStatus, inc *Incident, st IncidentStatus) ([]ComponentChange, error) {
+	comps, err := tx.Components()
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Component, len(comps))
+	for _, c := range comps {
+		byID[c.ID] = c
+	}
+	p := Problems{}
+	var unknown []string
+	for id := range req {
+		if _, ok := byID[id]; !ok {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		p.Add("components", "unknown component id(s): %s", strings.Join(unknown, ", "))
+		return nil, p.Err()
+	}
+	want := make(map[string]ComponentStatus, len(req))
+	for id, s := range req {
+		want[id] = s
+	}
+	if st == Resolved && inc != nil {
+		for _, a := range inc.Components {
+			if _, set := want[a.ComponentID]; !set {
+				want[a.ComponentID] = Operational
+			}
+		}
+	}
+	var out []ComponentChange
+	for _, c := range comps { // display order keeps timelines tidy
+		ns, ok := want[c.ID]
+		if !ok {
+			continue
+		}
+		out = append(out, ComponentChange{ComponentID: c.ID, Name: c.Name, OldStatus: c.Status, NewStatus: ns})
+	}
+	return out, nil
+}
+
+// syncComponents sets each listed component to the worst status any open incident gives it,
+// or operational when none holds it any more. It runs after the incident's own state was
+// saved, so the incident being changed is counted as it now stands.
+func syncComponents(tx Tx, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		target := Operational
+		for i := range open {
+			if st, ok := open[i].ComponentStatus(id); ok && st.Worse(target) {
+				target = st
+			}
+		}
+		c, err := tx.Component(id)
+		if ErrorCode(err) == ENOTFOUND {
+			continue // deleted since; its history stays in the timeline
+		} else if err != nil {
+			return err
+		}
+		if c.Status != target {
+			c.Status, c.UpdatedAt = target, now
+			if err := tx.UpdateComponent(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package status
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists Candor's state. Implementations: store/sqlite (default) and store/postgres;
+// both pass the contract suite in store/storetest.
+//
+// Errors: methods return *Error with ENOTFOUND for a missing record, ECONFLICT for a
+// duplicate key and EUNAVAILABLE when the database cannot be reached; anything else is
+// wrapped with context.
+type Store interface {
+	// Read runs fn in a read-only transaction that sees one consistent state.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction. Writes are serialized across the whole
+	// store (and across replicas for a shared database), so fn may read, decide and write
+	// without races. The transaction commits durably when fn returns nil and rolls back
+	// otherwise; fn's error is returned unchanged.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the database is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is what a transaction can do. Reads inside a Write transaction see its own writes.
+type Tx interface {
+	// Revision returns the public revision: a counter bumped by every change the public can see.
+	Revision() (int64, error)
+	// BumpRevision increments the public revision and returns the new value.
+	BumpRevision() (int64, error)
+
+	// Groups returns every group ordered by position, then name.
+	Groups() ([]Group, error)
+	// PutGroup inserts the group or updates the one with its id.
+	PutGroup(g *Group) error
+	// DeleteGroup deletes a group; its components become ungrouped. ENOTFOUND if absent.
+	DeleteGroup(id string) error
+
+	// Components returns every component ordered by position, then name.
+	Components() ([]Component, error)
+	// Component returns one component; ENOTFOUND if absent.
+	Component(id string) (*Component, error)
+	// CreateComponent inserts a component; ECONFLICT if its id is taken.
+	CreateComponent(c *Component) error
+	// UpdateComponent replaces the stored component with the same id; ENOTFOUND if absent.
+	UpdateComponent(c *Component) error
+	// DeleteComponent deletes a component; ENOTFOUND if absent. Timelines keep its name.
+	DeleteComponent(id string) error
+
+	// Incident returns an incident with its whole timeline; ENOTFOUND if absent.
+	Incident(id string) (*Incident, error)
+	// IncidentByExternalID finds an imported incident; ENOTFOUND if absent.
+	IncidentByExternalID(source, externalID string) (*Incident, error)
+	// Incidents returns the incidents matching f, with their timelines, newest start first.
+	Incidents(f IncidentFilter) ([]Incident, error)
+	// CountIncidents counts the incidents matching f, ignoring its Limit and Offset.
+	CountIncidents(f IncidentFilter) (int, error)
+	// CreateIncident inserts an incident, its derived state and every update it carries;
+	// ECONFLICT if its id is taken.
+	CreateIncident(inc *Incident) error
+	// AppendUpdate adds an entry to an incident's timeline; ENOTFOUND if the incident is absent.
+	AppendUpdate(u *Update) error
+	// SaveIncidentState stores the incident's derived state (status, impact, phase times,
+	// components, announced time, updated time); ENOTFOUND if absent.
+	SaveIncidentState(inc *Incident) error
+
+	// APIKeys returns every key, revoked ones included, oldest first.
+	APIKeys() ([]APIKey, error)
+	// APIKeyByHash returns the key with that hash; ENOTFOUND if none.
+	APIKeyByHash(hash string) (*APIKey, error)
+	// CreateAPIKey inserts a key; ECONFLICT if an unrevoked key has the same name.
+	CreateAPIKey(k *APIKey) error
+	// RevokeAPIKey marks the unrevoked key with that name revoked; ENOTFOUND if none.
+	RevokeAPIKey(name string, at time.Time) error
+	// TouchAPIKey records that a key was used.
+	TouchAPIKey(id string, at time.Time) error
+
+	// Idempotency returns the record for a client's key; ENOTFOUND if none.
+	Idempotency(scope, key string) (*IdempotencyRecord, error)
+	// PutIdempotency inserts a record; ECONFLICT if one exists for the same scope and key.
+	PutIdempotency(r *IdempotencyRecord) error
+	// SetIdempotencyResponse stores the response sent for a record.
+	SetIdempotencyResponse(scope, key string, statusCode int, body []byte) error
+	// DeleteIdempotencyBefore forgets records created before t and returns how many.
+	DeleteIdempotencyBefore(t time.Time) (int, error)
+
+	// AppendAudit adds an audit entry and sets its ID.
+	AppendAudit(e *AuditEntry) error
+	// Audit returns up to limit entries older than beforeID (0: the newest), newest first.
+	Audit(limit int, beforeID int64) ([]AuditEntry, error)
+}
+
+// IncidentFilter selects incidents.
+type IncidentFilter struct {
+	// Status is "", "open" or "resolved".
+	Status string
+	// ActiveSince keeps incidents open at or after this time (unresolved, or resolved at or
+	// after it); zero keeps all.
+	ActiveSince time.Time
+	// StartedBefore keeps incidents that started strictly before this time; zero keeps all.
+	StartedBefore time.Time
+	Limit         int // 0: no limit
+	Offset        int
+}
+
+// IdempotencyRecord remembers what a client's POST with an Idempotency-Key did, so a retry
+// returns the same answer and creates nothing.
+type IdempotencyRecord struct {
+	Scope       string // who sent it (the API key id), so keys of different clients never clash
+	Key         string
+	RequestHash string // method, path and body, hashed
+	ResourceID  string // what the request created or changed
+	StatusCode  int    // 0 until the response was stored
+	Body        []byte
+	CreatedAt   time.Time
+}

@@ -1,0 +1,183 @@
+package status
+
+import (
+	"slices"
+	"time"
+)
+
+// PartialOutageWeight is how much a minute of partial outage counts as downtime in the
+// uptime percentage. A major outage minute counts fully; degraded performance and
+// maintenance do not count. This is the weighting Statuspage documents, so percentages
+// read the same as on the page operators came from.
+const PartialOutageWeight = 0.3
+
+// IncidentRef names an incident in a day's uptime summary.
+type IncidentRef struct {
+	ID     string
+	Title  string
+	Impact Impact
+}
+
+// DayUptime summarises one calendar day of a component in the page's time zone.
+type DayUptime struct {
+	Day                time.Time // local midnight
+	NoData             bool      // the component was not tracked yet
+	Worst              ComponentStatus
+	MajorMinutes       int
+	PartialMinutes     int
+	DegradedMinutes    int
+	MaintenanceMinutes int
+	Incidents          []IncidentRef
+}
+
+// DowntimeMinutes is the day's partial and major outage minutes together.
+func (d DayUptime) DowntimeMinutes() int { return d.MajorMinutes + d.PartialMinutes }
+
+// ComponentUptime is a component's recent daily history.
+type ComponentUptime struct {
+	ComponentID string
+	Days        []DayUptime // oldest first
+	Percent     float64     // 0–100 over the days with data
+}
+
+type span struct {
+	from, to time.Time
+	status   ComponentStatus
+	inc      int // index into the incidents slice
+}
+
+// componentSpans returns when incidents held component id in a non-operational status,
+// read from their timelines: each update's change starts a new status for the component,
+// which lasts until the next change, the resolution, or now.
+func componentSpans(id string, incidents []Incident, now time.Time) []span {
+	var out []span
+	for i := range incidents {
+		inc := &incidents[i]
+		var cur *span
+		for _, u := range inc.Updates {
+			for _, ch := range u.Components {
+				if ch.ComponentID != id {
+					continue
+				}
+				if cur != nil {
+					cur.to = u.CreatedAt
+					out = append(out, *cur)
+				}
+				cur = &span{from: u.CreatedAt, status: ch.NewStatus, inc: i}
+			}
+		}
+		if cur != nil {
+			cur.to = now
+			if !inc.ResolvedAt.IsZero() && inc.ResolvedAt.Before(now) {
+				cur.to = inc.ResolvedAt
+			}
+			out = append(out, *cur)
+		}
+	}
+	return slices.DeleteFunc(out, func(s span) bool { return s.status == Operational || !s.to.After(s.from) })
+}
+
+// Uptime summarises the last `days` calendar days (today included) of component c from the
+// incidents' timelines. Where incidents overlap, the worst status counts at each moment.
+func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *time.Location) ComponentUptime {
+	spans := componentSpans(c.ID, incidents, now)
+	tracked := c.StartDate
+	if tracked.IsZero() {
+		tracked = c.CreatedAt
+		for _, s := range spans {
+			if s.from.Before(tracked) {
+				tracked = s.from
+			}
+		}
+	}
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	out := ComponentUptime{ComponentID: c.ID, Days: make([]DayUptime, days)}
+	var total, down float64
+	for i := range days {
+		start := today.AddDate(0, 0, i-days+1)
+		end := start.AddDate(0, 0, 1)
+		day := DayUptime{Day: start, Worst: Operational}
+		if !end.After(tracked) {
+			day.NoData = true
+			out.Days[i] = day
+			continue
+		}
+		from := start
+		if tracked.After(from) {
+			from = tracked
+		}
+		to := end
+		if now.Before(to) {
+			to = now
+		}
+		sweepDay(&day, spans, incidents, from, to)
+		if to.After(from) {
+			total += to.Sub(from).Minutes()
+		}
+		down += float64(day.MajorMinutes) + PartialOutageWeight*float64(day.PartialMinutes)
+		out.Days[i] = day
+	}
+	out.Percent = 100
+	if total > 0 {
+		out.Percent = max(0, 100*(1-down/total))
+	}
+	return out
+}
+
+// sweepDay adds to day the minutes in each status between from and to, taking the worst
+// status at every moment, and lists the incidents that touched the day.
+func sweepDay(day *DayUptime, spans []span, incidents []Incident, from, to time.Time) {
+	var cuts []time.Time
+	var in []span
+	for _, s := range spans {
+		if s.to.After(from) && s.from.Before(to) {
+			in = append(in, s)
+			cuts = append(cuts, maxTime(s.from, from), minTime(s.to, to))
+			ref := IncidentRef{ID: incidents[s.inc].ID, Title: incidents[s.inc].Title, Impact: incidents[s.inc].Impact}
+			if !slices.ContainsFunc(day.Incidents, func(r IncidentRef) bool { return r.ID == ref.ID }) {
+				day.Incidents = append(day.Incidents, ref)
+			}
+		}
+	}
+	if len(in) == 0 {
+		return
+	}
+	slices.SortFunc(cuts, func(a, b time.Time) int { return a.Compare(b) })
+	var secs [5]float64
+	for i := 0; i+1 < len(cuts); i++ {
+		a, b := cuts[i], cuts[i+1]
+		if !b.After(a) {
+			continue
+		}
+		worst := Operational
+		for _, s := range in {
+			if !s.from.After(a) && !s.to.Before(b) && s.status.Worse(worst) {
+				worst = s.status
+			}
+		}
+		if worst.Worse(day.Worst) {
+			day.Worst = worst
+		}
+		secs[worst.rank()] += b.Sub(a).Seconds()
+	}
+	mins := func(s float64) int { return int(s/60 + 0.5) }
+	day.MaintenanceMinutes += mins(secs[UnderMaintenance.rank()])
+	day.DegradedMinutes += mins(secs[DegradedPerformance.rank()])
+	day.PartialMinutes += mins(secs[PartialOutage.rank()])
+	day.MajorMinutes += mins(secs[MajorOutage.rank()])
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

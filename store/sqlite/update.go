@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/candorstatus/candor/status"
+)
+
+const updateColumns = `id, incident_id, kind, status, impact, message, components, announced_eta,
+	notify, posted_by, created_at`
+
+// changeJSON is the stored form of a status.ComponentChange, named independently of the Go
+// field names so renaming a field never breaks stored timelines.
+type changeJSON struct {
+	ComponentID string `json:"component_id"`
+	Name        string `json:"name"`
+	OldStatus   string `json:"old_status"`
+	NewStatus   string `json:"new_status"`
+}
+
+func encodeChanges(cs []status.ComponentChange) (string, error) {
+	out := make([]changeJSON, len(cs))
+	for i, c := range cs {
+		out[i] = changeJSON{ComponentID: c.ComponentID, Name: c.Name,
+			OldStatus: string(c.OldStatus), NewStatus: string(c.NewStatus)}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeChanges(s string) ([]status.ComponentChange, error) {
+	var in []changeJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, err
+	}
+	if len(in) == 0 {
+		return nil, nil
+	}
+	cs := make([]status.ComponentChange, len(in))
+	for i, c := range in {
+		cs[i] = status.ComponentChange{ComponentID: c.ComponentID, Name: c.Name,
+			OldStatus: status.ComponentStatus(c.OldStatus), NewStatus: status.ComponentStatus(c.NewStatus)}
+	}
+	return cs, nil
+}
+
+func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
+	var changes string
+	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, &u.Message, &changes,
+		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}); err != nil {
+		return err
+	}
+	cs, err := decodeChanges(changes)
+	if err != nil {
+		return fmt.Errorf("update %s components: %w", u.ID, err)
+	}
+	u.Components = cs
+	return nil
+}
+
+// AppendUpdate adds u at the end of its incident's timeline; ENOTFOUND if the incident is
+// absent, ECONFLICT if the update's id is taken. The timeline keeps append order, whatever
+// the updates' CreatedAt.
+func (t *tx) AppendUpdate(u *status.Update) error {
+	var next int
+	err := t.queryRow(`SELECT coalesce((SELECT max(seq) + 1 FROM incident_updates WHERE incident_id = i.id), 0)
+		FROM incidents AS i WHERE i.id = ?`, u.IncidentID).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("Incident %s not found.", u.IncidentID)
+	}
+	if err != nil {
+		return t.fail(err, "append update to incident %s", u.IncidentID)
+	}
+	return t.insertUpdate(u, next)
+}
+
+func (t *tx) insertUpdate(u *status.Update, seq int) error {
+	changes, err := encodeChanges(u.Components)
+	if err != nil {
+		return fmt.Errorf("encode update %s components: %w", u.ID, err)
+	}
+	_, err = t.exec(`INSERT INTO incident_updates (`+updateColumns+`, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), u.Message, changes,
+		timeArg(u.AnnouncedETA), u.Notify, u.PostedBy, timeArg(u.CreatedAt), seq)
+	switch {
+	case isPrimaryKey(err):
+		return conflict("Update %s already exists.", u.ID)
+	case err != nil:
+		return t.fail(err, "insert update %s of incident %s", u.ID, u.IncidentID)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+// Package storetest is the contract suite every status.Store implementation runs, so the
+// SQLite and PostgreSQL back ends cannot drift apart.
+//
+// Beyond what status/store.go documents, the suite pins these behaviours:
+//
+//   - Times come back in UTC, truncated to the microsecond (PostgreSQL's precision): a store
+//     truncates on write. The zero time comes back as the zero time.
+//   - Empty and nil slices are interchangeable; a nil *float64 stays nil.
+//   - Lists are totally ordered: components and groups by position, name, then id; incidents
+//     by start (newest first), then id ascending; API keys by creation, then id.
+//   - An incident's updates come back in timeline order: the order CreateIncident received
+//     them, then append order, whatever their CreatedAt (Derive walks them in that order).
+//   - CreateIncident needs a start time (EINVALID); it stores every update as the incident's.
+//   - CreateComponent and UpdateComponent return EINVALID when GroupID names no group;
+//     UpdateComponent and PutGroup keep the stored CreatedAt.
+//   - IncidentFilter with an unknown Status or a negative Limit or Offset is EINVALID;
+//     Audit with a limit below 1 is EINVALID; RevokeAPIKey with the zero time is EINVALID;
+//     TouchAPIKey and SetIdempotencyResponse return ENOTFOUND for a missing record.
+//   - A failed Tx method leaves the transaction usable: fn may handle ECONFLICT and go on
+//     (PostgreSQL needs a savepoint per statement that may fail for this).
+//   - Read sees one snapshot for its whole fn (PostgreSQL: REPEATABLE READ), cannot write,
+//     and is not blocked by a running Write.
+//   - Read, Write and Ping on a closed store, and Read and Write with an ended context,
+//     return EUNAVAILABLE without calling fn; the context's error stays in the chain.
+//   - Close may be called more than once.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// Run runs the contract suite. newStore must return a fresh, empty, migrated store and
+// close it when the test ends (t.Cleanup); the suite may close it first.
+func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s status.Store)
+	}{
+		{"Revision", testRevision},
+		{"Groups", testGroups},
+		{"Components", testComponents},
+		{"ComponentErrors", testComponentErrors},
+		{"IncidentRoundTrip", testIncidentRoundTrip},
+		{"IncidentCreateErrors", testIncidentCreateErrors},
+		{"IncidentNotFound", testIncidentNotFound},
+		{"IncidentTimeline", testIncidentTimeline},
+		{"IncidentsFilter", testIncidentsFilter},
+		{"IncidentsInvalidFilter", testIncidentsInvalidFilter},
+		{"APIKeys", testAPIKeys},
+		{"Idempotency", testIdempotency},
+		{"Audit", testAudit},
+		{"WriteRollbackOnError", testWriteRollbackOnError},
+		{"WriteRollbackOnPanic", testWriteRollbackOnPanic},
+		{"TxUsableAfterError", testTxUsableAfterError},
+		{"ReadYourWrites", testReadYourWrites},
+		{"ReadSnapshot", testReadSnapshot},
+		{"ReadIsReadOnly", testReadIsReadOnly},
+		{"ConcurrentWrites", testConcurrentWrites},
+		{"ReadNotBlockedByWrite", testReadNotBlockedByWrite},
+		{"EndedContext", testEndedContext},
+		{"Closed", testClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+	}
+}
+
+// base has nanoseconds and a zone other than UTC, so comparisons see that stores truncate
+// to microseconds and return UTC.
+var base = time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.FixedZone("KST", 9*60*60))
+
+// stored returns t as a store gives it back.
+func stored(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.Truncate(time.Microsecond).UTC()
+}
+
+// write runs fn in a write transaction and fails the test on error.
+func write(t *testing.T, s status.Store, fn func(tx status.Tx) error) {
+	t.Helper()
+	if err := s.Write(wait(t), fn); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+}
+
+// read runs fn in a read transaction and fails the test on error.
+func read(t *testing.T, s status.Store, fn func(tx status.Tx) error) {
+	t.Helper()
+	if err := s.Read(wait(t), fn); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+}
+
+// wantCode fails the test unless err carries code.
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := status.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// check fails the test unless got equals want as a store returns it: want's times are
+// compared truncated to microseconds and in UTC, and nil and empty slices are equal.
+func check(t *testing.T, what string, got, want any) {
+	t.Helper()
+	var diffs []string
+	diff("", reflect.ValueOf(got), reflect.ValueOf(want), &diffs)
+	if len(diffs) > 0 {
+		t.Errorf("%s differs:\n\t%s", what, strings.Join(diffs, "\n\t"))
+	}
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func diff(path string, got, want reflect.Value, out *[]string) {
+	if !got.IsValid() || !want.IsValid() {
+		if got.IsValid() != want.IsValid() {
+			*out = append(*out, fmt.Sprintf("%s: got %v, want %v", path, got, want))
+		}
+		return
+	}
+	if got.Type() != want.Type() {
+		*out = append(*out, fmt.Sprintf("%s: got type %s, want %s", path, got.Type(), want.Type()))
+		return
+	}
+	if got.Type() == timeType {
+		g, w := got.Interface().(time.Time), stored(want.Interface().(time.Time))
+		if !g.Equal(w) || g.Location() != w.Location() {
+			*out = append(*out, fmt.Sprintf("%s: got %s, want %s", path, g.Format(time.RFC3339Nano+" MST"), w.Format(time.RFC3339Nano+" MST")))
+		}
+		return
+	}
+	switch got.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if got.IsNil() || want.IsNil() {
+			if got.IsNil() != want.IsNil() {
+				*out = append(*out, fmt.Sprintf("%s: got %v, want %v", path, fmtValue(got), fmtValue(want)))
+			}
+			return
+		}
+		diff(path, got.Elem(), want.Elem(), out)
+	case reflect.Struct:
+		for i := range got.NumField() {
+			if f := got.Type().Field(i); f.IsExported() {
+				diff(path+"."+f.Name, got.Field(i), want.Field(i), out)
+			}
+		}
+	case reflect.Slice:
+		if got.Len() != want.Len() {
+			*out = append(*out, fmt.Sprintf("%s: got %d elements %+v, want %d %+v", path, got.Len(), got, want.Len(), want))
+			return
+		}
+		for i := range got.Len() {
+			diff(fmt.Sprintf("%s[%d]", path, i), got.Index(i), want.Index(i), out)
+		}
+	default:
+		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
+			*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, got.Interface(), want.Interface()))
+		}
+	}
+}
+
+func fmtValue(v reflect.Value) string {
+	if v.IsNil() {
+		return "nil"
+	}
+	return fmt.Sprintf("%+v", v.Elem())
+}
+
+// ids returns the ids of incs, in order.
+func ids(incs []status.Incident) []string {
+	out := make([]string, len(incs))
+	for i, inc := range incs {
+		out[i] = inc.ID
+	}
+	return out
+}
+
+// noCall is a Read or Write fn that fails the test if it runs.
+func noCall(t *testing.T) func(status.Tx) error {
+	return func(status.Tx) error {
+		t.Error("fn ran, want it not called")
+		return nil
+	}
+}
+
+// wait returns the context for one store call: a store that deadlocks fails the test
+// instead of hanging the run.
+func wait(t *testing.T) context.Context { return timeout(t, 30*time.Second) }
+
+// timeout returns a context that ends after d or with the test.
+func timeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
