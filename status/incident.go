@@ -107,6 +107,12 @@ type Update struct {
 	Notify       bool
 	PostedBy     string
 	CreatedAt    time.Time
+	// Estimate is the model's range published with this entry (nil: none, e.g. resolved).
+	Estimate *Estimate
+	// AnnouncedChance scores this entry's AnnouncedETA against history (nil: no score).
+	AnnouncedChance *Chance
+	// Missed, on a system entry, is the promised time whose passing it reports.
+	Missed time.Time
 }
 
 // Incident is an unplanned disruption and its timeline. Its current state (status, phase

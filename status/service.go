@@ -16,6 +16,10 @@ type Service struct {
 	store Store
 	clock Clock
 	log   *slog.Logger
+	// estimator scores incidents against history; nil until SetEstimator.
+	estimator Estimator
+	// loc is the page's time zone, for times written into automatic timeline entries.
+	loc *time.Location
 
 	mu   sync.Mutex
 	subs []func(Change)
@@ -33,8 +37,19 @@ func NewService(store Store, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, clock: clock, log: log}
+	return &Service{store: store, clock: clock, log: log, loc: time.UTC}
 }
+
+// SetEstimator makes the service record restoration estimates and score announced times.
+// Call it before the service is shared.
+func (s *Service) SetEstimator(e Estimator) { s.estimator = e }
+
+// Estimator returns the estimator, or nil.
+func (s *Service) Estimator() Estimator { return s.estimator }
+
+// SetLocation sets the time zone used in text Candor writes itself. Call it before the
+// service is shared.
+func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }
 
 // Store returns the store the service writes to, for read-only consumers.
 func (s *Service) Store() Store { return s.store }

@@ -157,6 +157,7 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 			Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
 			Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}}
 		inc.Derive()
+		s.annotate(inc, &inc.Updates[0], now)
 		if err := tx.CreateIncident(inc); err != nil {
 			return change{}, err
 		}
@@ -216,7 +217,9 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		before := inc.ComponentIDs()
 		inc.Updates = append(inc.Updates, u)
 		inc.Derive()
-		if err := tx.AppendUpdate(&u); err != nil {
+		last := &inc.Updates[len(inc.Updates)-1]
+		s.annotate(inc, last, now)
+		if err := tx.AppendUpdate(last); err != nil {
 			return change{}, err
 		}
 		if err := tx.SaveIncidentState(inc); err != nil {
@@ -237,6 +240,22 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		return nil, err
 	}
 	return inc, nil
+}
+
+// annotate records on u the model's range for the incident as it now stands and the
+// model's score of the time u announces, so every later reader sees what was published.
+func (s *Service) annotate(inc *Incident, u *Update, now time.Time) {
+	if s.estimator == nil || !inc.Open() {
+		return
+	}
+	if e, ok := s.estimator.Estimate(inc, now); ok {
+		u.Estimate = &e
+	}
+	if !u.AnnouncedETA.IsZero() {
+		if c, ok := s.estimator.Chance(inc, u.AnnouncedETA, now); ok {
+			u.AnnouncedChance = &c
+		}
+	}
 }
 
 // componentChanges turns requested statuses into timeline changes, checking that every

@@ -265,6 +265,30 @@ func TestPingDeletedFile(t *testing.T) {
 	if code := status.ErrorCode(s.Ping(t.Context())); code != status.EUNAVAILABLE {
 		t.Errorf("Ping on a deleted database: code %q, want %q", code, status.EUNAVAILABLE)
 	}
+	// Open connections still reach the unlinked file, and SQLite would write to it: a
+	// change acknowledged there is lost at the next start.
+	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err })
+	if code := status.ErrorCode(err); code != status.EUNAVAILABLE {
+		t.Errorf("Write on a deleted database: %v (code %q), want %q", err, code, status.EUNAVAILABLE)
+	}
+}
+
+func TestReplacedFileUnavailable(t *testing.T) {
+	s, path := openTest(t)
+	other := filepath.Join(filepath.Dir(path), "restored.db")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if code := status.ErrorCode(s.Ping(t.Context())); code != status.EUNAVAILABLE {
+		t.Errorf("Ping on a replaced database: code %q, want %q", code, status.EUNAVAILABLE)
+	}
+	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err })
+	if code := status.ErrorCode(err); code != status.EUNAVAILABLE {
+		t.Errorf("Write on a replaced database: %v (code %q), want %q", err, code, status.EUNAVAILABLE)
+	}
 }
 
 func TestWriteWaitsOnOtherProcessThenUnavailable(t *testing.T) {

@@ -40,6 +40,10 @@ type Store struct {
 	writer *sql.DB
 	// reader has several query-only connections for Read.
 	reader *sql.DB
+	// file is the database file as opened. SQLite keeps using an open file after it is
+	// deleted or replaced, so writes would be acknowledged and then lost: Write and Ping
+	// check the path still names this file.
+	file   os.FileInfo
 	closed atomic.Bool
 }
 
@@ -90,7 +94,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, dbError(ctx, err, "open database %s", path)
 	}
-	return &Store{path: path, writer: writer, reader: reader}, nil
+	fi, err := os.Stat(path)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &Store{path: path, writer: writer, reader: reader, file: fi}, nil
 }
 
 // dsn returns the data source name for path. The driver applies its parameters to every
@@ -127,8 +137,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
-	// Open connections keep working on a deleted file, so look for it by name.
-	if _, err := os.Stat(s.path); err != nil {
+	if err := s.checkFile(); err != nil {
 		return unavailable(err, "ping database")
 	}
 	var rev int64
@@ -172,9 +181,24 @@ func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
 	if err := fn(&tx{ctx: ctx, tx: sqlTx}); err != nil {
 		return err
 	}
+	if err := s.checkFile(); err != nil {
+		return unavailable(err, "commit")
+	}
 	done = true
 	if err := sqlTx.Commit(); err != nil {
 		return dbError(ctx, err, "commit")
+	}
+	return nil
+}
+
+// checkFile reports an error unless the path still names the file Open opened.
+func (s *Store) checkFile() error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(fi, s.file) {
+		return fmt.Errorf("database file %s was replaced: restart to open the new one", s.path)
 	}
 	return nil
 }

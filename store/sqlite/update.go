@@ -10,7 +10,7 @@ import (
 )
 
 const updateColumns = `id, incident_id, kind, status, impact, message, components, announced_eta,
-	notify, posted_by, created_at`
+	notify, posted_by, created_at, estimate, announced_chance, missed_at`
 
 // changeJSON is the stored form of a status.ComponentChange, named independently of the Go
 // field names so renaming a field never breaks stored timelines.
@@ -49,8 +49,9 @@ func decodeChanges(s string) ([]status.ComponentChange, error) {
 
 func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 	var changes string
+	var est, chance sql.NullString
 	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, &u.Message, &changes,
-		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}); err != nil {
+		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}, &est, &chance, timeCol{&u.Missed}); err != nil {
 		return err
 	}
 	cs, err := decodeChanges(changes)
@@ -58,6 +59,12 @@ func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 		return fmt.Errorf("update %s components: %w", u.ID, err)
 	}
 	u.Components = cs
+	if u.Estimate, err = decodeEstimate(est); err != nil {
+		return fmt.Errorf("update %s estimate: %w", u.ID, err)
+	}
+	if u.AnnouncedChance, err = decodeChance(chance); err != nil {
+		return fmt.Errorf("update %s announced chance: %w", u.ID, err)
+	}
 	return nil
 }
 
@@ -82,10 +89,18 @@ func (t *tx) insertUpdate(u *status.Update, seq int) error {
 	if err != nil {
 		return fmt.Errorf("encode update %s components: %w", u.ID, err)
 	}
+	est, err := encodeEstimate(u.Estimate)
+	if err != nil {
+		return fmt.Errorf("encode update %s estimate: %w", u.ID, err)
+	}
+	chance, err := encodeChance(u.AnnouncedChance)
+	if err != nil {
+		return fmt.Errorf("encode update %s announced chance: %w", u.ID, err)
+	}
 	_, err = t.exec(`INSERT INTO incident_updates (`+updateColumns+`, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), u.Message, changes,
-		timeArg(u.AnnouncedETA), u.Notify, u.PostedBy, timeArg(u.CreatedAt), seq)
+		timeArg(u.AnnouncedETA), u.Notify, u.PostedBy, timeArg(u.CreatedAt), est, chance, timeArg(u.Missed), seq)
 	switch {
 	case isPrimaryKey(err):
 		return conflict("Update %s already exists.", u.ID)

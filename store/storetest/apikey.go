@@ -64,6 +64,7 @@ func testAPIKeys(t *testing.T, s status.Store) {
 		return tx.RevokeAPIKey("deploy-bot", revoked)
 	})
 	deploy.LastUsedAt, deploy.RevokedAt = used, revoked
+	requireAllSet(t, deploy)
 	err := s.Write(wait(t), func(tx status.Tx) error { return tx.RevokeAPIKey("deploy-bot", revoked) })
 	wantCode(t, "RevokeAPIKey twice", err, status.ENOTFOUND)
 

@@ -24,6 +24,7 @@ func testAudit(t *testing.T, s status.Store) {
 		}
 		entries = append(entries, e)
 	}
+	requireAllSet(t, entries[0])
 	newest := func(idx ...int) []status.AuditEntry {
 		var es []status.AuditEntry
 		for _, i := range idx {

@@ -19,6 +19,7 @@ func newComponent(id, name string, pos int) *status.Component {
 
 func testGroups(t *testing.T, s status.Store) {
 	g1, g2, g3 := newGroup("g1", "B", 2), newGroup("g2", "Z", 1), newGroup("g3", "A", 2)
+	requireAllSet(t, g1)
 	c1, c2 := newComponent("c1", "One", 0), newComponent("c2", "Two", 1)
 	c1.GroupID, c2.GroupID = "g1", "g1"
 	write(t, s, func(tx status.Tx) error {
@@ -82,6 +83,7 @@ func testComponents(t *testing.T, s status.Store) {
 		GroupID: "core", Position: 3, Status: status.PartialOutage, Showcase: true, OnlyShowIfDegraded: true,
 		StartDate: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedAt: base, UpdatedAt: base.Add(time.Minute),
 	}
+	requireAllSet(t, full)
 	zeta, beta, alpha := newComponent("zeta", "Zeta", 0), newComponent("beta", "Beta", 1), newComponent("alpha", "Alpha", 1)
 	write(t, s, func(tx status.Tx) error {
 		if err := tx.PutGroup(newGroup("core", "Core", 0)); err != nil {

@@ -48,6 +48,7 @@ func testIdempotency(t *testing.T, s status.Store) {
 	body := []byte("{\"id\":\"inc-abc\"}\x00\xff") // bytes, not text
 	write(t, s, func(tx status.Tx) error { return tx.SetIdempotencyResponse("k1", "abc", 201, body) })
 	r.StatusCode, r.Body = 201, body
+	requireAllSet(t, r)
 	read(t, s, func(tx status.Tx) error {
 		got, err := tx.Idempotency("k1", "abc")
 		check(t, "Idempotency after the response", got, r)

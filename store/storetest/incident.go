@@ -57,12 +57,19 @@ func testIncidentRoundTrip(t *testing.T, s status.Store) {
 					{ComponentID: "login", Name: "Login", OldStatus: status.Operational, NewStatus: status.MajorOutage},
 					{ComponentID: "api", Name: "API", OldStatus: status.Operational, NewStatus: status.PartialOutage},
 				},
-				AnnouncedETA: base.Add(3*time.Hour + 7), Notify: true, PostedBy: "bob", CreatedAt: base.Add(time.Minute)},
+				AnnouncedETA: base.Add(3*time.Hour + 7), Notify: true, PostedBy: "bob", CreatedAt: base.Add(time.Minute),
+				Estimate: &status.Estimate{P50: base.Add(time.Hour), P80: base.Add(2 * time.Hour), P90: base.Add(3*time.Hour + 1),
+					Samples: 23, Pool: "components+impact", Few: true, ExplainEN: "Based on 23.", ExplainKO: "23건 기준."},
+				AnnouncedChance: &status.Chance{P: 0.125, Met: 7, Of: 31},
+				Missed:          base.Add(30 * time.Minute)},
 			{ID: "full-u2", IncidentID: "full", Kind: status.KindSystem, Status: status.Identified,
 				Message: "The announced time passed.", CreatedAt: base.Add(4 * time.Hour)},
 		},
 	}
 	full.Derive()
+	// Phase times Derive would not combine with a standing ETA: the store does not care.
+	full.MonitoringAt, full.ResolvedAt = base.Add(5*time.Hour), base.Add(6*time.Hour)
+	requireAllSet(t, full)
 	// Nothing optional set, and a start before 1970.
 	minimal := &status.Incident{ID: "minimal", Title: "Old", Impact: status.ImpactNone, Status: status.Resolved,
 		StartedAt: time.Date(1969, 7, 20, 20, 17, 40, 123456789, time.UTC)}

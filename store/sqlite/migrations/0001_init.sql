@@ -57,6 +57,8 @@ CREATE INDEX incidents_status ON incidents (status);
 -- Lists are ordered newest start first, ties by id.
 CREATE INDEX incidents_started_at ON incidents (started_at DESC, id);
 CREATE INDEX incidents_resolved_at ON incidents (resolved_at);
+-- The page's most frequent question, "what is open?", reads only open incidents.
+CREATE INDEX incidents_open ON incidents (started_at DESC, id) WHERE status <> 'resolved';
 -- A second import of the same history must find, not duplicate, an incident.
 CREATE UNIQUE INDEX incidents_source_external_id ON incidents (source, external_id)
 	WHERE external_id <> '';
