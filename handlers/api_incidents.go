@@ -45,15 +45,20 @@ func componentStatuses(m map[string]string) map[string]status.ComponentStatus {
 func notifyOrDefault(b *bool) bool { return b == nil || *b }
 
 func (s *server) incidentJSON(c echo.Context, id string) (incidentJSON, error) {
+	v, _, err := s.loadIncident(c, id)
+	return v, err
+}
+
+func (s *server) loadIncident(c echo.Context, id string) (incidentJSON, *status.Incident, error) {
 	inc, err := s.Service.Incident(c.Request().Context(), id)
 	if err != nil {
-		return incidentJSON{}, err
+		return incidentJSON{}, nil, err
 	}
 	_, comps, err := s.Service.Components(c.Request().Context())
 	if err != nil {
-		return incidentJSON{}, err
+		return incidentJSON{}, nil, err
 	}
-	return s.toIncidentJSON(inc, componentNames(inc, comps)), nil
+	return s.toIncidentJSON(inc, componentNames(inc, comps)), inc, nil
 }
 
 func (s *server) listIncidents(c echo.Context) error {
@@ -161,10 +166,23 @@ func (s *server) postUpdate(c echo.Context) error {
 
 // incidentCreated answers a successful incident write with the incident as it now stands.
 func (s *server) incidentCreated(c echo.Context, op status.Op, id string) error {
-	v, err := s.incidentJSON(c, id)
+	v, inc, err := s.loadIncident(c, id)
 	if err != nil {
 		return err
 	}
+	if u := inc.LatestUpdate(); u != nil && !u.AnnouncedETA.IsZero() {
+		v.Warnings = warnings(u.AnnouncedChance)
+	}
 	c.Response().Header().Set("Location", "/api/v1/incidents/"+id)
 	return s.respond(c, op.Idempotency, http.StatusCreated, v)
+}
+
+// warnings flags an announced time history finds unlikely. The request was accepted —
+// staff may know more than history — but they should see the odds before the public does.
+func warnings(c *status.Chance) []warningJSON {
+	if !c.Unlikely() {
+		return nil
+	}
+	return []warningJSON{{Code: "unlikely_eta", Message: "The announced restoration time is unlikely: " + c.Describe() +
+		" The status page shows the model's range beside it.", Chance: &c.P, Met: c.Met, Of: c.Of}}
 }

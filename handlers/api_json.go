@@ -72,8 +72,11 @@ type incidentJSON struct {
 
 // warningJSON tells a client its request was accepted but deserves a second look.
 type warningJSON struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Chance  *float64 `json:"chance,omitempty"`
+	Met     int      `json:"met,omitempty"`
+	Of      int      `json:"of,omitempty"`
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

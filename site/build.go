@@ -49,7 +49,12 @@ type Builder struct {
 	cfg    Config
 	store  status.Store
 	assets *static.Assets
+	est    status.Estimator // nil: only staff-announced times are shown
 }
+
+// SetEstimator makes pages and JSON show the model's restoration range. Call it before
+// the first Build.
+func (b *Builder) SetEstimator(e status.Estimator) { b.est = e }
 
 // NewBuilder returns a Builder.
 func NewBuilder(cfg Config, store status.Store, assets *static.Assets) *Builder {
@@ -209,18 +214,29 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 }
 
 func (b *Builder) summary(inc *status.Incident, st *state, now time.Time, lang templates.Lang) templates.IncidentSummary {
-	return templates.IncidentSummary{Incident: *inc, ETA: etaView(inc, now), ComponentNames: st.names}
+	return templates.IncidentSummary{Incident: *inc, ETA: b.etaView(inc, now, lang), ComponentNames: st.names}
 }
 
-// etaView is the restoration estimate shown for an open incident. Until the ETA model
-// lands it carries only the staff-announced time, flagged once it has passed.
-func etaView(inc *status.Incident, now time.Time) *templates.ETAView {
+// etaView is the restoration estimate shown for an open incident: the staff-announced
+// time with the model's score of it, and the model's range (see Incident.ShownEstimate for
+// why it never shows a passed time as upcoming).
+func (b *Builder) etaView(inc *status.Incident, now time.Time, lang templates.Lang) *templates.ETAView {
 	if !inc.Open() {
 		return nil
 	}
-	v := &templates.ETAView{AnnouncedChance: -1, Announced: inc.AnnouncedETA}
+	v := &templates.ETAView{AnnouncedChance: -1, Announced: inc.AnnouncedETA, Missed: inc.Missed(now)}
 	if !inc.AnnouncedETA.IsZero() && !inc.AnnouncedETA.After(now) {
-		v.AnnouncedPassed, v.Missed = true, true
+		v.AnnouncedPassed = true
+	}
+	if c := inc.AnnouncedChance(); c != nil {
+		v.AnnouncedChance = c.P
+	}
+	if e := inc.ShownEstimate(b.est, now); e != nil {
+		v.P50, v.P80, v.P90, v.Samples, v.Few = e.P50, e.P80, e.P90, e.Samples, e.Few
+		v.Explain = e.ExplainEN
+		if lang == templates.Korean {
+			v.Explain = e.ExplainKO
+		}
 	}
 	return v
 }

@@ -22,12 +22,18 @@ type V2Incident struct {
 }
 
 // ETAJSON is the restoration estimate in API responses; nil for resolved incidents.
+// Every time in it is in the future or null: a passed range is replaced by a fresh one.
 type ETAJSON struct {
-	P50             *string  `json:"p50"`
-	P80             *string  `json:"p80"`
-	P90             *string  `json:"p90"`
-	Samples         int      `json:"samples"`
-	Basis           string   `json:"basis"`
+	P50     *string `json:"p50"`
+	P80     *string `json:"p80"`
+	P90     *string `json:"p90"`
+	Samples int     `json:"samples"`
+	// Basis names the history the range rests on: "components+impact", "impact", "all",
+	// "prior" (little history), or "none" when there is no range.
+	Basis   string            `json:"basis"`
+	Explain map[string]string `json:"explain"`
+	// Announced is the standing staff-announced time, kept after it passes (with Missed
+	// set) so clients can say "taking longer than announced".
 	Announced       *string  `json:"announced"`
 	AnnouncedChance *float64 `json:"announced_chance"`
 	Missed          bool     `json:"missed"`
@@ -138,11 +144,21 @@ func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta
 // ETAJSON returns the estimate for an open incident, nil for a resolved one. Until the ETA
 // model lands it carries the staff-announced time only.
 func (b *Builder) ETAJSON(inc *status.Incident, now time.Time) *ETAJSON {
-	v := etaView(inc, now)
-	if v == nil {
+	if !inc.Open() {
 		return nil
 	}
-	return &ETAJSON{Announced: b.v2TimePtr(v.Announced), Missed: v.Missed, Basis: "announced"}
+	out := &ETAJSON{Announced: b.v2TimePtr(inc.AnnouncedETA), Missed: inc.Missed(now), Basis: "none",
+		Explain: map[string]string{}}
+	if c := inc.AnnouncedChance(); c != nil {
+		p := c.P
+		out.AnnouncedChance = &p
+	}
+	if e := inc.ShownEstimate(b.est, now); e != nil {
+		out.P50, out.P80, out.P90 = b.v2TimePtr(e.P50), b.v2TimePtr(e.P80), b.v2TimePtr(e.P90)
+		out.Samples, out.Basis = e.Samples, e.Pool
+		out.Explain = map[string]string{"en": e.ExplainEN, "ko": e.ExplainKO}
+	}
+	return out
 }
 
 func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time) error {

@@ -29,7 +29,7 @@ func planETA(e ETAView, now time.Time) etaPlan {
 	var pl etaPlan
 	hasAnn := !e.Announced.IsZero()
 	if hasAnn {
-		if e.AnnouncedPassed || !e.Announced.After(now) || e.Missed {
+		if e.AnnouncedPassed || !e.Announced.After(now) {
 			pl.AnnouncedMissed = true
 		} else {
 			pl.AnnouncedUpcoming = true
@@ -45,7 +45,9 @@ func planETA(e ETAView, now time.Time) etaPlan {
 		pl.HasP90 = !e.P90.IsZero()
 		pl.Few = e.Few
 	}
-	pl.EstimateMissed = e.Missed && !hasAnn && !pl.Overdue
+	// Missed also covers an earlier model range that passed; it is only "longer than
+	// announced" when the announced time itself passed.
+	pl.EstimateMissed = e.Missed && !pl.AnnouncedMissed && !pl.Overdue
 	pl.None = e.P50.IsZero() && !hasAnn
 	pl.NoNew = e.P50.IsZero() && pl.AnnouncedMissed
 	return pl

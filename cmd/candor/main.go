@@ -74,6 +74,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return apikeyCmd(ctx, rest, env)
 	case "import":
 		return importCmd(ctx, rest, env)
+	case "eta":
+		return etaCmd(ctx, rest, env)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
@@ -49,6 +50,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer store.Close()
 	clock := status.SystemClock{}
 	svc := status.NewService(store, clock, log)
+	svc.SetLocation(cfg.location)
+	forecaster := forecast.New(store, clock, log)
+	svc.SetEstimator(forecaster)
 
 	if cfg.Demo {
 		seeded, err := demo.Seed(ctx, svc, demoDays)
@@ -66,10 +70,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	builder := site.NewBuilder(site.Config{PageID: pageID(cfg.PageName), PageName: cfg.PageName, PublicURL: cfg.PublicURL,
 		Location: cfg.location}, store, assets)
+	builder.SetEstimator(forecaster)
+	if err := forecaster.Rebuild(ctx); err != nil {
+		return fmt.Errorf("build the eta model: %w", err)
+	}
 	holder := site.NewHolder(builder, clock, log)
 	if err := holder.Rebuild(ctx); err != nil {
 		return fmt.Errorf("render the status page: %w", err)
 	}
+	svc.Subscribe(forecaster.OnChange)
 	svc.Subscribe(holder.OnChange)
 
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log,
@@ -85,6 +94,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go holder.Run(runCtx)
+	go forecaster.Run(runCtx)
 
 	url := "http://" + ln.Addr().String()
 	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "timezone", cfg.Timezone)

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/statuspage"
+)
+
+const etaHelp = `Usage: candor eta ACTION [flags]
+
+Actions:
+  backtest [--json] FILE   replay a Statuspage incident history in time order and report how
+                           well the ETA model's ranges covered the real restoration times,
+                           against two simple baselines.
+`
+
+func etaCmd(ctx context.Context, args []string, env Env) error {
+	return subcommand(ctx, "eta", args, env, map[string]func(context.Context, []string, Env) error{
+		"backtest": etaBacktest,
+	}, etaHelp)
+}
+
+func etaBacktest(ctx context.Context, args []string, env Env) error {
+	fs := flagSet("eta backtest", "candor eta backtest [--json] FILE", env)
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	incs, err := statuspage.ParseIncidents(f)
+	if err != nil {
+		return err
+	}
+	report := eta.Backtest(eta.RecordsFromStatuspage(incs), eta.DefaultConfig())
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	_, err = fmt.Fprint(env.Stdout, report.Text())
+	return err
+}

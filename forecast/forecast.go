@@ -1,0 +1,122 @@
+// Package forecast keeps the ETA model in step with the incident history in the store and
+// answers status.Estimator from it. The model itself (package eta) is pure; this package
+// owns when it is rebuilt: after incidents change, and hourly as recency weights age.
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/status"
+)
+
+// Forecaster implements status.Estimator over a model rebuilt in the background.
+type Forecaster struct {
+	store status.Store
+	clock status.Clock
+	log   *slog.Logger
+	cfg   eta.Config
+
+	model atomic.Pointer[eta.Model]
+	kick  chan struct{}
+}
+
+// New returns a Forecaster with an empty-history model; call Rebuild before serving.
+func New(store status.Store, clock status.Clock, log *slog.Logger) *Forecaster {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := &Forecaster{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
+	f.model.Store(eta.Build(nil, clock.Now(), f.cfg))
+	return f
+}
+
+// Record reduces an incident to what the model uses.
+func Record(inc *status.Incident) eta.Record {
+	r := eta.Record{ID: inc.ID, Components: inc.ComponentIDs(), Impact: string(inc.Impact), Cause: string(inc.Cause),
+		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt}
+	if !inc.Open() {
+		r.End = inc.ResolvedAt
+	}
+	return r
+}
+
+func query(inc *status.Incident, now time.Time) eta.Query {
+	return eta.Query{Components: inc.ComponentIDs(), Impact: string(inc.Impact), Cause: string(inc.Cause),
+		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt, Now: now}
+}
+
+// Rebuild reads the whole history and replaces the model.
+func (f *Forecaster) Rebuild(ctx context.Context) error {
+	var incs []status.Incident
+	err := f.store.Read(ctx, func(tx status.Tx) error {
+		var err error
+		incs, err = tx.Incidents(status.IncidentFilter{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("load incident history: %w", err)
+	}
+	recs := make([]eta.Record, 0, len(incs))
+	for i := range incs {
+		recs = append(recs, Record(&incs[i]))
+	}
+	start := time.Now()
+	f.model.Store(eta.Build(recs, f.clock.Now(), f.cfg))
+	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
+	return nil
+}
+
+// OnChange is a status.Service subscriber: incident changes alter the history.
+func (f *Forecaster) OnChange(c status.Change) {
+	if c.Kind != "incident" {
+		return
+	}
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run rebuilds after changes and every hour until ctx ends.
+func (f *Forecaster) Run(ctx context.Context) {
+	hourly := time.NewTicker(time.Hour)
+	defer hourly.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-f.kick:
+		case <-hourly.C:
+		}
+		if err := f.Rebuild(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("eta model rebuild failed; keeping the previous one", "err", err)
+		}
+	}
+}
+
+// Estimate implements status.Estimator.
+func (f *Forecaster) Estimate(inc *status.Incident, now time.Time) (status.Estimate, bool) {
+	if !inc.Open() {
+		return status.Estimate{}, false
+	}
+	e := f.model.Load().Estimate(query(inc, now))
+	if !e.P50.After(now) {
+		return status.Estimate{}, false
+	}
+	return status.Estimate{P50: e.P50, P80: e.P80, P90: e.P90, Samples: e.Samples, Pool: e.Pool, Few: e.Few,
+		ExplainEN: e.ExplainEN, ExplainKO: e.ExplainKO}, true
+}
+
+// Chance implements status.Estimator.
+func (f *Forecaster) Chance(inc *status.Incident, announced, now time.Time) (status.Chance, bool) {
+	if !inc.Open() || !announced.After(now) {
+		return status.Chance{}, false
+	}
+	c := f.model.Load().Chance(query(inc, now), announced)
+	return status.Chance{P: c.P, Met: c.Met, Of: c.Of}, true
+}
