@@ -13,7 +13,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -29,6 +32,8 @@ type env struct {
 	store  *sqlite.Store
 	clock  *status.ManualClock
 	holder *site.Holder
+	build  *site.Builder
+	assets *static.Assets
 	seoul  *time.Location
 	read   string // API keys by scope
 	write  string
@@ -66,7 +71,8 @@ func newEnv(t *testing.T) *env {
 		}
 	})
 	en := &env{t: t, e: handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets, DefaultLang: templates.Korean}),
-		svc: svc, store: store, clock: clock, holder: h, seoul: seoul}
+		assets: assets,
+		svc: svc, store: store, clock: clock, holder: h, build: b, seoul: seoul}
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
 	for _, k := range []struct {
 		dst   *string
@@ -157,6 +163,26 @@ func (r resp) apiError() (string, map[string]any) {
 	return code, fields
 }
 
+// enableForecast seeds the demo history and turns the ETA model on, as serve does.
+func (en *env) enableForecast() *forecast.Forecaster {
+	en.t.Helper()
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, en.svc, 120); err != nil {
+		en.t.Fatal(err)
+	}
+	f := forecast.New(en.store, en.clock, nil)
+	if err := f.Rebuild(ctx); err != nil {
+		en.t.Fatal(err)
+	}
+	en.svc.SetEstimator(f)
+	en.svc.SetLocation(en.seoul)
+	en.build.SetEstimator(f)
+	if err := en.holder.Rebuild(ctx); err != nil {
+		en.t.Fatal(err)
+	}
+	return f
+}
+
 // seedComponents creates components through the API.
 func (en *env) seedComponents(specs ...[3]string) {
 	en.t.Helper()
@@ -184,3 +210,10 @@ func get[T any](t *testing.T, m map[string]any, key string) T {
 }
 
 var _ = http.StatusOK
+
+// rebuildWithJobs returns a server like en's that also reports sched's jobs.
+func rebuildWithJobs(t *testing.T, en *env, sched *jobs.Scheduler) *echo.Echo {
+	t.Helper()
+	return handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets,
+		Jobs: sched, DefaultLang: templates.Korean})
+}

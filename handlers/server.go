@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -25,6 +26,8 @@ type Deps struct {
 	Builder *site.Builder
 	Assets  *static.Assets
 	Log     *slog.Logger
+	// Jobs reports the scheduler's jobs (nil: none).
+	Jobs interface{ Statuses() []jobs.Status }
 	// DefaultLang is served when neither ?lang= nor Accept-Language chooses.
 	DefaultLang templates.Lang
 }
@@ -75,6 +78,8 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/incidents", s.createIncident, write)
 	v1.GET("/incidents/:id", s.getIncident, read)
 	v1.POST("/incidents/:id/updates", s.postUpdate, write)
+	v1.GET("/jobs", s.listJobs, read)
+	v1.GET("/eta/calibration", s.etaCalibration, read)
 	v1.GET("/keys", s.listKeys, admin)
 	v1.POST("/keys", s.createKey, admin)
 	v1.DELETE("/keys/:name", s.revokeKey, admin)

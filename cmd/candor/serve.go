@@ -12,6 +12,7 @@ import (
 	"github.com/candorstatus/candor/demo"
 	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -81,8 +82,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 	svc.Subscribe(forecaster.OnChange)
 	svc.Subscribe(holder.OnChange)
 
+	sched := jobs.New(log, jobs.LocalLocker{})
+	if err := jobs.AddStandard(sched, svc); err != nil {
+		return err
+	}
+
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log,
-		DefaultLang: templates.Korean})
+		Jobs: sched, DefaultLang: templates.Korean})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -95,6 +101,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer cancel()
 	go holder.Run(runCtx)
 	go forecaster.Run(runCtx)
+	sched.Start(runCtx)
+	defer sched.Stop()
 
 	url := "http://" + ln.Addr().String()
 	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "timezone", cfg.Timezone)

@@ -1,0 +1,31 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// Schedules of Candor's periodic jobs.
+const (
+	// ETAWatchdogSpec checks open incidents every 15 s, so a passed promise is reported
+	// well within a minute even if one run is slow or skipped.
+	ETAWatchdogSpec = "*/15 * * * * *"
+	// IdempotencySweepSpec forgets expired Idempotency-Keys hourly.
+	IdempotencySweepSpec = "0 17 * * * *"
+)
+
+// AddStandard registers the jobs every Candor server runs.
+func AddStandard(s *Scheduler, svc *status.Service) error {
+	if err := s.Add("eta-watchdog", ETAWatchdogSpec, 30*time.Second, func(ctx context.Context) error {
+		_, err := svc.CheckMissedETAs(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.Add("idempotency-sweep", IdempotencySweepSpec, time.Minute, func(ctx context.Context) error {
+		_, err := svc.SweepIdempotency(ctx)
+		return err
+	})
+}
