@@ -72,7 +72,7 @@ func newEnv(t *testing.T) *env {
 	})
 	en := &env{t: t, e: handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets, DefaultLang: templates.Korean}),
 		assets: assets,
-		svc: svc, store: store, clock: clock, holder: h, build: b, seoul: seoul}
+		svc:    svc, store: store, clock: clock, holder: h, build: b, seoul: seoul}
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
 	for _, k := range []struct {
 		dst   *string

@@ -25,7 +25,9 @@ type Locker interface {
 type LocalLocker struct{}
 
 // TryLock always succeeds: SkipIfRunning already keeps one process from overlapping itself.
-func (LocalLocker) TryLock(context.Context, string) (func(), bool, error) { return func() {}, true, nil }
+func (LocalLocker) TryLock(context.Context, string) (func(), bool, error) {
+	return func() {}, true, nil
+}
 
 // Status is what GET /api/v1/jobs shows about one job.
 type Status struct {
