@@ -43,7 +43,9 @@ func planETA(e ETAView, now time.Time) etaPlan {
 		pl.Overdue = passed
 		pl.Range = !passed
 		pl.HasP90 = !e.P90.IsZero()
-		pl.Few = e.Few
+		// The model's own explanation already says when history is thin; the note is for
+		// callers that give no explanation.
+		pl.Few = e.Few && e.Explain == ""
 	}
 	// Missed also covers an earlier model range that passed; it is only "longer than
 	// announced" when the announced time itself passed.

@@ -106,11 +106,17 @@ func TestETABlock(t *testing.T) {
 		en, ko  texts
 	}{
 		{
-			name:    "future range with few samples",
+			name:    "future range with few samples, explained",
 			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 3, Few: true, Explain: "Based on few similar incidents (3), so the range is wide."},
-			testids: []string{"eta-range", "eta-few"}, absent: []string{"eta-missed", "eta-overdue", "eta-none", "eta-announced"},
-			en: texts{has: []string{"Likely restored by 19:20 KST, almost certainly by 20:40 KST — Based on few similar incidents (3)", "(few similar incidents: a rough estimate)"}},
-			ko: texts{has: []string{"19:20 KST까지 복구될 가능성이 높고, 늦어도 20:40 KST까지는 복구될 것으로 보입니다", "(유사 사례가 적어 대략적인 추정입니다)"}},
+			testids: []string{"eta-range"}, absent: []string{"eta-few", "eta-missed", "eta-overdue", "eta-none", "eta-announced"},
+			en: texts{has: []string{"Likely restored by 19:20 KST, almost certainly by 20:40 KST — Based on few similar incidents (3)"}},
+		},
+		{
+			name:    "future range with few samples, no explanation",
+			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 3, Few: true},
+			testids: []string{"eta-range", "eta-few"},
+			en:      texts{has: []string{"(few similar incidents: a rough estimate)"}},
+			ko:      texts{has: []string{"19:20 KST까지 복구될 가능성이 높고, 늦어도 20:40 KST까지는 복구될 것으로 보입니다", "(유사 사례가 적어 대략적인 추정입니다)"}},
 		},
 		{
 			name:    "announced future, unlikely",
