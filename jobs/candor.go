@@ -12,6 +12,9 @@ const (
 	// ETAWatchdogSpec checks open incidents every 15 s, so a passed promise is reported
 	// well within a minute even if one run is slow or skipped.
 	ETAWatchdogSpec = "*/15 * * * * *"
+	// OutboxSweepSpec wakes the push dispatcher every 30 s in case a wake-up was missed
+	// (jobs written by another process, a retry coming due).
+	OutboxSweepSpec = "*/30 * * * * *"
 	// IdempotencySweepSpec forgets expired Idempotency-Keys hourly.
 	IdempotencySweepSpec = "0 17 * * * *"
 )

@@ -20,9 +20,12 @@ type Service struct {
 	estimator Estimator
 	// loc is the page's time zone, for times written into automatic timeline entries.
 	loc *time.Location
+	// notifier plans pushes into the outbox; nil: no pushes.
+	notifier Notifier
 
-	mu   sync.Mutex
-	subs []func(Change)
+	mu      sync.Mutex
+	subs    []func(Change)
+	jobSubs []func()
 }
 
 // Change tells subscribers that the public state moved to a new revision.
@@ -46,6 +49,17 @@ func (s *Service) SetEstimator(e Estimator) { s.estimator = e }
 
 // Estimator returns the estimator, or nil.
 func (s *Service) Estimator() Estimator { return s.estimator }
+
+// SetNotifier makes writes queue pushes. Call it before the service is shared.
+func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
+
+// OnJobs registers fn to be called after a commit that queued outbox jobs (the dispatcher
+// wakes on it). fn must return quickly.
+func (s *Service) OnJobs(fn func()) {
+	s.mu.Lock()
+	s.jobSubs = append(s.jobSubs, fn)
+	s.mu.Unlock()
+}
 
 // SetLocation sets the time zone used in text Candor writes itself. Call it before the
 // service is shared.
@@ -107,6 +121,7 @@ type change struct {
 	kind     string
 	id       string
 	public   bool // the public can see it: bump the revision and notify subscribers
+	jobs     bool // outbox jobs were queued: wake the dispatcher
 	resource string
 	audit    *AuditEntry
 }
@@ -165,6 +180,14 @@ func (s *Service) write(ctx context.Context, op Op, fn func(tx Tx, now time.Time
 	}
 	if ch.public {
 		s.publish(Change{Revision: rev, Kind: ch.kind, ID: ch.id})
+	}
+	if ch.jobs {
+		s.mu.Lock()
+		subs := append([]func(){}, s.jobSubs...)
+		s.mu.Unlock()
+		for _, fn := range subs {
+			fn()
+		}
 	}
 	return nil
 }

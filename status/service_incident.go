@@ -164,7 +164,11 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 		if err := syncComponents(tx, inc.ComponentIDs(), now); err != nil {
 			return change{}, err
 		}
-		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID,
+		queued, err := s.planPush(tx, pushKind(true, &inc.Updates[0]), inc, &inc.Updates[0], now)
+		if err != nil {
+			return change{}, err
+		}
+		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
 			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title}}, nil
 	})
 	if err != nil {
@@ -229,11 +233,15 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		if err := syncComponents(tx, touched, now); err != nil {
 			return change{}, err
 		}
+		queued, err := s.planPush(tx, pushKind(false, last), inc, last, now)
+		if err != nil {
+			return change{}, err
+		}
 		action := "incident.update"
 		if st == Resolved {
 			action = "incident.resolve"
 		}
-		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID,
+		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
 			audit: &AuditEntry{Action: action, Target: inc.ID, Detail: string(st)}}, nil
 	})
 	if err != nil {

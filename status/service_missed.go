@@ -90,9 +90,13 @@ func (s *Service) reportMissed(ctx context.Context, id string) (bool, error) {
 		if err := tx.SaveIncidentState(inc); err != nil {
 			return change{}, err
 		}
+		queued, err := s.planPush(tx, pushKind(false, last), inc, last, now)
+		if err != nil {
+			return change{}, err
+		}
 		wrote = true
 		s.log.InfoContext(ctx, "restoration promise passed; recorded", "incident", id, "promise", due)
-		return change{kind: "incident", id: id, public: true, resource: id,
+		return change{kind: "incident", id: id, public: true, resource: id, jobs: queued,
 			audit: &AuditEntry{Action: "incident.eta_missed", Target: id, Detail: due.UTC().Format(time.RFC3339)}}, nil
 	})
 	return wrote, err

@@ -86,6 +86,35 @@ type Tx interface {
 	// DeleteIdempotencyBefore forgets records created before t and returns how many.
 	DeleteIdempotencyBefore(t time.Time) (int, error)
 
+	// Device returns a device by token; ENOTFOUND if absent.
+	Device(token string) (*Device, error)
+	// PutDevice inserts the device or replaces the one with its token (keeping CreatedAt).
+	PutDevice(d *Device) error
+	// DeleteDevices deletes the devices with these tokens and returns how many existed.
+	DeleteDevices(tokens []string) (int, error)
+	// DeviceTokens returns up to limit tokens of devices with locale that are subscribed to
+	// any of components or to everything ("*"), ordered by token.
+	DeviceTokens(components []string, locale string, limit int) ([]string, error)
+	// CountDevices counts every device.
+	CountDevices() (int, error)
+
+	// InsertJobs adds outbox jobs and sets their IDs.
+	InsertJobs(jobs []OutboxJob) error
+	// ClaimJobs leases up to limit pending jobs that are due at now and not leased by a live
+	// dispatcher, oldest first, to owner until now+lease, and returns them.
+	ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
+	// SaveJob stores a job's progress: status, attempts, next attempt, lease, last error,
+	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent.
+	SaveJob(j *OutboxJob) error
+	// Jobs returns the jobs matching f, oldest first.
+	Jobs(f JobFilter) ([]OutboxJob, error)
+	// SupersedeJobs marks the incident's pending push jobs for updates other than
+	// keepUpdateID superseded at now, and returns how many.
+	SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int, error)
+	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
+	// next attempt and its lease end (ok=false: none pending).
+	NextJobDue() (at time.Time, ok bool, err error)
+
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error
 	// Audit returns up to limit entries older than beforeID (0: the newest), newest first.

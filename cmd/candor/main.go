@@ -54,6 +54,7 @@ Usage:
   candor apikey revoke NAME
   candor import statuspage [flags] FILE       import Statuspage incident history
   candor eta backtest [--json] FILE           measure the ETA model on a history
+  candor fcmfake [--addr HOST:PORT]           run a fake FCM server that prints pushes (demos)
 
 Run "candor COMMAND --help" for a command's flags.
 `
@@ -76,6 +77,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return importCmd(ctx, rest, env)
 	case "eta":
 		return etaCmd(ctx, rest, env)
+	case "fcmfake":
+		return fcmfakeCmd(ctx, rest, env)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil

@@ -13,6 +13,9 @@ import (
 	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/notifier"
+	"github.com/candorstatus/candor/notifier/dispatch"
+	"github.com/candorstatus/candor/notifier/fcm"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -82,8 +85,22 @@ func serve(ctx context.Context, args []string, env Env) error {
 	svc.Subscribe(forecaster.OnChange)
 	svc.Subscribe(holder.OnChange)
 
+	sender, err := newSender(ctx, env, log)
+	if err != nil {
+		return err
+	}
+	svc.SetNotifier(&notifier.Planner{PageName: cfg.PageName, PublicURL: cfg.PublicURL, Location: cfg.location})
+	disp := dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(store), Clock: clock, Log: log})
+	svc.OnJobs(disp.Wake)
+
 	sched := jobs.New(log, jobs.LocalLocker{})
 	if err := jobs.AddStandard(sched, svc); err != nil {
+		return err
+	}
+	if err := sched.Add("outbox-sweeper", jobs.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
+		disp.Wake() // a safety net: the dispatcher is normally woken by each commit
+		return nil
+	}); err != nil {
 		return err
 	}
 
@@ -101,6 +118,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer cancel()
 	go holder.Run(runCtx)
 	go forecaster.Run(runCtx)
+	dispatched := make(chan struct{})
+	go func() { defer close(dispatched); disp.Run(runCtx) }()
+	defer func() { cancel(); <-dispatched }()
 	sched.Start(runCtx)
 	defer sched.Stop()
 
@@ -147,4 +167,25 @@ func pageID(name string) string {
 		return id
 	}
 	return "candor"
+}
+
+// newSender picks FCM (real, or an FCM-compatible server at CANDOR_FCM_ENDPOINT) from the
+// environment, or a sender that only logs what it would send.
+func newSender(ctx context.Context, env Env, log *slog.Logger) (notifier.Sender, error) {
+	cfg, ok := fcm.ConfigFromEnv(env.Getenv)
+	if !ok {
+		log.Warn("push notifications are not configured: logging what would be sent instead " +
+			"(set CANDOR_FCM_PROJECT_ID and GOOGLE_APPLICATION_CREDENTIALS, or CANDOR_FCM_ENDPOINT)")
+		return notifier.NewLogSender(log), nil
+	}
+	s, err := fcm.New(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("set up FCM: %w", err)
+	}
+	if cfg.Endpoint != "" {
+		log.Info("push notifications go to an FCM-compatible server", "endpoint", cfg.Endpoint)
+	} else {
+		log.Info("push notifications go to FCM", "project", cfg.ProjectID)
+	}
+	return s, nil
 }

@@ -62,9 +62,12 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool) {
 	cfg = Config{
 		Endpoint:        first("CANDOR_FCM_ENDPOINT"),
 		CredentialsFile: first("CANDOR_FCM_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"),
-		ProjectID:       first("CANDOR_FCM_PROJECT", "GOOGLE_CLOUD_PROJECT"),
+		ProjectID:       first("CANDOR_FCM_PROJECT_ID", "CANDOR_FCM_PROJECT", "GOOGLE_CLOUD_PROJECT"),
 	}
-	return cfg, cfg.Endpoint != "" || cfg.CredentialsFile != ""
+	// Real FCM needs a project and credentials (a service-account file, or the platform's
+	// application-default credentials when only the project is given); an endpoint alone
+	// means an FCM-compatible server that needs neither.
+	return cfg, cfg.Endpoint != "" || cfg.CredentialsFile != "" || getenv("CANDOR_FCM_PROJECT_ID") != ""
 }
 
 // Sender sends through FCM. It is safe for concurrent use.

@@ -75,6 +75,15 @@ type Server struct {
 	flaky         map[string]int // sends seen per flaky token
 	subs          map[string]map[string]struct{}
 	waiters       []waiter
+	onAccept      func(Received)
+}
+
+// OnAccept registers fn to be called with every accepted message (outside the fake's lock),
+// e.g. to print pushes in a demo.
+func (s *Server) OnAccept(fn func(Received)) {
+	s.mu.Lock()
+	s.onAccept = fn
+	s.mu.Unlock()
 }
 
 type failure struct {
@@ -231,6 +240,18 @@ func (s *Server) Reset() {
 
 // accept records m (when recording) under a fresh name and wakes satisfied waiters.
 func (s *Server) accept(project string, m *Received, validateOnly bool) string {
+	name := s.acceptLocked(project, m, validateOnly)
+	s.mu.Lock()
+	fn := s.onAccept
+	s.mu.Unlock()
+	if fn != nil && !validateOnly {
+		m.Name = name
+		fn(*m)
+	}
+	return name
+}
+
+func (s *Server) acceptLocked(project string, m *Received, validateOnly bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++

@@ -16,6 +16,26 @@
 //   - IncidentFilter with an unknown Status or a negative Limit or Offset is EINVALID;
 //     Audit with a limit below 1 is EINVALID; RevokeAPIKey with the zero time is EINVALID;
 //     TouchAPIKey and SetIdempotencyResponse return ENOTFOUND for a missing record.
+//   - A device's Components come back in the order stored. PutDevice replaces the whole
+//     subscription list and keeps the stored CreatedAt; it returns EINVALID, writing nothing,
+//     for an empty token or an empty or repeated component id.
+//   - DeviceTokens orders tokens by their bytes (PostgreSQL: COLLATE "C"), not by a locale's
+//     rules; it always includes the devices subscribed to "*", returns each token once,
+//     takes any number of components (repeats ignored) and returns EINVALID for a limit
+//     below 1. DeleteDevices takes any number of tokens and counts each deleted device once;
+//     unknown tokens count nothing. A device subscribed to nothing is kept and in no audience.
+//   - InsertJobs returns EINVALID, inserting none of the jobs, if one lacks a Kind, a Status
+//     or a NextAttemptAt; IDs grow with insertion, within and across transactions, and
+//     "oldest first" means by ID. A job's Tokens keep their order, its Payload its bytes.
+//   - A job is claimable when pending, NextAttemptAt <= now, and LeaseUntil is zero or
+//     <= now. ClaimJobs changes the lease fields only and returns EINVALID for an empty
+//     owner, the zero now, a lease that is not positive or a limit below 1; concurrent
+//     claimers never get the same job. Claimed jobs come back oldest first.
+//   - SaveJob writes only the fields its doc lists (the others keep their inserted values)
+//     and returns EINVALID without a Status or a NextAttemptAt.
+//   - JobFilter with a negative Limit is EINVALID (0: no limit).
+//   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
+//     it returns EINVALID for an empty incident id or the zero now.
 //   - A failed Tx method leaves the transaction usable: fn may handle ECONFLICT and go on
 //     (PostgreSQL needs a savepoint per statement that may fail for this).
 //   - Read sees one snapshot for its whole fn (PostgreSQL: REPEATABLE READ), cannot write,
@@ -59,6 +79,17 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"APIKeys", testAPIKeys},
 		{"Idempotency", testIdempotency},
 		{"Audit", testAudit},
+		{"DeviceRoundTrip", testDeviceRoundTrip},
+		{"DeviceTokens", testDeviceTokens},
+		{"DeviceTokensModel", testDeviceTokensModel},
+		{"DeleteDevices", testDeleteDevices},
+		{"JobRoundTrip", testJobRoundTrip},
+		{"ClaimJobs", testClaimJobs},
+		{"ClaimJobsConcurrent", testClaimJobsConcurrent},
+		{"SaveJob", testSaveJob},
+		{"JobsFilter", testJobsFilter},
+		{"SupersedeJobs", testSupersedeJobs},
+		{"NextJobDue", testNextJobDue},
 		{"WriteRollbackOnError", testWriteRollbackOnError},
 		{"WriteRollbackOnPanic", testWriteRollbackOnPanic},
 		{"TxUsableAfterError", testTxUsableAfterError},
