@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func (en *env) enablePush(tokenLimit int) *push {
 // dispatcher is a fresh dispatcher, as after a restart.
 func (en *env) dispatcher(p *push) *dispatch.Dispatcher {
 	return dispatch.New(dispatch.Config{Sender: p.sender, Queue: dispatch.NewStoreQueue(en.store), Clock: en.clock,
-		Rand: func() float64 { return 0.5 }})
+		Rand: func() float64 { return 0.5 }, Log: slog.New(slog.DiscardHandler)})
 }
 
 func (en *env) drain(p *push) {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -30,6 +31,8 @@ type Deps struct {
 	Jobs interface{ Statuses() []jobs.Status }
 	// DefaultLang is served when neither ?lang= nor Accept-Language chooses.
 	DefaultLang templates.Lang
+	// Live streams change events to open pages (nil: /api/v1/stream answers 404).
+	Live *live.Hub
 }
 
 // MaxBodyBytes bounds every request body.
@@ -60,13 +63,15 @@ func New(d Deps) *echo.Echo {
 	e.GET("/readyz", s.readyz)
 	e.GET(static.Prefix+"*", s.asset)
 	e.HEAD(static.Prefix+"*", s.asset)
-	for _, p := range []string{"/", "/history", "/history.atom", "/incidents/:id"} {
+	for _, p := range []string{"/", "/history", "/history.atom", "/incidents/:id", "/maintenances/:id"} {
 		e.GET(p, s.publicPage)
 		e.HEAD(p, s.publicPage)
 	}
 	e.GET("/api/v2/*", s.publicJSON)
 	e.HEAD("/api/v2/*", s.publicJSON)
 
+	// Public and outside the v1 group: a stream has no request body to limit.
+	e.GET("/api/v1/stream", s.stream)
 	v1 := e.Group("/api/v1", s.limitBody)
 	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
 	v1.GET("/components", s.listComponents, read)
@@ -79,6 +84,13 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/incidents/:id", s.getIncident, read)
 	v1.POST("/incidents/:id/updates", s.postUpdate, write)
 	v1.GET("/incidents/:id/deliveries", s.deliveries, read)
+	v1.GET("/maintenances", s.listMaintenances, read)
+	v1.POST("/maintenances", s.createMaintenance, write)
+	v1.GET("/maintenances/:id", s.getMaintenance, read)
+	v1.POST("/maintenances/:id/updates", s.postMaintenanceUpdate, write)
+	v1.POST("/maintenances/:id/start", s.startMaintenance, write)
+	v1.POST("/maintenances/:id/cancel", s.cancelMaintenance, write)
+	v1.GET("/maintenances/:id/deliveries", s.deliveries, read)
 	v1.POST("/devices", s.registerDevice, deviceRateLimit())
 	v1.DELETE("/devices/:token", s.deleteDevice, deviceRateLimit())
 	v1.GET("/jobs", s.listJobs, read)

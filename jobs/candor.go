@@ -12,6 +12,9 @@ const (
 	// ETAWatchdogSpec checks open incidents every 15 s, so a passed promise is reported
 	// well within a minute even if one run is slow or skipped.
 	ETAWatchdogSpec = "*/15 * * * * *"
+	// MaintenanceSpec advances maintenance every 15 s: reminders, start (or hold), end and
+	// overruns each happen within 30 s of their moment.
+	MaintenanceSpec = "*/15 * * * * *"
 	// OutboxSweepSpec wakes the push dispatcher every 30 s in case a wake-up was missed
 	// (jobs written by another process, a retry coming due).
 	OutboxSweepSpec = "*/30 * * * * *"
@@ -23,6 +26,12 @@ const (
 func AddStandard(s *Scheduler, svc *status.Service) error {
 	if err := s.Add("eta-watchdog", ETAWatchdogSpec, 30*time.Second, func(ctx context.Context) error {
 		_, err := svc.CheckMissedETAs(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := s.Add("maintenance", MaintenanceSpec, 30*time.Second, func(ctx context.Context) error {
+		_, err := svc.RunMaintenances(ctx)
 		return err
 	}); err != nil {
 		return err

@@ -25,12 +25,14 @@ const (
 	KindMaintenanceStarted   Kind = "maintenance_started"
 	KindMaintenanceCompleted Kind = "maintenance_completed"
 	KindMaintenanceLate      Kind = "maintenance_late"
+	KindMaintenanceUpdated   Kind = "maintenance_updated"   // a staff update with notify=true
+	KindMaintenanceCancelled Kind = "maintenance_cancelled" // called off before it started
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindCreated, KindUpdated, KindResolved, KindETAMissed,
 	KindMaintenanceScheduled, KindMaintenanceReminder, KindMaintenanceStarted,
-	KindMaintenanceCompleted, KindMaintenanceLate}
+	KindMaintenanceCompleted, KindMaintenanceLate, KindMaintenanceUpdated, KindMaintenanceCancelled}
 
 // Maintenance reports whether k is about a maintenance rather than an incident.
 func (k Kind) Maintenance() bool { return strings.HasPrefix(string(k), "maintenance_") }
@@ -216,7 +218,7 @@ func buildData(ev Event, l templates.Lang) map[string]string {
 		"impact":      ev.Impact,
 		"eta_p50":     "",
 		"eta_p90":     "",
-		"url":         strings.TrimRight(ev.PublicURL, "/") + "/incidents/" + url.PathEscape(ev.IncidentID) + "?lang=" + string(l),
+		"url":         strings.TrimRight(ev.PublicURL, "/") + pagePath(ev.Kind) + url.PathEscape(ev.IncidentID) + "?lang=" + string(l),
 		"kind":        string(ev.Kind),
 		"lang":        string(l),
 	}
@@ -292,7 +294,7 @@ func ttl(ev Event) time.Duration {
 		return min(max(t.Sub(ev.Now), lo), MaxTTL)
 	}
 	switch ev.Kind {
-	case KindResolved, KindMaintenanceCompleted:
+	case KindResolved, KindMaintenanceCompleted, KindMaintenanceCancelled:
 		return 6 * time.Hour
 	case KindMaintenanceScheduled, KindMaintenanceReminder:
 		return until(ev.StartsAt, 5*time.Minute, time.Hour)
@@ -300,6 +302,8 @@ func ttl(ev Event) time.Duration {
 		return until(ev.EndsAt, 15*time.Minute, time.Hour)
 	case KindMaintenanceLate:
 		return time.Hour
+	case KindMaintenanceUpdated:
+		return until(ev.EndsAt, 15*time.Minute, time.Hour)
 	}
 	if status.IncidentStatus(ev.Status) == status.Resolved {
 		return 6 * time.Hour
@@ -313,4 +317,12 @@ func ttl(ev Event) time.Duration {
 		return until(ev.Announced, 15*time.Minute, time.Hour)
 	}
 	return time.Hour
+}
+
+// pagePath is where the public page of what a push announces lives.
+func pagePath(k Kind) string {
+	if k.Maintenance() {
+		return "/maintenances/"
+	}
+	return "/incidents/"
 }

@@ -57,6 +57,10 @@ func TestBuildWording(t *testing.T) {
 		{KindMaintenanceCompleted, "ko", "Messenger Status · 점검 완료: Messages delayed", nil},
 		{KindMaintenanceLate, "en", "Messenger Status · Maintenance running late: Messages delayed", nil},
 		{KindMaintenanceLate, "ko", "Messenger Status · 점검 지연: Messages delayed", nil},
+		{KindMaintenanceUpdated, "en", "Messenger Status · Maintenance update: Messages delayed", nil},
+		{KindMaintenanceUpdated, "ko", "Messenger Status · 점검 안내: Messages delayed", nil},
+		{KindMaintenanceCancelled, "en", "Messenger Status · Maintenance cancelled: Messages delayed", nil},
+		{KindMaintenanceCancelled, "ko", "Messenger Status · 점검 취소: Messages delayed", nil},
 	}
 	seen := map[Kind]int{}
 	for _, tt := range tests {
@@ -268,6 +272,7 @@ func TestBuildTTL(t *testing.T) {
 		{"maintenance started until end", func(e *Event) { e.Kind = KindMaintenanceStarted }, 150 * time.Minute},
 		{"maintenance completed", func(e *Event) { e.Kind = KindMaintenanceCompleted }, 6 * time.Hour},
 		{"maintenance late", func(e *Event) { e.Kind = KindMaintenanceLate }, time.Hour},
+		{"maintenance cancelled", func(e *Event) { e.Kind = KindMaintenanceCancelled }, 6 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

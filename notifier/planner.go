@@ -44,29 +44,45 @@ func (p *Planner) tokenLimit() int {
 // PlanPush implements status.Notifier.
 func (p *Planner) PlanPush(tx status.Tx, ev status.PushEvent) ([]status.OutboxJob, error) {
 	inc, u := ev.Incident, ev.Update
-	comps, err := tx.Components()
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, ch := range u.Components {
-		names[ch.ComponentID] = ch.Name
-	}
-	for _, c := range comps {
-		names[c.ID] = c.Name
-	}
-	ids := inc.ComponentIDs()
-	var compNames []string
-	for _, id := range ids {
-		compNames = append(compNames, names[id])
-	}
 	var eta *status.Estimate
 	if e := u.Estimate; e != nil && e.P50.After(ev.Now) {
 		eta = e
 	}
 	base := Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
 		IncidentID: inc.ID, Title: inc.Title, Status: string(inc.Status), Impact: string(inc.Impact), Message: u.Message,
-		Components: compNames, ETA: eta, Announced: inc.AnnouncedETA}
+		ETA: eta, Announced: inc.AnnouncedETA}
+	names := map[string]string{}
+	for _, ch := range u.Components {
+		names[ch.ComponentID] = ch.Name
+	}
+	return p.plan(tx, base, inc.ComponentIDs(), names, u.ID)
+}
+
+// PlanMaintenancePush implements status.Notifier.
+func (p *Planner) PlanMaintenancePush(tx status.Tx, ev status.MaintenanceEvent) ([]status.OutboxJob, error) {
+	m, u := ev.Maintenance, ev.Update
+	base := Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
+		IncidentID: m.ID, Title: m.Title, Status: string(m.Status), Impact: "maintenance", Message: u.Message,
+		StartsAt: m.ScheduledFor, EndsAt: m.ScheduledUntil}
+	return p.plan(tx, base, m.Components, nil, u.ID)
+}
+
+// plan finds the audience of components ids per language and writes one job per token
+// chunk or topic condition, each carrying the push built in that language.
+func (p *Planner) plan(tx status.Tx, base Event, ids []string, names map[string]string, updateID string) ([]status.OutboxJob, error) {
+	comps, err := tx.Components()
+	if err != nil {
+		return nil, err
+	}
+	if names == nil {
+		names = map[string]string{}
+	}
+	for _, c := range comps {
+		names[c.ID] = c.Name
+	}
+	for _, id := range ids {
+		base.Components = append(base.Components, names[id])
+	}
 	var jobs []status.OutboxJob
 	for _, lang := range status.Locales {
 		tokens, err := tx.DeviceTokens(ids, lang, p.tokenLimit()+1)
@@ -81,9 +97,9 @@ func (p *Planner) PlanPush(tx status.Tx, ev status.PushEvent) ([]status.OutboxJo
 		if err != nil {
 			return nil, fmt.Errorf("encode push: %w", err)
 		}
-		job := status.OutboxJob{Kind: status.JobPush, IncidentID: inc.ID, UpdateID: u.ID, Event: ev.Kind, Lang: lang,
-			Payload: payload, Status: status.JobPending, NextAttemptAt: ev.Now, CreatedAt: ev.Now, UpdatedAt: ev.Now,
-			ExpiresAt: ev.Now.Add(msg.TTL)}
+		job := status.OutboxJob{Kind: status.JobPush, IncidentID: base.IncidentID, UpdateID: updateID, Event: string(base.Kind),
+			Lang: lang, Payload: payload, Status: status.JobPending, NextAttemptAt: base.Now, CreatedAt: base.Now,
+			UpdatedAt: base.Now, ExpiresAt: base.Now.Add(msg.TTL)}
 		if len(tokens) <= p.tokenLimit() {
 			for chunk := range slices.Chunk(tokens, maxTokensPerJob) {
 				j := job

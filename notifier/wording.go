@@ -27,6 +27,8 @@ var words = map[string][2]string{
 	"state.m.start":   {"Maintenance started", "점검 시작"},
 	"state.m.done":    {"Maintenance completed", "점검 완료"},
 	"state.m.late":    {"Maintenance running late", "점검 지연"},
+	"state.m.update":  {"Maintenance update", "점검 안내"},
+	"state.m.cancel":  {"Maintenance cancelled", "점검 취소"},
 
 	"eta.range":     {"Likely back by {0}, almost certainly by {1} {2}", "{0} {2} 무렵 복구 예상, 늦어도 {1}"},
 	"eta.p50":       {"Likely back by {0} {1}", "{0} {1} 무렵 복구 예상"},
@@ -52,6 +54,7 @@ var words = map[string][2]string{
 	"d.m.start":   {"Maintenance is in progress.", "점검을 진행하고 있습니다."},
 	"d.m.done":    {"Maintenance has been completed.", "점검이 완료되었습니다."},
 	"d.m.late":    {"Maintenance is taking longer than scheduled.", "점검이 예정보다 길어지고 있습니다."},
+	"d.m.cancel":  {"The scheduled maintenance was cancelled.", "예정된 점검이 취소되었습니다."},
 }
 
 // tr returns the text for key in language l with {0}, {1} … replaced by args.
@@ -147,6 +150,10 @@ func stateText(ev Event, l templates.Lang) string {
 		return tr(l, "state.m.done")
 	case KindMaintenanceLate:
 		return tr(l, "state.m.late")
+	case KindMaintenanceUpdated:
+		return tr(l, "state.m.update")
+	case KindMaintenanceCancelled:
+		return tr(l, "state.m.cancel")
 	}
 	return tr(l, "state.update")
 }
@@ -193,6 +200,8 @@ func defaultText(ev Event, l templates.Lang) string {
 		return tr(l, "d.m.done")
 	case KindMaintenanceLate:
 		return tr(l, "d.m.late")
+	case KindMaintenanceCancelled:
+		return tr(l, "d.m.cancel")
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,29 @@ func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, e
 		Updated: now.UTC().Format(time.RFC3339), Author: atomAuthor{Name: b.cfg.PageName},
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom?lang=" + string(lang)},
 			{Rel: "alternate", Type: "text/html", Href: base + "/?lang=" + string(lang)}}}
+	type item struct {
+		updated time.Time
+		entry   atomEntry
+	}
+	var items []item
+	for i := range st.maints {
+		m := &st.maints[i]
+		var body strings.Builder
+		fmt.Fprintf(&body, "<p><strong>%s – %s</strong></p>", html.EscapeString(templates.FormatTime(lang, m.ScheduledFor, b.cfg.Location, now)),
+			html.EscapeString(templates.FormatTime(lang, m.ScheduledUntil, b.cfg.Location, now)))
+		for j := len(m.Updates) - 1; j >= 0; j-- {
+			u := m.Updates[j]
+			fmt.Fprintf(&body, "<p><small>%s</small><br><strong>%s</strong> - %s</p>",
+				html.EscapeString(templates.FormatTime(lang, u.CreatedAt, b.cfg.Location, now)),
+				html.EscapeString(templates.MaintenanceStatusText(lang, u.Status)),
+				strings.ReplaceAll(html.EscapeString(u.Message), "\n", "<br>"))
+		}
+		link := base + "/maintenances/" + m.ID + "?lang=" + string(lang)
+		items = append(items, item{m.UpdatedAt, atomEntry{ID: base + "/maintenances/" + m.ID,
+			Title: templates.T(lang, "maint.title") + ": " + m.Title, Published: m.CreatedAt.UTC().Format(time.RFC3339),
+			Updated: m.UpdatedAt.UTC().Format(time.RFC3339), Link: atomLink{Rel: "alternate", Type: "text/html", Href: link},
+			Content: atomContent{Type: "html", Body: body.String()}}})
+	}
 	for i := range st.incidents {
 		if i == atomEntries {
 			break
@@ -70,9 +94,16 @@ func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, e
 				strings.ReplaceAll(html.EscapeString(u.Message), "\n", "<br>"))
 		}
 		link := base + "/incidents/" + inc.ID + "?lang=" + string(lang)
-		f.Entries = append(f.Entries, atomEntry{ID: base + "/incidents/" + inc.ID, Title: inc.Title,
+		items = append(items, item{inc.UpdatedAt, atomEntry{ID: base + "/incidents/" + inc.ID, Title: inc.Title,
 			Published: inc.CreatedAt.UTC().Format(time.RFC3339), Updated: inc.UpdatedAt.UTC().Format(time.RFC3339),
-			Link: atomLink{Rel: "alternate", Type: "text/html", Href: link}, Content: atomContent{Type: "html", Body: body.String()}})
+			Link: atomLink{Rel: "alternate", Type: "text/html", Href: link}, Content: atomContent{Type: "html", Body: body.String()}}})
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return b.updated.Compare(a.updated) })
+	for i, it := range items {
+		if i == atomEntries {
+			break
+		}
+		f.Entries = append(f.Entries, it.entry)
 	}
 	out, err := xml.MarshalIndent(f, "", "  ")
 	if err != nil {

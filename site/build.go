@@ -70,8 +70,9 @@ type state struct {
 	rev       int64
 	groups    []status.Group
 	comps     []status.Component
-	incidents []status.Incident // newest start first
-	names     map[string]string // component id → name, including components since deleted
+	incidents []status.Incident    // newest start first
+	maints    []status.Maintenance // latest scheduled start first, cancelled ones left out
+	names     map[string]string    // component id → name, including components since deleted
 }
 
 func (b *Builder) load(ctx context.Context) (*state, error) {
@@ -87,7 +88,11 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 		if st.comps, err = tx.Components(); err != nil {
 			return err
 		}
-		st.incidents, err = tx.Incidents(status.IncidentFilter{})
+		if st.incidents, err = tx.Incidents(status.IncidentFilter{}); err != nil {
+			return err
+		}
+		st.maints, err = tx.Maintenances(status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
+			status.MaintScheduled, status.MaintInProgress, status.MaintVerifying, status.MaintCompleted}})
 		return err
 	})
 	if err != nil {
@@ -147,6 +152,11 @@ func (b *Builder) lastModified(st *state) time.Time {
 			t = inc.UpdatedAt
 		}
 	}
+	for _, m := range st.maints {
+		if m.UpdatedAt.After(t) {
+			t = m.UpdatedAt
+		}
+	}
 	return t
 }
 
@@ -190,6 +200,14 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st.rev),
 			IncidentSummary: b.summary(inc, st, now, lang)}
 		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
+			return err
+		}
+	}
+	for i := range st.maints {
+		m := &st.maints[i]
+		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", m.Title, now, st.rev),
+			MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}}
+		if err := put("/maintenances/"+m.ID, templates.MaintenancePage(v), 200); err != nil {
 			return err
 		}
 	}
@@ -260,6 +278,15 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templa
 		}
 	}
 	v.Overall = status.OverallStatus(st.comps, open)
+	// In-progress work first, then upcoming, soonest first.
+	for _, active := range []bool{true, false} {
+		for i := len(st.maints) - 1; i >= 0; i-- {
+			m := st.maints[i]
+			if (active && m.Status.Active()) || (!active && m.Status == status.MaintScheduled) {
+				v.Maintenance = append(v.Maintenance, templates.MaintenanceView{Maintenance: m, ComponentNames: st.names})
+			}
+		}
+	}
 	groups := append([]status.Group{{}}, st.groups...) // ungrouped first
 	for _, g := range groups {
 		gv := templates.GroupView{Group: g, Worst: status.Operational}

@@ -39,12 +39,60 @@ type ETAJSON struct {
 	Missed          bool     `json:"missed"`
 }
 
+// V2Maintenance is Statuspage's scheduled-maintenance object plus Candor's extras: whether
+// work control holds it (and which incidents), and whether it runs past its planned end.
+type V2Maintenance struct {
+	statuspage.Incident
+	Held   bool     `json:"held"`
+	HeldBy []string `json:"held_by"`
+	Late   bool     `json:"late"`
+}
+
+// V2Maintenance converts a maintenance to Statuspage's shape.
+func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, now time.Time) V2Maintenance {
+	start := m.StartedAt
+	if start.IsZero() {
+		start = m.ScheduledFor
+	}
+	si := statuspage.Incident{ID: m.ID, Name: m.Title, Status: string(m.Status), Impact: "maintenance",
+		CreatedAt: b.v2Time(m.CreatedAt), UpdatedAt: b.v2Time(m.UpdatedAt), StartedAt: b.v2Time(start),
+		Shortlink: b.cfg.PublicURL + "/maintenances/" + m.ID, PageID: b.cfg.PageID,
+		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(m.Updates)), Components: []statuspage.Component{},
+		ReminderIntervals: json.RawMessage("null"), ScheduledFor: b.v2TimePtr(m.ScheduledFor), ScheduledUntil: b.v2TimePtr(m.ScheduledUntil)}
+	if m.Status == status.MaintCompleted {
+		si.ResolvedAt = b.v2TimePtr(m.EndedAt)
+	}
+	if len(m.RemindBefore) > 0 {
+		hours := make([]float64, 0, len(m.RemindBefore))
+		for _, d := range m.RemindBefore {
+			hours = append(hours, d.Hours())
+		}
+		raw, _ := json.Marshal(hours)
+		si.ReminderIntervals, _ = json.Marshal(string(raw)) // Statuspage sends it as a string, e.g. "[24,1]"
+	}
+	for i := len(m.Updates) - 1; i >= 0; i-- {
+		u := m.Updates[i]
+		si.IncidentUpdates = append(si.IncidentUpdates, statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status),
+			Body: u.Message, IncidentID: m.ID, CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt),
+			DisplayAt: b.v2Time(u.CreatedAt), AffectedComponents: []statuspage.AffectedComponent{}, DeliverNotifications: u.Notify,
+			CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")})
+	}
+	for _, id := range m.Components {
+		for _, c := range comps {
+			if c.ID == id {
+				si.Components = append(si.Components, b.v2Component(c))
+			}
+		}
+	}
+	return V2Maintenance{Incident: si, Held: m.Held(), HeldBy: append([]string{}, m.HeldBy...), Late: m.Late(now)}
+}
+
 type v2Summary struct {
 	Page                  statuspage.Page        `json:"page"`
 	Status                statuspage.Status      `json:"status"`
 	Components            []statuspage.Component `json:"components"`
 	Incidents             []V2Incident           `json:"incidents"`
-	ScheduledMaintenances []V2Incident           `json:"scheduled_maintenances"`
+	ScheduledMaintenances []V2Maintenance        `json:"scheduled_maintenances"`
 }
 
 func (b *Builder) v2Time(t time.Time) string { return t.In(b.cfg.Location).Format(v2TimeFormat) }
@@ -176,20 +224,35 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 			recent = append(recent, v)
 		}
 	}
+	var mRecent, mUpcoming, mActive, mSummary []V2Maintenance
+	for i := range st.maints {
+		m := &st.maints[i]
+		v := b.V2Maintenance(m, st.comps, now)
+		if len(mRecent) < 50 {
+			mRecent = append(mRecent, v)
+		}
+		switch {
+		case m.Status == status.MaintScheduled:
+			mUpcoming = append(mUpcoming, v)
+			mSummary = append(mSummary, v)
+		case m.Status.Active():
+			mActive = append(mActive, v)
+			mSummary = append(mSummary, v)
+		}
+	}
 	overall := status.OverallStatus(st.comps, open)
 	sstatus := statuspage.Status{Indicator: overall.Indicator, Description: overall.Description}
 	comps := b.v2Components(st)
-	none := []V2Incident{}
 	docs := map[string]any{
 		"/api/v2/summary.json": v2Summary{Page: page, Status: sstatus, Components: comps, Incidents: orEmpty(unresolved),
-			ScheduledMaintenances: none},
+			ScheduledMaintenances: orEmpty(mSummary)},
 		"/api/v2/status.json":                          map[string]any{"page": page, "status": sstatus},
 		"/api/v2/components.json":                      map[string]any{"page": page, "components": comps},
 		"/api/v2/incidents.json":                       map[string]any{"page": page, "incidents": orEmpty(recent)},
 		"/api/v2/incidents/unresolved.json":            map[string]any{"page": page, "incidents": orEmpty(unresolved)},
-		"/api/v2/scheduled-maintenances.json":          map[string]any{"page": page, "scheduled_maintenances": none},
-		"/api/v2/scheduled-maintenances/upcoming.json": map[string]any{"page": page, "scheduled_maintenances": none},
-		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": none},
+		"/api/v2/scheduled-maintenances.json":          map[string]any{"page": page, "scheduled_maintenances": orEmpty(mRecent)},
+		"/api/v2/scheduled-maintenances/upcoming.json": map[string]any{"page": page, "scheduled_maintenances": orEmpty(mUpcoming)},
+		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": orEmpty(mActive)},
 	}
 	for path, v := range docs {
 		body, err := json.Marshal(v)
@@ -201,9 +264,9 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 	return nil
 }
 
-func orEmpty(v []V2Incident) []V2Incident {
+func orEmpty[T any](v []T) []T {
 	if v == nil {
-		return []V2Incident{}
+		return []T{}
 	}
 	return v
 }

@@ -72,11 +72,21 @@ type PushEvent struct {
 	Now      time.Time
 }
 
+// MaintenanceEvent is a maintenance timeline entry that may owe pushes.
+type MaintenanceEvent struct {
+	Kind        string // "maintenance_scheduled", "maintenance_reminder", "maintenance_started", "maintenance_completed", "maintenance_late"
+	Maintenance *Maintenance
+	Update      *MaintenanceUpdate
+	Now         time.Time
+}
+
 // Notifier plans the pushes a change owes. It runs inside the write transaction (it may
 // read devices through tx) so the jobs commit atomically with the change.
 type Notifier interface {
 	// PlanPush returns the jobs announcing ev to the devices subscribed to its components.
 	PlanPush(tx Tx, ev PushEvent) ([]OutboxJob, error)
+	// PlanMaintenancePush does the same for a maintenance event.
+	PlanMaintenancePush(tx Tx, ev MaintenanceEvent) ([]OutboxJob, error)
 	// PlanTopicSync returns the jobs that move a device's FCM topic subscriptions from prev
 	// (nil: new device) to next (nil: deleted device).
 	PlanTopicSync(prev, next *Device, now time.Time) []OutboxJob

@@ -151,11 +151,15 @@ func pushKind(first bool, u *Update) string {
 	return "updated"
 }
 
-// Deliveries returns the outbox jobs of an incident, oldest first.
+// Deliveries returns the outbox jobs of an incident or a maintenance, oldest first.
 func (s *Service) Deliveries(ctx context.Context, incidentID string) ([]OutboxJob, error) {
 	var jobs []OutboxJob
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, err := tx.Incident(incidentID); err != nil {
+		if _, err := tx.Incident(incidentID); ErrorCode(err) == ENOTFOUND {
+			if _, err := tx.Maintenance(incidentID); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
 		}
 		var err error

@@ -312,14 +312,20 @@ func componentChanges(tx Tx, req map[string]ComponentStatus, inc *Incident, st I
 	return out, nil
 }
 
-// syncComponents sets each listed component to the worst status any open incident gives it,
-// or operational when none holds it any more. It runs after the incident's own state was
-// saved, so the incident being changed is counted as it now stands.
-func syncComponents(tx Tx, ids []string, now time.Time) error {
+// syncComponents sets each listed component to the worst status that anything still holding
+// it gives it: an open incident's status, or under_maintenance for active maintenance. A
+// component nothing holds any more returns to its status in restore, if listed (what it was
+// before maintenance), else to operational. It runs after the changed incident or maintenance
+// was saved, so that one is counted as it now stands.
+func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]ComponentStatus) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	if err != nil {
+		return err
+	}
+	active, err := tx.Maintenances(MaintenanceFilter{Statuses: []MaintenanceStatus{MaintInProgress, MaintVerifying}})
 	if err != nil {
 		return err
 	}
@@ -329,10 +335,25 @@ func syncComponents(tx Tx, ids []string, now time.Time) error {
 			continue
 		}
 		seen[id] = true
-		target := Operational
+		target, held := Operational, false
+		for i := range active {
+			if active[i].Holds(id) {
+				target, held = UnderMaintenance, true
+			}
+		}
 		for i := range open {
-			if st, ok := open[i].ComponentStatus(id); ok && st.Worse(target) {
-				target = st
+			if st, ok := open[i].ComponentStatus(id); ok {
+				held = true
+				if st.Worse(target) {
+					target = st
+				}
+			}
+		}
+		if !held {
+			for _, r := range restore {
+				if st, ok := r[id]; ok {
+					target = st
+				}
 			}
 		}
 		c, err := tx.Component(id)

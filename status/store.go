@@ -86,6 +86,19 @@ type Tx interface {
 	// DeleteIdempotencyBefore forgets records created before t and returns how many.
 	DeleteIdempotencyBefore(t time.Time) (int, error)
 
+	// Maintenance returns a maintenance with its timeline; ENOTFOUND if absent.
+	Maintenance(id string) (*Maintenance, error)
+	// Maintenances returns the maintenances matching f with their timelines, latest
+	// scheduled start first (ties by id).
+	Maintenances(f MaintenanceFilter) ([]Maintenance, error)
+	// CreateMaintenance inserts a maintenance and its updates; ECONFLICT if its id is taken.
+	CreateMaintenance(m *Maintenance) error
+	// SaveMaintenance stores every field of the maintenance except its id, CreatedAt and
+	// timeline; ENOTFOUND if absent.
+	SaveMaintenance(m *Maintenance) error
+	// AppendMaintenanceUpdate adds an entry to a maintenance's timeline; ENOTFOUND if absent.
+	AppendMaintenanceUpdate(u *MaintenanceUpdate) error
+
 	// Device returns a device by token; ENOTFOUND if absent.
 	Device(token string) (*Device, error)
 	// PutDevice inserts the device or replaces the one with its token (keeping CreatedAt).

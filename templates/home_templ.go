@@ -104,8 +104,8 @@ func HomePage(v HomeView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, s := range v.Maintenance {
-					templ_7745c5c3_Err = incidentCard(v.Page, s, "maintenance-item").Render(ctx, templ_7745c5c3_Buffer)
+				for _, m := range v.Maintenance {
+					templ_7745c5c3_Err = maintenanceCard(v.Page, m).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

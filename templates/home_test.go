@@ -3,6 +3,7 @@ package templates
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -179,15 +180,27 @@ func TestHomeMaintenanceAndEmpty(t *testing.T) {
 	v := homeView(t, English)
 	v.Overall = status.OverallOperational
 	v.Active, v.Recent = nil, nil
-	v.Maintenance = []IncidentSummary{{Incident: status.Incident{ID: "m1", Title: "Database upgrade",
-		Impact: status.ImpactNone, Status: status.Identified, StartedAt: now.Add(3 * 3600e9)}}}
+	upcoming := status.Maintenance{ID: "m1", Title: "Database upgrade", Status: status.MaintScheduled,
+		Components: []string{"api"}, ScheduledFor: now.Add(3 * time.Hour), ScheduledUntil: now.Add(5 * time.Hour)}
+	held := upcoming
+	held.ID, held.ScheduledFor, held.HeldBy = "m2", now.Add(-time.Minute), []string{"inc1"}
+	late := upcoming
+	late.ID, late.Status, late.ScheduledFor, late.ScheduledUntil = "m3", status.MaintVerifying, now.Add(-2*time.Hour), now.Add(-10*time.Minute)
+	names := map[string]string{"api": "API"}
+	v.Maintenance = []MaintenanceView{{upcoming, names}, {held, names}, {late, names}}
 	doc, _ := render(t, HomePage(v))
 	if doc.Find("[data-testid=active-incidents]").Length() != 0 {
 		t.Error("active section rendered with no incidents")
 	}
 	m := doc.Find("[data-testid=maintenance] [data-testid=maintenance-item]")
-	if m.Length() != 1 || !strings.Contains(flat(m), "Starts 21:40 KST") {
+	if m.Length() != 3 || !strings.Contains(flat(m.Eq(0)), "Starts 21:40 KST") || !strings.Contains(flat(m.Eq(0)), "API") {
 		t.Errorf("maintenance = %q", flat(m))
+	}
+	if m.Eq(1).Find("[data-testid=maintenance-postponed]").Length() != 1 || strings.Contains(flat(m.Eq(1)), "Starts") {
+		t.Errorf("held maintenance = %q", flat(m.Eq(1)))
+	}
+	if m.Eq(2).Find("[data-testid=maintenance-late]").Length() != 1 || strings.Contains(flat(m.Eq(2)), "Planned to end by") {
+		t.Errorf("late maintenance = %q", flat(m.Eq(2)))
 	}
 	if got := flat(doc.Find("[data-testid=overall]")); !strings.Contains(got, "All Systems Operational") {
 		t.Errorf("overall = %q", got)

@@ -85,7 +85,7 @@ type HomeView struct {
 	Overall     status.Overall
 	Groups      []GroupView
 	Active      []IncidentSummary // open incidents, newest first
-	Maintenance []IncidentSummary // upcoming and in-progress maintenance (slot; empty until maintenance exists)
+	Maintenance []MaintenanceView // in-progress first, then upcoming
 	// Recent lists incidents resolved in the last few days, newest first.
 	Recent     []IncidentSummary
 	UptimeDays int
@@ -117,4 +117,17 @@ type ErrorView struct {
 	Code    int
 	Heading string
 	Message string
+}
+
+// MaintenanceView is planned work as the public sees it.
+type MaintenanceView struct {
+	Maintenance status.Maintenance
+	// ComponentNames maps a component id to its name.
+	ComponentNames map[string]string
+}
+
+// MaintenancePageView is the model of "/maintenances/{id}".
+type MaintenancePageView struct {
+	Page
+	MaintenanceView
 }

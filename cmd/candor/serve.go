@@ -13,6 +13,7 @@ import (
 	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
@@ -84,6 +85,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	svc.Subscribe(forecaster.OnChange)
 	svc.Subscribe(holder.OnChange)
+	// Open pages hear of a change once the snapshot that shows it is being served.
+	hub := live.NewHub(live.Config{Revision: holder.Current().Revision, Log: log})
+	defer hub.Close()
+	feed := live.NewFeeder(hub, func() int64 { return holder.Current().Revision }, holder.Built)
+	svc.Subscribe(func(c status.Change) { feed.Notify(live.Event{Revision: c.Revision, Kind: c.Kind, ID: c.ID}) })
 
 	sender, err := newSender(ctx, env, log)
 	if err != nil {
@@ -104,7 +110,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 
-	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log,
+	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log, Live: hub,
 		Jobs: sched, DefaultLang: templates.Korean})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -114,10 +120,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
+	srv.RegisterOnShutdown(hub.Close) // streams end at once; browsers reconnect to the next server
+
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go holder.Run(runCtx)
 	go forecaster.Run(runCtx)
+	go feed.Run(runCtx)
 	dispatched := make(chan struct{})
 	go func() { defer close(dispatched); disp.Run(runCtx) }()
 	defer func() { cancel(); <-dispatched }()

@@ -7,7 +7,8 @@
 //     truncates on write. The zero time comes back as the zero time.
 //   - Empty and nil slices are interchangeable; a nil *float64 stays nil.
 //   - Lists are totally ordered: components and groups by position, name, then id; incidents
-//     by start (newest first), then id ascending; API keys by creation, then id.
+//     by start (newest first), then id ascending; maintenances by ScheduledFor (latest
+//     first), then id ascending; API keys by creation, then id.
 //   - An incident's updates come back in timeline order: the order CreateIncident received
 //     them, then append order, whatever their CreatedAt (Derive walks them in that order).
 //   - CreateIncident needs a start time (EINVALID); it stores every update as the incident's.
@@ -16,6 +17,24 @@
 //   - IncidentFilter with an unknown Status or a negative Limit or Offset is EINVALID;
 //     Audit with a limit below 1 is EINVALID; RevokeAPIKey with the zero time is EINVALID;
 //     TouchAPIKey and SetIdempotencyResponse return ENOTFOUND for a missing record.
+//   - A maintenance's Components, HeldBy, RemindBefore and RemindersSent come back in the
+//     order stored, repeats kept. Durations round-trip exactly, to the nanosecond (store
+//     integer nanoseconds, not an interval). PriorStatus comes back equal when it has
+//     entries and nil when saved nil or empty — never as an empty map.
+//   - A maintenance's updates come back in timeline order: the order CreateMaintenance
+//     received them, then append order, whatever their CreatedAt. CreateMaintenance stores
+//     every update as the maintenance's and sets MaintenanceID on m.Updates in place.
+//   - CreateMaintenance and SaveMaintenance return EINVALID without an ID (create), a Title,
+//     a known Status (status.MaintenanceStatus.Valid), a ScheduledFor or a ScheduledUntil;
+//     CreateMaintenance also for an update without an ID, AppendMaintenanceUpdate for an
+//     update without an ID. CreateMaintenance is all or nothing: on any error (ECONFLICT for
+//     a taken maintenance id or a taken or repeated update id) it writes nothing, and fn may
+//     go on and commit. A rejected SaveMaintenance or AppendMaintenanceUpdate writes nothing.
+//   - SaveMaintenance writes every field but ID, CreatedAt and Updates, clearing what is
+//     zero; AppendMaintenanceUpdate changes no field of the maintenance (not UpdatedAt).
+//   - MaintenanceFilter keeps maintenances in any of Statuses (repeats ignored; empty: all);
+//     an unknown or empty status in Statuses, or a negative Limit, is EINVALID (0: no limit).
+//     Maintenances carries whole timelines, loaded in a fixed number of queries.
 //   - A device's Components come back in the order stored. PutDevice replaces the whole
 //     subscription list and keeps the stored CreatedAt; it returns EINVALID, writing nothing,
 //     for an empty token or an empty or repeated component id.
@@ -45,13 +64,16 @@
 //   - Close may be called more than once.
 //
 // The round-trip fixtures set every exported field of every domain type (requireAllSet), so
-// a field added to a domain type fails the suite until the stores keep it.
+// a field added to a domain type fails the suite until the stores keep it. The
+// SaveMaintenance test changes every field but the ID (requireAllChanged), so a new field
+// cannot be left out of the save either.
 package storetest
 
 import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +98,15 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"IncidentTimeline", testIncidentTimeline},
 		{"IncidentsFilter", testIncidentsFilter},
 		{"IncidentsInvalidFilter", testIncidentsInvalidFilter},
+		{"MaintenanceRoundTrip", testMaintenanceRoundTrip},
+		{"MaintenanceCreateErrors", testMaintenanceCreateErrors},
+		{"MaintenanceNotFound", testMaintenanceNotFound},
+		{"MaintenanceTimeline", testMaintenanceTimeline},
+		{"MaintenanceSave", testMaintenanceSave},
+		{"MaintenancesFilter", testMaintenancesFilter},
+		{"MaintenancesInvalidFilter", testMaintenancesInvalidFilter},
+		{"MaintenancesMany", testMaintenancesMany},
+		{"MaintenanceReadYourWrites", testMaintenanceReadYourWrites},
 		{"APIKeys", testAPIKeys},
 		{"Idempotency", testIdempotency},
 		{"Audit", testAudit},
@@ -229,7 +260,8 @@ func zeroFields(v reflect.Value, out *[]string) {
 			continue
 		}
 		fv := v.Field(i)
-		if fv.IsZero() {
+		// An empty list or map round-trips nothing either.
+		if fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
 			*out = append(*out, name)
 			continue
 		}
@@ -241,6 +273,28 @@ func zeroFields(v reflect.Value, out *[]string) {
 		case fv.Kind() == reflect.Slice && fv.Index(0).Kind() == reflect.Struct:
 			zeroFields(fv.Index(0), out)
 		}
+	}
+}
+
+// requireAllChanged fails the test unless every exported field of the struct after differs
+// from the one in before, but the fields named in keep: a test of an update method then
+// covers a field added to the domain type, once the full fixture sets it.
+func requireAllChanged(t *testing.T, before, after any, keep ...string) {
+	t.Helper()
+	b, a := reflect.Indirect(reflect.ValueOf(before)), reflect.Indirect(reflect.ValueOf(after))
+	var same []string
+	for i := range a.NumField() {
+		f := a.Type().Field(i)
+		if !f.IsExported() || slices.Contains(keep, f.Name) {
+			continue
+		}
+		if reflect.DeepEqual(a.Field(i).Interface(), b.Field(i).Interface()) {
+			same = append(same, f.Name)
+		}
+	}
+	if len(same) > 0 {
+		t.Errorf("fixture %T leaves %s unchanged: change every field so the update covers it",
+			after, strings.Join(same, ", "))
 	}
 }
 

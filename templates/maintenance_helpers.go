@@ -1,0 +1,37 @@
+package templates
+
+import (
+	"slices"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// MaintenanceStatusText is a maintenance status in words.
+func MaintenanceStatusText(l Lang, s status.MaintenanceStatus) string {
+	return T(l, "maint."+string(s))
+}
+
+// maintenanceEventText heads a maintenance timeline entry: what the system did, or the
+// status staff posted.
+func maintenanceEventText(l Lang, u status.MaintenanceUpdate) string {
+	switch u.Event {
+	case "started", "held", "released", "override", "reminder", "late":
+		return T(l, "maint.event."+u.Event)
+	}
+	return MaintenanceStatusText(l, u.Status)
+}
+
+func maintenanceHref(p Page, id string) string { return href(p, "/maintenances/"+id) }
+
+func nameOr(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
+}
+
+func newestFirstM(us []status.MaintenanceUpdate) []status.MaintenanceUpdate {
+	out := slices.Clone(us)
+	slices.Reverse(out)
+	return out
+}
