@@ -67,12 +67,13 @@ func (b *Builder) Config() Config { return b.cfg }
 
 // state is everything the public surface shows, read in one transaction.
 type state struct {
-	rev       int64
-	groups    []status.Group
-	comps     []status.Component
-	incidents []status.Incident    // newest start first
-	maints    []status.Maintenance // latest scheduled start first, cancelled ones left out
-	names     map[string]string    // component id → name, including components since deleted
+	rev         int64
+	groups      []status.Group
+	comps       []status.Component
+	incidents   []status.Incident             // newest start first
+	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
+	postmortems map[string]*status.Postmortem // published ones, by incident id
+	names       map[string]string             // component id → name, including components since deleted
 }
 
 func (b *Builder) load(ctx context.Context) (*state, error) {
@@ -93,6 +94,16 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 		}
 		st.maints, err = tx.Maintenances(status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
 			status.MaintScheduled, status.MaintInProgress, status.MaintVerifying, status.MaintCompleted}})
+		if err != nil {
+			return err
+		}
+		pms, err := tx.Postmortems()
+		st.postmortems = map[string]*status.Postmortem{}
+		for i := range pms {
+			if !pms[i].PublishedAt.IsZero() {
+				st.postmortems[pms[i].IncidentID] = &pms[i]
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -198,7 +209,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 	for i := range st.incidents {
 		inc := &st.incidents[i]
 		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st.rev),
-			IncidentSummary: b.summary(inc, st, now, lang)}
+			IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]}
 		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
 			return err
 		}
@@ -233,6 +244,12 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 
 func (b *Builder) summary(inc *status.Incident, st *state, now time.Time, lang templates.Lang) templates.IncidentSummary {
 	return templates.IncidentSummary{Incident: *inc, ETA: b.etaView(inc, now, lang), ComponentNames: st.names}
+}
+
+// ETAView is the restoration estimate the public pages would show for inc at now in lang;
+// the staff console uses it to preview an incident exactly as the page will read.
+func (b *Builder) ETAView(inc *status.Incident, now time.Time, lang templates.Lang) *templates.ETAView {
+	return b.etaView(inc, now, lang)
 }
 
 // etaView is the restoration estimate shown for an open incident: the staff-announced

@@ -168,3 +168,22 @@ func (s *Service) Deliveries(ctx context.Context, incidentID string) ([]OutboxJo
 	})
 	return jobs, err
 }
+
+// FailedDeliveries returns the most recent outbox jobs that gave up, newest first, so staff
+// see which pushes did not reach phones and why.
+func (s *Service) FailedDeliveries(ctx context.Context, limit int) ([]OutboxJob, error) {
+	var jobs []OutboxJob
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		jobs, err = tx.Jobs(JobFilter{Status: JobFailed})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(jobs)
+	if len(jobs) > limit {
+		jobs = jobs[:limit]
+	}
+	return jobs, nil
+}

@@ -113,6 +113,52 @@ func impactFromComponents(m map[string]ComponentStatus) Impact {
 // CreateIncident opens an incident with its first update and sets its components' statuses.
 func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (*Incident, error) {
 	now := s.now()
+	if err := s.validateNew(&in, now); err != nil {
+		return nil, err
+	}
+	var inc *Incident
+	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+		var err error
+		if inc, err = s.buildNew(tx, op, in, now); err != nil {
+			return change{}, err
+		}
+		if err := tx.CreateIncident(inc); err != nil {
+			return change{}, err
+		}
+		if err := syncComponents(tx, inc.ComponentIDs(), now); err != nil {
+			return change{}, err
+		}
+		queued, err := s.planPush(tx, pushKind(true, &inc.Updates[0]), inc, &inc.Updates[0], now)
+		if err != nil {
+			return change{}, err
+		}
+		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
+			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// PreviewIncident returns the incident CreateIncident would open — validated, with the
+// model's range and its score of the announced time — without storing anything, so staff
+// see exactly what the page and the phones will say before they post.
+func (s *Service) PreviewIncident(ctx context.Context, op Op, in IncidentInput) (*Incident, error) {
+	now := s.now()
+	if err := s.validateNew(&in, now); err != nil {
+		return nil, err
+	}
+	var inc *Incident
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		inc, err = s.buildNew(tx, op, in, now)
+		return err
+	})
+	return inc, err
+}
+
+func (s *Service) validateNew(in *IncidentInput, now time.Time) error {
 	p := Problems{}
 	validateName(p, "title", in.Title, MaxTitleLen)
 	validateMessage(p, in.Message)
@@ -139,41 +185,27 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 	if !in.StartedAt.IsZero() && in.StartedAt.After(now) {
 		p.Add("started_at", "must not be in the future")
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
+	return p.Err()
+}
+
+// buildNew makes the incident a validated input describes, with its first update
+// annotated, reading components through tx.
+func (s *Service) buildNew(tx Tx, op Op, in IncidentInput, now time.Time) (*Incident, error) {
 	started := now
 	if !in.StartedAt.IsZero() {
 		started = in.StartedAt.UTC().Truncate(time.Microsecond)
 	}
 	inc := &Incident{ID: NewID(), Title: strings.TrimSpace(in.Title), Impact: in.Impact, Cause: in.Cause,
 		UsersAffectedPercent: in.UsersAffectedPercent, StartedAt: started, CreatedAt: now}
-	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
-		changes, err := componentChanges(tx, in.Components, nil, in.Status)
-		if err != nil {
-			return change{}, err
-		}
-		inc.Updates = []Update{{ID: NewID(), IncidentID: inc.ID, Kind: KindStaff, Status: in.Status,
-			Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
-			Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}}
-		inc.Derive()
-		s.annotate(inc, &inc.Updates[0], now)
-		if err := tx.CreateIncident(inc); err != nil {
-			return change{}, err
-		}
-		if err := syncComponents(tx, inc.ComponentIDs(), now); err != nil {
-			return change{}, err
-		}
-		queued, err := s.planPush(tx, pushKind(true, &inc.Updates[0]), inc, &inc.Updates[0], now)
-		if err != nil {
-			return change{}, err
-		}
-		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
-			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title}}, nil
-	})
+	changes, err := componentChanges(tx, in.Components, nil, in.Status)
 	if err != nil {
 		return nil, err
 	}
+	inc.Updates = []Update{{ID: NewID(), IncidentID: inc.ID, Kind: KindStaff, Status: in.Status,
+		Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}}
+	inc.Derive()
+	s.annotate(inc, &inc.Updates[0], now)
 	return inc, nil
 }
 
@@ -183,8 +215,25 @@ func (s *Service) PostUpdate(ctx context.Context, op Op, id string, in UpdateInp
 	return s.appendUpdate(ctx, op, id, KindStaff, in)
 }
 
-func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind UpdateKind, in UpdateInput) (*Incident, error) {
+// PreviewUpdate returns the incident as it would stand after the update, without storing it.
+func (s *Service) PreviewUpdate(ctx context.Context, op Op, id string, in UpdateInput) (*Incident, error) {
 	now := s.now()
+	if err := s.validateUpdate(in, now); err != nil {
+		return nil, err
+	}
+	var inc *Incident
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if inc, err = tx.Incident(id); err != nil {
+			return err
+		}
+		_, err = s.buildUpdate(tx, op, inc, KindStaff, in, now)
+		return err
+	})
+	return inc, err
+}
+
+func (s *Service) validateUpdate(in UpdateInput, now time.Time) error {
 	p := Problems{}
 	validateMessage(p, in.Message)
 	if in.Status != "" && !in.Status.Valid() {
@@ -195,7 +244,36 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 	}
 	validateComponentStatuses(p, in.Components)
 	s.validateETA(p, in.AnnouncedETA, now)
-	if err := p.Err(); err != nil {
+	return p.Err()
+}
+
+// buildUpdate appends the update in describes to inc (re-deriving its state and annotating
+// the update) and returns the components it touched before and after.
+func (s *Service) buildUpdate(tx Tx, op Op, inc *Incident, kind UpdateKind, in UpdateInput, now time.Time) ([]string, error) {
+	if !inc.Open() {
+		return nil, Errorf(ECONFLICT, "Incident %s is resolved; its timeline is closed. Open a new incident instead.", inc.ID)
+	}
+	st := in.Status
+	if st == "" {
+		st = inc.Status
+	}
+	changes, err := componentChanges(tx, in.Components, inc, st)
+	if err != nil {
+		return nil, err
+	}
+	u := Update{ID: NewID(), IncidentID: inc.ID, Kind: kind, Status: st, Impact: in.Impact,
+		Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
+	touched := inc.ComponentIDs()
+	inc.Updates = append(inc.Updates, u)
+	inc.Derive()
+	s.annotate(inc, &inc.Updates[len(inc.Updates)-1], now)
+	return append(touched, inc.ComponentIDs()...), nil
+}
+
+func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind UpdateKind, in UpdateInput) (*Incident, error) {
+	now := s.now()
+	if err := s.validateUpdate(in, now); err != nil {
 		return nil, err
 	}
 	var inc *Incident
@@ -204,32 +282,17 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		if inc, err = tx.Incident(id); err != nil {
 			return change{}, err
 		}
-		if !inc.Open() {
-			return change{}, Errorf(ECONFLICT, "Incident %s is resolved; its timeline is closed. Open a new incident instead.", id)
-		}
-		st := in.Status
-		if st == "" {
-			st = inc.Status
-		}
-		changes, err := componentChanges(tx, in.Components, inc, st)
+		touched, err := s.buildUpdate(tx, op, inc, kind, in, now)
 		if err != nil {
 			return change{}, err
 		}
-		u := Update{ID: NewID(), IncidentID: inc.ID, Kind: kind, Status: st, Impact: in.Impact,
-			Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
-			Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
-		before := inc.ComponentIDs()
-		inc.Updates = append(inc.Updates, u)
-		inc.Derive()
 		last := &inc.Updates[len(inc.Updates)-1]
-		s.annotate(inc, last, now)
 		if err := tx.AppendUpdate(last); err != nil {
 			return change{}, err
 		}
 		if err := tx.SaveIncidentState(inc); err != nil {
 			return change{}, err
 		}
-		touched := append(before, inc.ComponentIDs()...)
 		if err := syncComponents(tx, touched, now); err != nil {
 			return change{}, err
 		}
@@ -238,11 +301,11 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 			return change{}, err
 		}
 		action := "incident.update"
-		if st == Resolved {
+		if last.Status == Resolved {
 			action = "incident.resolve"
 		}
 		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
-			audit: &AuditEntry{Action: action, Target: inc.ID, Detail: string(st)}}, nil
+			audit: &AuditEntry{Action: action, Target: inc.ID, Detail: string(last.Status)}}, nil
 	})
 	if err != nil {
 		return nil, err

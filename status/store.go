@@ -128,6 +128,46 @@ type Tx interface {
 	// next attempt and its lease end (ok=false: none pending).
 	NextJobDue() (at time.Time, ok bool, err error)
 
+	// Users returns every user, by name.
+	Users() ([]User, error)
+	// User returns a user by id; ENOTFOUND if absent.
+	User(id string) (*User, error)
+	// UserByName returns a user by login name; ENOTFOUND if absent.
+	UserByName(name string) (*User, error)
+	// CreateUser inserts a user; ECONFLICT if the id or name is taken.
+	CreateUser(u *User) error
+	// SaveUser stores a user's role, password hash, last login, disabled and updated times;
+	// ENOTFOUND if absent.
+	SaveUser(u *User) error
+
+	// CreateSession inserts a session; ECONFLICT if its hash exists.
+	CreateSession(s *Session) error
+	// Session returns a session by hash; ENOTFOUND if absent (expired ones included).
+	Session(hash string) (*Session, error)
+	// TouchSession stores a session's LastSeenAt and ExpiresAt; ENOTFOUND if absent.
+	TouchSession(hash string, lastSeen, expires time.Time) error
+	// DeleteSession deletes a session; deleting an absent one is not an error.
+	DeleteSession(hash string) error
+	// DeleteUserSessions deletes every session of a user and returns how many.
+	DeleteUserSessions(userID string) (int, error)
+	// DeleteSessionsExpiredBefore deletes sessions that expired before t and returns how many.
+	DeleteSessionsExpiredBefore(t time.Time) (int, error)
+
+	// Postmortem returns an incident's postmortem (draft or published); ENOTFOUND if none.
+	Postmortem(incidentID string) (*Postmortem, error)
+	// PutPostmortem inserts or replaces an incident's postmortem with its actions (keeping
+	// CreatedAt); ENOTFOUND if the incident is absent.
+	PutPostmortem(p *Postmortem) error
+	// Postmortems returns every postmortem, newest CreatedAt first.
+	Postmortems() ([]Postmortem, error)
+
+	// Templates returns every incident template, by name.
+	Templates() ([]Template, error)
+	// PutTemplate inserts or replaces a template (keeping CreatedAt).
+	PutTemplate(t *Template) error
+	// DeleteTemplate deletes a template; ENOTFOUND if absent.
+	DeleteTemplate(id string) error
+
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error
 	// Audit returns up to limit entries older than beforeID (0: the newest), newest first.

@@ -95,6 +95,8 @@ type HomeView struct {
 type IncidentView struct {
 	Page
 	IncidentSummary
+	// Postmortem is the published postmortem, or nil.
+	Postmortem *status.Postmortem
 }
 
 // MonthView groups history by calendar month in the page's zone.

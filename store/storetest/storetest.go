@@ -55,6 +55,35 @@
 //   - JobFilter with a negative Limit is EINVALID (0: no limit).
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
 //     it returns EINVALID for an empty incident id or the zero now.
+//   - User and template names are unique regardless of case, by Unicode simple case folding
+//     as strings.EqualFold does it ("Alice" = "ALICE", "Élodie" = "éLODIE", the Kelvin sign
+//     U+212A = "k"), not just ASCII: a store keeps a folded key beside the name (computed in
+//     Go, so both back ends agree), and a name must be valid UTF-8 (EINVALID). UserByName matches the
+//     same way and returns the name as stored. Users and Templates are ordered by name in
+//     byte order (PostgreSQL: COLLATE "C"), which is total since names are unique.
+//   - CreateUser returns EINVALID without an ID, a Name, a known Role (status.Role.Valid)
+//     or a PasswordHash, ECONFLICT for a taken id or name. SaveUser writes Role,
+//     PasswordHash, UpdatedAt, LastLoginAt and DisabledAt, clearing what is zero, and
+//     ignores Name and CreatedAt; EINVALID without a known Role or a PasswordHash.
+//   - CreateSession returns EINVALID without a Hash, a UserID, a CSRFToken or an ExpiresAt,
+//     ENOTFOUND when UserID names no user, ECONFLICT for a taken hash. TouchSession changes
+//     LastSeenAt and ExpiresAt only; EINVALID for the zero expiry. Session returns expired
+//     sessions. DeleteSessionsExpiredBefore(t) deletes ExpiresAt strictly before t, t
+//     truncated to the microsecond like stored times (so the zero t deletes nothing);
+//     DeleteUserSessions of an unknown user returns 0. A user's sessions go with the user.
+//   - PutPostmortem returns EINVALID without an IncidentID, for an action without an ID or
+//     a Title, with an ID repeated within the postmortem (ids need not be unique across
+//     postmortems), with an unknown State (status.FollowUpState.Valid) or with a DueDate
+//     outside the years 1 to 9999; ENOTFOUND when the incident is absent. It writes every
+//     field, clearing what is zero, but keeps the stored CreatedAt; Actions are replaced as
+//     a whole and come back in slice order. A DueDate comes back as midnight UTC of the
+//     calendar date it has in its own location (time.Time.Date; PostgreSQL: a date column),
+//     the zero time as zero. Postmortems orders newest CreatedAt first, ties by incident
+//     id, the zero CreatedAt last (PostgreSQL: NULLS LAST).
+//   - PutTemplate returns EINVALID without an ID or a Name, ECONFLICT when another template
+//     has the name; it keeps the stored CreatedAt. Cause and Impact are stored as given.
+//   - A rejected CreateUser, SaveUser, CreateSession, TouchSession, PutPostmortem or
+//     PutTemplate writes nothing (PutPostmortem's actions included), and fn may go on.
 //   - A failed Tx method leaves the transaction usable: fn may handle ECONFLICT and go on
 //     (PostgreSQL needs a savepoint per statement that may fail for this).
 //   - Read sees one snapshot for its whole fn (PostgreSQL: REPEATABLE READ), cannot write,
@@ -66,7 +95,8 @@
 // The round-trip fixtures set every exported field of every domain type (requireAllSet), so
 // a field added to a domain type fails the suite until the stores keep it. The
 // SaveMaintenance test changes every field but the ID (requireAllChanged), so a new field
-// cannot be left out of the save either.
+// cannot be left out of the save either; so do the SaveUser, PutPostmortem and PutTemplate
+// replace tests.
 package storetest
 
 import (
@@ -121,6 +151,15 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
 		{"NextJobDue", testNextJobDue},
+		{"UserRoundTrip", testUserRoundTrip},
+		{"UserCreateErrors", testUserCreateErrors},
+		{"UserSave", testUserSave},
+		{"Sessions", testSessions},
+		{"PostmortemRoundTrip", testPostmortemRoundTrip},
+		{"PostmortemErrors", testPostmortemErrors},
+		{"PostmortemsOrder", testPostmortemsOrder},
+		{"Templates", testTemplates},
+		{"ConsoleReadYourWrites", testConsoleReadYourWrites},
 		{"WriteRollbackOnError", testWriteRollbackOnError},
 		{"WriteRollbackOnPanic", testWriteRollbackOnPanic},
 		{"TxUsableAfterError", testTxUsableAfterError},
