@@ -108,6 +108,9 @@ type Tx interface {
 	// DeviceTokens returns up to limit tokens of devices with locale that are subscribed to
 	// any of components or to everything ("*"), ordered by token.
 	DeviceTokens(components []string, locale string, limit int) ([]string, error)
+	// Devices returns up to limit devices with tokens after `after` (byte order), with their
+	// components, for paging through every device (exports).
+	Devices(after string, limit int) ([]Device, error)
 	// CountDevices counts every device.
 	CountDevices() (int, error)
 

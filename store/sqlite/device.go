@@ -212,3 +212,56 @@ func (t *tx) CountDevices() (int, error) {
 func invalid(field, problem, message string) error {
 	return &status.Error{Code: status.EINVALID, Message: message, Fields: map[string]string{field: problem}}
 }
+
+// Devices returns up to limit devices with tokens after `after`, in token byte order,
+// each with its components in the order stored.
+func (t *tx) Devices(after string, limit int) ([]status.Device, error) {
+	if limit < 1 {
+		return nil, invalid("limit", "must be at least 1", "A device page needs a positive limit.")
+	}
+	rows, err := t.query(`SELECT token, platform, locale, created_at, updated_at FROM devices
+		WHERE token > ? ORDER BY token LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, t.fail(err, "list devices")
+	}
+	var out []status.Device
+	for rows.Next() {
+		var d status.Device
+		if err := rows.Scan(&d.Token, &d.Platform, &d.Locale, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}); err != nil {
+			rows.Close()
+			return nil, t.fail(err, "list devices")
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(err, "list devices")
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	// One query for the whole page's components, not one per device.
+	crow, err := t.query(`SELECT token, component_id FROM device_components WHERE token > ? AND token <= ?
+		ORDER BY token, position`, after, out[len(out)-1].Token)
+	if err != nil {
+		return nil, t.fail(err, "list device components")
+	}
+	defer crow.Close()
+	idx := make(map[string]int, len(out))
+	for i := range out {
+		idx[out[i].Token] = i
+	}
+	for crow.Next() {
+		var tok, c string
+		if err := crow.Scan(&tok, &c); err != nil {
+			return nil, t.fail(err, "list device components")
+		}
+		if i, ok := idx[tok]; ok {
+			out[i].Components = append(out[i].Components, c)
+		}
+	}
+	if err := crow.Err(); err != nil {
+		return nil, t.fail(err, "list device components")
+	}
+	return out, nil
+}

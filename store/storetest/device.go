@@ -341,3 +341,54 @@ func testDeleteDevices(t *testing.T, s status.Store) {
 		return err
 	})
 }
+
+func testDevicesPaging(t *testing.T, s status.Store) {
+	var want []status.Device
+	write(t, s, func(tx status.Tx) error {
+		for i, tok := range []string{"tok-c", "Tok-A", "tok-b", "tok-a"} {
+			d := status.Device{Token: tok, Platform: status.Android, Locale: "ko", Components: []string{"z", "a"},
+				CreatedAt: base.Add(time.Duration(i) * time.Minute), UpdatedAt: base.Add(time.Hour)}
+			if i == 1 {
+				d.Components = []string{status.AllComponents}
+			}
+			if err := tx.PutDevice(&d); err != nil {
+				return err
+			}
+			want = append(want, d)
+		}
+		return nil
+	})
+	read(t, s, func(tx status.Tx) error {
+		var got []status.Device
+		after := ""
+		for {
+			page, err := tx.Devices(after, 3)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			got = append(got, page...)
+			after = page[len(page)-1].Token
+		}
+		order := []string{"Tok-A", "tok-a", "tok-b", "tok-c"} // byte order
+		if len(got) != len(order) {
+			t.Fatalf("paged %d devices, want %d", len(got), len(order))
+		}
+		for i, tok := range order {
+			if got[i].Token != tok {
+				t.Fatalf("device %d = %s, want %s (byte order)", i, got[i].Token, tok)
+			}
+			for _, w := range want {
+				if w.Token == tok {
+					check(t, "Device "+tok, &got[i], &w)
+				}
+			}
+		}
+		if _, err := tx.Devices("", 0); status.ErrorCode(err) != status.EINVALID {
+			t.Fatalf("limit 0: %v, want EINVALID", err)
+		}
+		return nil
+	})
+}

@@ -143,6 +143,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"DeviceRoundTrip", testDeviceRoundTrip},
 		{"DeviceTokens", testDeviceTokens},
 		{"DeviceTokensModel", testDeviceTokensModel},
+		{"DevicesPaging", testDevicesPaging},
 		{"DeleteDevices", testDeleteDevices},
 		{"JobRoundTrip", testJobRoundTrip},
 		{"ClaimJobs", testClaimJobs},

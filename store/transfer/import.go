@@ -1,0 +1,202 @@
+package transfer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// batch is how many records one write transaction imports.
+const batch = 500
+
+// ErrNotEmpty is returned when the target store already holds data: an import restores a
+// whole state and never merges into another.
+var ErrNotEmpty = errors.New("the target store is not empty")
+
+// Import reads an Export stream into st, which must be empty.
+func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
+	if err := requireEmpty(ctx, st); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
+	var h header
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	if h.Format != Format || h.Version != Version {
+		return nil, fmt.Errorf("not a %s v%d stream (got %q v%d)", Format, Version, h.Format, h.Version)
+	}
+	stats := Stats{}
+	var pending []line
+	last := -1
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := st.Write(ctx, func(tx status.Tx) error {
+			for _, l := range pending {
+				if err := apply(tx, l); err != nil {
+					return fmt.Errorf("import %s record: %w", l.Kind, err)
+				}
+			}
+			return nil
+		})
+		pending = pending[:0]
+		return err
+	}
+	for {
+		var l line
+		err := dec.Decode(&l)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return stats, fmt.Errorf("read record %d: %w", sum(stats)+1, err)
+		}
+		k := slices.Index(kinds, l.Kind)
+		if k < 0 {
+			return stats, fmt.Errorf("unknown record kind %q", l.Kind)
+		}
+		if k < last {
+			return stats, fmt.Errorf("record kind %q out of order", l.Kind)
+		}
+		last = k
+		pending = append(pending, l)
+		stats[l.Kind]++
+		if len(pending) == batch {
+			if err := flush(); err != nil {
+				return stats, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return stats, err
+	}
+	// Readers and replicas compare revisions: start where the source was, or later.
+	err := st.Write(ctx, func(tx status.Tx) error {
+		for {
+			rev, err := tx.BumpRevision()
+			if err != nil || rev > h.Revision {
+				return err
+			}
+		}
+	})
+	return stats, err
+}
+
+func sum(s Stats) int {
+	n := 0
+	for _, v := range s {
+		n += v
+	}
+	return n
+}
+
+func requireEmpty(ctx context.Context, st status.Store) error {
+	return st.Read(ctx, func(tx status.Tx) error {
+		comps, err := tx.Components()
+		if err != nil {
+			return err
+		}
+		n, err := tx.CountIncidents(status.IncidentFilter{})
+		if err != nil {
+			return err
+		}
+		keys, err := tx.APIKeys()
+		if err != nil {
+			return err
+		}
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		if len(comps)+n+len(keys)+len(users) > 0 {
+			return ErrNotEmpty
+		}
+		return nil
+	})
+}
+
+func decode[T any](l line) (*T, error) {
+	var v T
+	if err := json.Unmarshal(l.Data, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// apply writes one record with the store's own methods, keeping every field as exported.
+func apply(tx status.Tx, l line) error {
+	switch l.Kind {
+	case "group":
+		g, err := decode[status.Group](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutGroup(g)
+	case "component":
+		c, err := decode[status.Component](l)
+		if err != nil {
+			return err
+		}
+		return tx.CreateComponent(c)
+	case "incident":
+		inc, err := decode[status.Incident](l)
+		if err != nil {
+			return err
+		}
+		return tx.CreateIncident(inc)
+	case "maintenance":
+		m, err := decode[status.Maintenance](l)
+		if err != nil {
+			return err
+		}
+		return tx.CreateMaintenance(m)
+	case "device":
+		d, err := decode[status.Device](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutDevice(d)
+	case "apikey":
+		k, err := decode[status.APIKey](l)
+		if err != nil {
+			return err
+		}
+		return tx.CreateAPIKey(k)
+	case "user":
+		u, err := decode[status.User](l)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		return tx.SaveUser(u) // last login and disabled times
+	case "template":
+		t, err := decode[status.Template](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutTemplate(t)
+	case "postmortem":
+		p, err := decode[status.Postmortem](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutPostmortem(p)
+	case "audit":
+		e, err := decode[status.AuditEntry](l)
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(e)
+	}
+	return fmt.Errorf("unknown kind %q", l.Kind)
+}

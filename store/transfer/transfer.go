@@ -1,0 +1,180 @@
+// Package transfer moves Candor's whole state between stores (SQLite ↔ PostgreSQL) through
+// a stream of JSON lines: every record in one consistent read on export, into an empty
+// store on import. Records are the domain types themselves, so nothing is lost in between:
+// timelines, published estimates, devices, API keys as hashes, users with password hashes,
+// postmortems, templates and the audit log.
+package transfer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// Format names the stream; Version changes when a record's meaning changes.
+const (
+	Format  = "candor-export"
+	Version = 1
+)
+
+// header is the first line of a stream.
+type header struct {
+	Format     string    `json:"format"`
+	Version    int       `json:"version"`
+	ExportedAt time.Time `json:"exported_at"`
+	Revision   int64     `json:"revision"`
+}
+
+// line is every other line: a record of one kind.
+type line struct {
+	Kind string          `json:"kind"`
+	Data json.RawMessage `json:"data"`
+}
+
+// Kinds of record, in the order they are written and must be imported (components need
+// their groups, postmortems their incidents).
+var kinds = []string{"group", "component", "incident", "maintenance", "device", "apikey", "user", "template", "postmortem", "audit"}
+
+// devicePage is how many devices are read at a time.
+const devicePage = 1000
+
+// Stats counts records by kind.
+type Stats map[string]int
+
+// Export writes every record of st to w in one read transaction.
+func Export(ctx context.Context, st status.Store, w io.Writer, now time.Time) (Stats, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	stats := Stats{}
+	put := func(kind string, v any) error {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", kind, err)
+		}
+		stats[kind]++
+		return enc.Encode(line{Kind: kind, Data: raw})
+	}
+	err := st.Read(ctx, func(tx status.Tx) error {
+		rev, err := tx.Revision()
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(header{Format: Format, Version: Version, ExportedAt: now.UTC(), Revision: rev}); err != nil {
+			return err
+		}
+		groups, err := tx.Groups()
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if err := put("group", g); err != nil {
+				return err
+			}
+		}
+		comps, err := tx.Components()
+		if err != nil {
+			return err
+		}
+		for _, c := range comps {
+			if err := put("component", c); err != nil {
+				return err
+			}
+		}
+		incs, err := tx.Incidents(status.IncidentFilter{})
+		if err != nil {
+			return err
+		}
+		for i := len(incs) - 1; i >= 0; i-- { // oldest first
+			if err := put("incident", incs[i]); err != nil {
+				return err
+			}
+		}
+		ms, err := tx.Maintenances(status.MaintenanceFilter{})
+		if err != nil {
+			return err
+		}
+		for i := len(ms) - 1; i >= 0; i-- {
+			if err := put("maintenance", ms[i]); err != nil {
+				return err
+			}
+		}
+		for after := ""; ; {
+			ds, err := tx.Devices(after, devicePage)
+			if err != nil {
+				return err
+			}
+			if len(ds) == 0 {
+				break
+			}
+			for _, d := range ds {
+				if err := put("device", d); err != nil {
+					return err
+				}
+			}
+			after = ds[len(ds)-1].Token
+		}
+		keys, err := tx.APIKeys()
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := put("apikey", k); err != nil {
+				return err
+			}
+		}
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if err := put("user", u); err != nil {
+				return err
+			}
+		}
+		tpls, err := tx.Templates()
+		if err != nil {
+			return err
+		}
+		for _, t := range tpls {
+			if err := put("template", t); err != nil {
+				return err
+			}
+		}
+		pms, err := tx.Postmortems()
+		if err != nil {
+			return err
+		}
+		for i := len(pms) - 1; i >= 0; i-- {
+			if err := put("postmortem", pms[i]); err != nil {
+				return err
+			}
+		}
+		var audit []status.AuditEntry
+		for before := int64(0); ; {
+			page, err := tx.Audit(1000, before)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			audit = append(audit, page...)
+			before = page[len(page)-1].ID
+		}
+		for i := len(audit) - 1; i >= 0; i-- { // oldest first, so ids keep their order
+			if err := put("audit", audit[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return stats, fmt.Errorf("export: %w", err)
+	}
+	return stats, bw.Flush()
+}

@@ -1,0 +1,167 @@
+package transfer_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+	"github.com/candorstatus/candor/store/transfer"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func openSQLite(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// richState fills st through the Service with one of everything Candor keeps.
+func richState(t *testing.T, st status.Store) {
+	t.Helper()
+	ctx := context.Background()
+	status.BcryptCost = bcrypt.MinCost
+	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	svc := status.NewService(st, clock, nil)
+	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test", Addr: "192.0.2.1"}}
+	if _, err := demo.Seed(ctx, svc, 60); err != nil {
+		t.Fatal(err)
+	}
+	f := forecast.New(st, clock, nil)
+	if err := f.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc.SetEstimator(f)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: "Login down", Message: "Down.\n다운.",
+		Components: map[string]status.ComponentStatus{"login": status.MajorOutage}, AnnouncedETA: clock.Now().Add(10 * time.Minute),
+		Cause: status.CausePower, Notify: true})
+	must(err)
+	clock.Advance(time.Hour)
+	_, err = svc.CheckMissedETAs(ctx)
+	must(err)
+	_, err = svc.PostUpdate(ctx, op, inc.ID, status.UpdateInput{Status: status.Resolved, Message: "Fixed."})
+	must(err)
+	_, err = svc.SavePostmortem(ctx, op, inc.ID, status.PostmortemInput{Cause: "Power.", Impact: "All logins.", Timeline: "10:00 down",
+		Publish: true, Actions: []status.FollowUp{{Title: "Second feed", Owner: "ops", DueDate: clock.Now().AddDate(0, 0, 7)}}})
+	must(err)
+	_, err = svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: "DB", Message: "Upgrade.", Components: []string{"messenger"},
+		ScheduledFor: clock.Now().Add(2 * time.Hour), ScheduledUntil: clock.Now().Add(3 * time.Hour), Notify: true, AutoComplete: true})
+	must(err)
+	_, _, err = svc.RegisterDevice(ctx, op, status.DeviceInput{Token: "token-aaaaaaaaaaaaaaaaaaaaaaaa", Platform: status.IOS, Locale: "ko",
+		Components: []string{"messenger", "login"}})
+	must(err)
+	_, _, err = svc.CreateAPIKey(ctx, op, "old", status.ScopeRead)
+	must(err)
+	must(svc.RevokeAPIKey(ctx, op, "old"))
+	_, _, err = svc.CreateAPIKey(ctx, op, "old", status.ScopeAdmin)
+	must(err)
+	u, err := svc.CreateUser(ctx, op, "alice", status.RoleEditor, "correct horse battery")
+	must(err)
+	disabled := true
+	_, err = svc.UpdateUser(ctx, op, u.ID, status.UserPatch{Disabled: &disabled})
+	must(err)
+	must(svc.SeedTemplates(ctx))
+}
+
+// records returns the stream's lines without the header and with audit ids dropped (the
+// target numbers its own log).
+func records(t *testing.T, b []byte) []string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<24)
+	first := true
+	for sc.Scan() {
+		if first {
+			first = false
+			continue
+		}
+		l := sc.Text()
+		if strings.HasPrefix(l, `{"kind":"audit"`) {
+			var v map[string]any
+			if err := json.Unmarshal([]byte(l), &v); err != nil {
+				t.Fatal(err)
+			}
+			delete(v["data"].(map[string]any), "ID")
+			raw, _ := json.Marshal(v)
+			l = string(raw)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// RoundTrip exports src, imports into dst, exports dst and compares every record.
+func RoundTrip(t *testing.T, src, dst status.Store) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	var a, b bytes.Buffer
+	stats, err := transfer.Export(ctx, src, &a, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"group", "component", "incident", "maintenance", "device", "apikey", "user", "template", "postmortem", "audit"} {
+		if stats[k] == 0 {
+			t.Fatalf("export has no %s records: %v", k, stats)
+		}
+	}
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(a.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := transfer.Export(ctx, dst, &b, now); err != nil {
+		t.Fatal(err)
+	}
+	ra, rb := records(t, a.Bytes()), records(t, b.Bytes())
+	if len(ra) != len(rb) {
+		t.Fatalf("%d records out, %d back", len(ra), len(rb))
+	}
+	for i := range ra {
+		if ra[i] != rb[i] {
+			t.Fatalf("record %d changed in transfer:\n%s\n%s", i, ra[i], rb[i])
+		}
+	}
+	var rs, rd int64
+	_ = src.Read(ctx, func(tx status.Tx) error { rs, _ = tx.Revision(); return nil })
+	_ = dst.Read(ctx, func(tx status.Tx) error { rd, _ = tx.Revision(); return nil })
+	if rd <= rs {
+		t.Fatalf("target revision %d not past the source's %d", rd, rs)
+	}
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(a.Bytes())); !errors.Is(err, transfer.ErrNotEmpty) {
+		t.Fatalf("import into a non-empty store: %v", err)
+	}
+}
+
+func TestRoundTripSQLite(t *testing.T) {
+	src, dst := openSQLite(t), openSQLite(t)
+	richState(t, src)
+	RoundTrip(t, src, dst)
+}
+
+func TestImportRejectsGarbage(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range []string{``, `{"format":"other","version":1}`, `{"format":"candor-export","version":1}` + "\n" + `{"kind":"alien","data":{}}`,
+		`{"format":"candor-export","version":1}` + "\n" + `{"kind":"component","data":{}}` + "\n" + `{"kind":"group","data":{}}`} {
+		if _, err := transfer.Import(ctx, openSQLite(t), strings.NewReader(in)); err == nil {
+			t.Errorf("accepted %q", in)
+		}
+	}
+}
