@@ -44,10 +44,11 @@ func (d *Device) All() bool { return slices.Contains(d.Components, AllComponents
 // MaxDeviceComponents bounds a subscription list (FCM allows 2000 topics per app instance).
 const MaxDeviceComponents = 200
 
-// validToken accepts what FCM registration tokens look like: 20–4096 characters of
-// letters, digits and "-_:." — anything else is certainly not a token.
+// validToken accepts what FCM registration tokens look like: 20–1024 characters of
+// letters, digits and "-_:." (real ones are about 160; the cap keeps them indexable in
+// PostgreSQL) — anything else is certainly not a token.
 func validToken(t string) bool {
-	if len(t) < 20 || len(t) > 4096 {
+	if len(t) < 20 || len(t) > 1024 {
 		return false
 	}
 	for _, r := range t {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/store/sqlite"
 )
 
 const apikeyHelp = `Usage: candor apikey ACTION [flags]
@@ -26,11 +25,11 @@ func apikeyCmd(ctx context.Context, args []string, env Env) error {
 	}, apikeyHelp)
 }
 
-// openService opens the store in dataDir for a one-off command.
-func openService(ctx context.Context, dataDir string) (*status.Service, func(), error) {
-	store, err := sqlite.Open(ctx, dbPath(dataDir))
+// openService opens the store for a one-off command.
+func openService(ctx context.Context, sf storeFlags) (*status.Service, func(), error) {
+	store, err := sf.open(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open store in %s: %w", dataDir, err)
+		return nil, nil, err
 	}
 	return status.NewService(store, status.SystemClock{}, nil), func() { store.Close() }, nil
 }
@@ -41,7 +40,7 @@ func apikeyCreate(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("apikey create", "candor apikey create --name NAME [--scope read|write|admin] [--data-dir D]", env)
 	name := fs.String("name", "", "name of the key, e.g. the person or system using it (required)")
 	scope := fs.String("scope", "write", "read (read everything), write (also post incidents) or admin (also manage components and keys)")
-	dataDir := dataDirFlag(fs, env)
+	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,7 +48,7 @@ func apikeyCreate(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	svc, closeFn, err := openService(ctx, *dataDir)
+	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -64,11 +63,11 @@ func apikeyCreate(ctx context.Context, args []string, env Env) error {
 
 func apikeyList(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("apikey list", "candor apikey list [--data-dir D]", env)
-	dataDir := dataDirFlag(fs, env)
+	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	svc, closeFn, err := openService(ctx, *dataDir)
+	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -94,7 +93,7 @@ func apikeyList(ctx context.Context, args []string, env Env) error {
 
 func apikeyRevoke(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("apikey revoke", "candor apikey revoke [--data-dir D] NAME", env)
-	dataDir := dataDirFlag(fs, env)
+	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,7 +101,7 @@ func apikeyRevoke(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	svc, closeFn, err := openService(ctx, *dataDir)
+	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,20 @@ Formats:
   statuspage   a Statuspage incident history: the /api/v2/incidents.json response
                ({"page":…,"incidents":[…]}, several concatenated) or a bare array.
                Scheduled maintenances are skipped; importing twice creates nothing new.
+  candor       a "candor export" stream, restored into an empty store (e.g. moving from
+               SQLite to PostgreSQL); every record keeps its ids, times and hashes.
 `
 
 func importCmd(ctx context.Context, args []string, env Env) error {
 	return subcommand(ctx, "import", args, env, map[string]func(context.Context, []string, Env) error{
 		"statuspage": importStatuspage,
+		"candor":     importCandor,
 	}, importHelp)
 }
 
 func importStatuspage(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("import statuspage", "candor import statuspage [--data-dir D] FILE", env)
-	dataDir := dataDirFlag(fs, env)
+	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +46,7 @@ func importStatuspage(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	svc, closeFn, err := openService(ctx, *dataDir)
+	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {
 		return err
 	}

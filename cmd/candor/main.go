@@ -53,6 +53,9 @@ Usage:
   candor apikey list
   candor apikey revoke NAME
   candor import statuspage [flags] FILE       import Statuspage incident history
+  candor import candor [flags] FILE           restore a "candor export" into an empty store
+  candor export [flags] [FILE]                write the whole state (for moving between stores)
+  candor migrate [flags]                      apply database migrations and exit
   candor eta backtest [--json] FILE           measure the ETA model on a history
   candor fcmfake [--addr HOST:PORT]           run a fake FCM server that prints pushes (demos)
 
@@ -79,6 +82,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return etaCmd(ctx, rest, env)
 	case "fcmfake":
 		return fcmfakeCmd(ctx, rest, env)
+	case "migrate":
+		return migrateCmd(ctx, rest, env)
+	case "export":
+		return exportCmd(ctx, rest, env)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil

@@ -20,7 +20,6 @@ import (
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/store/sqlite"
 	"github.com/candorstatus/candor/templates"
 )
 
@@ -31,7 +30,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	var cfg config
 	fs := flagSet("serve", "candor [serve] [flags]", env)
 	cfg.register(fs, env)
-	dataDir := dataDirFlag(fs, env)
+	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +38,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stderr, "candor serve: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	cfg.DataDir = *dataDir
+	cfg.DataDir = *sf.dataDir
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -48,9 +47,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 
-	store, err := sqlite.Open(ctx, dbPath(cfg.DataDir))
+	store, err := sf.open(ctx)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer store.Close()
 	clock := status.SystemClock{}
@@ -99,7 +98,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	disp := dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(store), Clock: clock, Log: log})
 	svc.OnJobs(disp.Wake)
 
-	sched := jobs.New(log, jobs.LocalLocker{})
+	sched := jobs.New(log, store.locker)
 	if err := jobs.AddStandard(sched, svc); err != nil {
 		return err
 	}
@@ -127,6 +126,22 @@ func serve(ctx context.Context, args []string, env Env) error {
 	go holder.Run(runCtx)
 	go forecaster.Run(runCtx)
 	go feed.Run(runCtx)
+	if store.listen != nil {
+		// Another replica committed: rebuild this one's snapshot and model, tell its open
+		// pages, and look for pushes a dead replica left behind. The holder's periodic
+		// revision check is the safety net if a notification is lost.
+		go func() {
+			err := store.listen(runCtx, func(rev int64) {
+				holder.Notify()
+				forecaster.OnChange(status.Change{Revision: rev, Kind: "incident"})
+				feed.Notify(live.Event{Revision: rev, Kind: "change"})
+				disp.Wake()
+			})
+			if err != nil && runCtx.Err() == nil {
+				log.Error("listening for other replicas' changes stopped", "err", err)
+			}
+		}()
+	}
 	dispatched := make(chan struct{})
 	go func() { defer close(dispatched); disp.Run(runCtx) }()
 	defer func() { cancel(); <-dispatched }()
@@ -134,8 +149,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer sched.Stop()
 
 	url := "http://" + ln.Addr().String()
-	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "timezone", cfg.Timezone)
-	fmt.Fprintf(env.Stdout, "Candor is serving %s (data in %s). Press Ctrl-C to stop.\n", url, cfg.DataDir)
+	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "store", store.desc, "timezone", cfg.Timezone)
+	fmt.Fprintf(env.Stdout, "Candor is serving %s (%s). Press Ctrl-C to stop.\n", url, store.desc)
 	if keys, err := svc.APIKeys(ctx); err == nil && !hasActiveKey(keys) {
 		hint := fmt.Sprintf("go run ./cmd/candor apikey create --data-dir %s --name admin --scope admin", cfg.DataDir)
 		log.Info("no staff API key exists yet; create one to post incidents", "command", hint)

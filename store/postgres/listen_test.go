@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// bump commits a Write that bumps the revision on s.
+func bump(t *testing.T, s *Store) int64 {
+	t.Helper()
+	var rev int64
+	err := s.Write(t.Context(), func(tx status.Tx) error {
+		var err error
+		rev, err = tx.BumpRevision()
+		return err
+	})
+	if err != nil {
+		t.Fatalf("bump: %v", err)
+	}
+	return rev
+}
+
+// next waits up to d for the next revision Listen reports.
+func next(t *testing.T, revs <-chan int64, d time.Duration) int64 {
+	t.Helper()
+	select {
+	case rev := <-revs:
+		return rev
+	case <-time.After(d):
+		t.Fatalf("no revision within %s", d)
+		return 0
+	}
+}
+
+// TestListen has one replica listen while another writes: the listener learns of each
+// committed bump within a second, of none that rolled back, keeps listening across
+// heartbeats, and catches up after its connection is killed.
+func TestListen(t *testing.T) {
+	dbURL := newSchema(t)
+	a, b := openTest(t, dbURL), openTest(t, dbURL)
+	a.heartbeat = 100 * time.Millisecond
+
+	revs := make(chan int64, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- a.Listen(ctx, func(rev int64) { revs <- rev }) }()
+
+	if got := next(t, revs, 5*time.Second); got != 0 {
+		t.Errorf("first revision = %d, want the current one, 0", got)
+	}
+	if want := bump(t, b); next(t, revs, time.Second) != want {
+		t.Errorf("Listen did not report revision %d", want)
+	}
+
+	// A rolled-back bump is never announced.
+	rollback := errors.New("roll back")
+	err := b.Write(t.Context(), func(tx status.Tx) error {
+		if _, err := tx.BumpRevision(); err != nil {
+			return err
+		}
+		return rollback
+	})
+	if err != rollback {
+		t.Fatalf("Write: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // several heartbeats
+	pid := a.listenPID.Load()
+	if want := bump(t, b); next(t, revs, time.Second) != want {
+		t.Errorf("Listen did not report revision %d after a rolled-back bump", want)
+	}
+	if a.listenPID.Load() != pid {
+		t.Error("Listen reconnected across heartbeats")
+	}
+
+	// The connection dies; a bump commits while it is down.
+	admin(t, `SELECT pg_terminate_backend($1)`, pid)
+	want := bump(t, b)
+	deadline := time.After(5 * time.Second)
+	for got := int64(0); got != want; {
+		select {
+		case got = <-revs:
+		case <-deadline:
+			t.Fatalf("Listen did not catch up with revision %d after its connection died", want)
+		}
+	}
+	if want := bump(t, b); next(t, revs, time.Second) != want {
+		t.Errorf("Listen did not report revision %d after reconnecting", want)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Listen returned %v after its context ended, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Listen did not return after its context ended")
+	}
+}
+
+// TestListenEndsWithStore checks that closing the store ends Listen with EUNAVAILABLE.
+func TestListenEndsWithStore(t *testing.T) {
+	s := openTest(t, newSchema(t))
+	started := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Listen(t.Context(), func(int64) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Listen did not start")
+	}
+	s.Close()
+	select {
+	case err := <-done:
+		if status.ErrorCode(err) != status.EUNAVAILABLE {
+			t.Errorf("Listen after Close returned %v, want EUNAVAILABLE", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Listen did not return after Close")
+	}
+	if err := s.Listen(t.Context(), func(int64) {}); status.ErrorCode(err) != status.EUNAVAILABLE {
+		t.Errorf("Listen on a closed store: %v, want EUNAVAILABLE", err)
+	}
+}

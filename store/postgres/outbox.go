@@ -1,0 +1,246 @@
+package postgres
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+	"github.com/jackc/pgx/v5"
+)
+
+const jobColumns = `id, kind, status, incident_id, update_id, event, lang, condition, topic, attempts,
+	next_attempt_at, lease_owner, lease_until, last_error, sent, failed, created_at, updated_at,
+	expires_at, done_at, tokens, payload`
+
+func scanJob(sc interface{ Scan(...any) error }, j *status.OutboxJob) error {
+	if err := sc.Scan(&j.ID, &j.Kind, &j.Status, &j.IncidentID, &j.UpdateID, &j.Event, &j.Lang,
+		&j.Condition, &j.Topic, &j.Attempts, timeCol{&j.NextAttemptAt}, &j.LeaseOwner,
+		timeCol{&j.LeaseUntil}, &j.LastError, &j.Sent, &j.Failed, timeCol{&j.CreatedAt},
+		timeCol{&j.UpdatedAt}, timeCol{&j.ExpiresAt}, timeCol{&j.DoneAt}, &j.Tokens, bytesCol{&j.Payload}); err != nil {
+		return err
+	}
+	if len(j.Tokens) == 0 {
+		j.Tokens = nil
+	}
+	return nil
+}
+
+// tokensArg stores a token list as a text array; nil as the empty array.
+func tokensArg(tokens []string) []string {
+	if tokens == nil {
+		return []string{}
+	}
+	return tokens
+}
+
+// validateJob checks what the outbox needs of a job to ever be claimed or finished: a kind,
+// a status and a next attempt time.
+func validateJob(j *status.OutboxJob) error {
+	switch {
+	case j.Kind == "":
+		return invalid("kind", "required", "An outbox job needs a kind.")
+	case j.Status == "":
+		return invalid("status", "required", "An outbox job needs a status.")
+	case j.NextAttemptAt.IsZero():
+		return invalid("next_attempt_at", "required", "An outbox job needs a next attempt time.")
+	}
+	return nil
+}
+
+// InsertJobs adds outbox jobs, in slice order and in one round trip, and sets their IDs,
+// which only grow (an identity, and writes are serialized, so they also commit in order).
+// EINVALID if any job lacks a kind, a status or a next attempt time; then none is inserted.
+func (t *tx) InsertJobs(jobs []status.OutboxJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	for i := range jobs {
+		if err := validateJob(&jobs[i]); err != nil {
+			return err
+		}
+	}
+	b := &pgx.Batch{}
+	ids := make([]int64, len(jobs))
+	for i := range jobs {
+		j := &jobs[i]
+		b.Queue(`INSERT INTO outbox_jobs (kind, status, incident_id, update_id, event, lang, condition,
+				topic, attempts, next_attempt_at, lease_owner, lease_until, last_error, sent, failed, created_at,
+				updated_at, expires_at, done_at, tokens, payload)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+			RETURNING id`,
+			string(j.Kind), string(j.Status), j.IncidentID, j.UpdateID, j.Event, j.Lang, j.Condition, j.Topic,
+			j.Attempts, timeArg(j.NextAttemptAt), j.LeaseOwner, timeArg(j.LeaseUntil), j.LastError, j.Sent,
+			j.Failed, timeArg(j.CreatedAt), timeArg(j.UpdatedAt), timeArg(j.ExpiresAt), timeArg(j.DoneAt),
+			tokensArg(j.Tokens), bytesArg(j.Payload)).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&ids[i])
+		})
+	}
+	if err := t.send(b); err != nil {
+		return t.fail(err, "insert jobs")
+	}
+	for i := range jobs {
+		jobs[i].ID = ids[i]
+	}
+	return nil
+}
+
+// claimQuery leases $4 claimable jobs to $1 until $2, at $3, and returns them. The picking
+// walks outbox_jobs_claim (pending jobs in id order) and locks what it picks with SKIP
+// LOCKED: Writes are serialized anyway, but if that ever changes, a second claimer skips
+// the jobs a first one is leasing instead of waiting for them or claiming them too.
+var claimQuery = `WITH picked AS (
+		SELECT id FROM outbox_jobs
+		WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+		ORDER BY id LIMIT $4
+		FOR UPDATE SKIP LOCKED
+	)
+	UPDATE outbox_jobs AS j SET lease_owner = $1, lease_until = $2
+	FROM picked WHERE j.id = picked.id
+	RETURNING ` + qualify("j", jobColumns)
+
+// qualify prefixes each of the comma-separated columns with alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// ClaimJobs leases up to limit pending jobs to owner until now+lease and returns them, whole
+// and oldest first: jobs whose next attempt is at or before now and that no lease holds
+// after now. It changes nothing but the lease. EINVALID for an empty owner, the zero now, a
+// lease that is not positive or a limit below 1.
+func (t *tx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
+	switch {
+	case owner == "":
+		return nil, invalid("owner", "required", "A claim needs an owner.")
+	case now.IsZero():
+		return nil, invalid("now", "required", "A claim needs a time.")
+	case lease <= 0:
+		return nil, invalid("lease", "must be positive", "A lease must be positive.")
+	case limit <= 0:
+		return nil, invalid("limit", "must be positive", "Limit must be positive.")
+	}
+	rows, err := t.query(claimQuery, owner, timeArg(now.Add(lease)), timeArg(now), limit)
+	if err != nil {
+		return nil, t.fail(err, "claim jobs")
+	}
+	jobs, err := t.scanJobs(rows, "claim jobs")
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING gives rows in no promised order.
+	slices.SortFunc(jobs, func(a, b status.OutboxJob) int { return cmp.Compare(a.ID, b.ID) })
+	return jobs, nil
+}
+
+// scanJobs reads and closes rows of jobColumns.
+func (t *tx) scanJobs(rows pgx.Rows, what string) ([]status.OutboxJob, error) {
+	defer rows.Close()
+	var jobs []status.OutboxJob
+	for rows.Next() {
+		var j status.OutboxJob
+		if err := scanJob(rows, &j); err != nil {
+			return nil, t.fail(err, "%s", what)
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(err, "%s", what)
+	}
+	return jobs, nil
+}
+
+// SaveJob stores a job's progress: status, attempts, next attempt, lease, last error, tokens,
+// sent and failed counts, updated and done times; its other fields stay as inserted.
+// ENOTFOUND if absent; EINVALID without a status or a next attempt time.
+func (t *tx) SaveJob(j *status.OutboxJob) error {
+	switch {
+	case j.Status == "":
+		return invalid("status", "required", "An outbox job needs a status.")
+	case j.NextAttemptAt.IsZero():
+		return invalid("next_attempt_at", "required", "An outbox job needs a next attempt time.")
+	}
+	ok, err := t.execOne(`UPDATE outbox_jobs SET status = $1, attempts = $2, next_attempt_at = $3, lease_owner = $4,
+			lease_until = $5, last_error = $6, tokens = $7, sent = $8, failed = $9, updated_at = $10, done_at = $11
+		WHERE id = $12`,
+		string(j.Status), j.Attempts, timeArg(j.NextAttemptAt), j.LeaseOwner, timeArg(j.LeaseUntil), j.LastError,
+		tokensArg(j.Tokens), j.Sent, j.Failed, timeArg(j.UpdatedAt), timeArg(j.DoneAt), j.ID)
+	if err != nil {
+		return t.fail(err, "save job %d", j.ID)
+	}
+	if !ok {
+		return notFound("Outbox job %d not found.", j.ID)
+	}
+	return nil
+}
+
+// Jobs returns the jobs matching f, oldest (lowest id) first; EINVALID for a negative limit.
+func (t *tx) Jobs(f status.JobFilter) ([]status.OutboxJob, error) {
+	if f.Limit < 0 {
+		return nil, invalid("limit", "must not be negative", "Limit must not be negative.")
+	}
+	var conds []string
+	var p params
+	if f.IncidentID != "" {
+		conds = append(conds, `incident_id = `+p.add(f.IncidentID))
+	}
+	if f.Status != "" {
+		conds = append(conds, `status = `+p.add(string(f.Status)))
+	}
+	q := `SELECT ` + jobColumns + ` FROM outbox_jobs`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	var limit any // NULL: no limit
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	rows, err := t.query(q+` ORDER BY id LIMIT `+p.add(limit), p...)
+	if err != nil {
+		return nil, t.fail(err, "load jobs")
+	}
+	return t.scanJobs(rows, "load jobs")
+}
+
+// SupersedeJobs marks the incident's pending push jobs for updates other than keepUpdateID
+// superseded at now — done and updated at now, lease cleared, leased or not — and returns
+// how many. EINVALID without an incident id or with the zero now.
+func (t *tx) SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int, error) {
+	switch {
+	case incidentID == "":
+		return 0, invalid("incident_id", "required", "Superseding jobs needs an incident.")
+	case now.IsZero():
+		return 0, invalid("now", "required", "Superseding jobs needs a time.")
+	}
+	tag, err := t.exec(`UPDATE outbox_jobs
+		SET status = 'superseded', done_at = $1, updated_at = $1, lease_owner = '', lease_until = NULL
+		WHERE incident_id = $2 AND status = 'pending' AND kind = 'push' AND update_id <> $3`,
+		timeArg(now), incidentID, keepUpdateID)
+	if err != nil {
+		return 0, t.fail(err, "supersede jobs of incident %s", incidentID)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// nextDueQuery reads the first entry of outbox_jobs_due, whose expression it repeats.
+const nextDueQuery = `SELECT greatest(next_attempt_at, lease_until) AS due
+	FROM outbox_jobs WHERE status = 'pending' ORDER BY due LIMIT 1`
+
+// NextJobDue returns the earliest time a pending job can be claimed — the later of its next
+// attempt and its lease end — read from the first entry of an index on exactly that.
+func (t *tx) NextJobDue() (time.Time, bool, error) {
+	var at time.Time
+	err := t.queryRow(nextDueQuery).Scan(timeCol{&at})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, t.fail(err, "find next job due")
+	}
+	return at, true, nil
+}
