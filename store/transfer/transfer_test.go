@@ -13,6 +13,8 @@ import (
 	"github.com/candorstatus/candor/demo"
 	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/postgres"
+	"github.com/candorstatus/candor/store/postgres/pgtest"
 	"github.com/candorstatus/candor/store/sqlite"
 	"github.com/candorstatus/candor/store/transfer"
 	"golang.org/x/crypto/bcrypt"
@@ -164,4 +166,19 @@ func TestImportRejectsGarbage(t *testing.T) {
 			t.Errorf("accepted %q", in)
 		}
 	}
+}
+
+// TestRoundTripThroughPostgreSQL moves a state SQLite → PostgreSQL → SQLite and checks every
+// record survives both ways.
+func TestRoundTripThroughPostgreSQL(t *testing.T) {
+	dbURL := pgtest.NewSchema(t)
+	pg, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	src := openSQLite(t)
+	richState(t, src)
+	RoundTrip(t, src, pg)
+	RoundTrip(t, pg, openSQLite(t))
 }
