@@ -117,6 +117,10 @@ func (en *env) do(method, path, key string, body any, headers ...string) resp {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Remote-Addr" { // the client's own address, not a header
+			req.RemoteAddr = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -119,7 +120,7 @@ func TestDeviceRateLimit(t *testing.T) {
 	limited := 0
 	for i := range 30 {
 		r := en.do("POST", "/api/v1/devices", "", map[string]any{"token": token("rl", i), "platform": "web", "locale": "en",
-			"components": []string{"*"}}, "X-Real-IP", "203.0.113.9")
+			"components": []string{"*"}}, "Remote-Addr", "203.0.113.9:5000", "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
 		if r.Code == 429 {
 			limited++
 			if r.Header().Get("Retry-After") == "" {
@@ -128,10 +129,10 @@ func TestDeviceRateLimit(t *testing.T) {
 		}
 	}
 	if limited == 0 {
-		t.Fatal("30 registrations in a burst from one address were all accepted")
+		t.Fatal("30 registrations in a burst from one address were all accepted (a forged X-Forwarded-For must not help)")
 	}
 	en.do("POST", "/api/v1/devices", "", map[string]any{"token": token("other", 1), "platform": "web", "locale": "en",
-		"components": []string{"*"}}, "X-Real-IP", "203.0.113.10").want(201)
+		"components": []string{"*"}}, "Remote-Addr", "203.0.113.10:5000").want(201)
 }
 
 func TestPushEndToEnd(t *testing.T) {

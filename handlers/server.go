@@ -29,6 +29,10 @@ type Deps struct {
 	Log     *slog.Logger
 	// Jobs reports the scheduler's jobs (nil: none).
 	Jobs interface{ Statuses() []jobs.Status }
+	// TrustProxy takes the client address from X-Forwarded-For (set it only behind a proxy
+	// or CDN that overwrites that header); otherwise the connection's address is used, so
+	// clients cannot dodge rate limits by sending the header themselves.
+	TrustProxy bool
 	// DefaultLang is served when neither ?lang= nor Accept-Language chooses.
 	DefaultLang templates.Lang
 	// Live streams change events to open pages (nil: /api/v1/stream answers 404).
@@ -54,6 +58,10 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
@@ -67,6 +75,7 @@ func New(d Deps) *echo.Echo {
 		e.GET(p, s.publicPage)
 		e.HEAD(p, s.publicPage)
 	}
+	s.registerConsole(e)
 	e.GET("/api/v2/*", s.publicJSON)
 	e.HEAD("/api/v2/*", s.publicJSON)
 

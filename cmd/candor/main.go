@@ -2,6 +2,7 @@
 //
 //	candor [serve] [flags]              run the server (the default)
 //	candor apikey create|list|revoke    manage staff API keys
+//	candor user create|list|passwd      manage staff console users
 //	candor import statuspage FILE       import a Statuspage incident history
 //	candor eta backtest FILE            measure the ETA model on a history
 //
@@ -52,6 +53,8 @@ Usage:
   candor apikey create --name NAME [--scope read|write|admin]
   candor apikey list
   candor apikey revoke NAME
+  candor user create --name NAME --role admin|editor|viewer   (password from a prompt or stdin)
+  candor user list | passwd NAME              staff console users
   candor import statuspage [flags] FILE       import Statuspage incident history
   candor import candor [flags] FILE           restore a "candor export" into an empty store
   candor export [flags] [FILE]                write the whole state (for moving between stores)
@@ -76,6 +79,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return serve(ctx, rest, env)
 	case "apikey":
 		return apikeyCmd(ctx, rest, env)
+	case "user":
+		return userCmd(ctx, rest, env)
 	case "import":
 		return importCmd(ctx, rest, env)
 	case "eta":

@@ -68,6 +68,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 		}
 	}
 
+	// Staff start new incidents from templates; an empty store gets the default texts.
+	if err := svc.SeedTemplates(ctx); err != nil {
+		return fmt.Errorf("seed incident templates: %w", err)
+	}
+
 	assets, err := static.Load()
 	if err != nil {
 		return err
@@ -95,7 +100,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	svc.SetNotifier(&notifier.Planner{PageName: cfg.PageName, PublicURL: cfg.PublicURL, Location: cfg.location})
-	disp := dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(store), Clock: clock, Log: log})
+	lease, err := time.ParseDuration(envOr(env, "CANDOR_OUTBOX_LEASE", "2m"))
+	if err != nil || lease < time.Second {
+		return fmt.Errorf("CANDOR_OUTBOX_LEASE %q: want a duration of at least 1s, e.g. 2m", envOr(env, "CANDOR_OUTBOX_LEASE", ""))
+	}
+	disp := dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(store), Clock: clock, Log: log, Lease: lease})
 	svc.OnJobs(disp.Wake)
 
 	sched := jobs.New(log, store.locker)
@@ -108,9 +117,16 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}); err != nil {
 		return err
 	}
+	// Expired console sessions are refused anyway; sweeping keeps the table small.
+	if err := sched.Add("session-sweep", "0 */10 * * * *", time.Minute, func(ctx context.Context) error {
+		_, err := svc.SweepSessions(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
 
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log, Live: hub,
-		Jobs: sched, DefaultLang: templates.Korean})
+		Jobs: sched, DefaultLang: templates.Korean, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1"})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -155,6 +171,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 		hint := fmt.Sprintf("go run ./cmd/candor apikey create --data-dir %s --name admin --scope admin", cfg.DataDir)
 		log.Info("no staff API key exists yet; create one to post incidents", "command", hint)
 		fmt.Fprintf(env.Stdout, "No staff API key yet. Make one with:\n  %s\n", hint)
+	}
+	if users, err := svc.Users(ctx); err == nil && len(users) == 0 {
+		hint := fmt.Sprintf("go run ./cmd/candor user create --data-dir %s --name admin --role admin", cfg.DataDir)
+		log.Info("no console user exists yet; create one to use the staff console at /admin", "command", hint)
+		fmt.Fprintf(env.Stdout, "No staff console user yet. Make one with:\n  %s\n", hint)
 	}
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
