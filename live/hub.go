@@ -308,20 +308,29 @@ func (h *Hub) fanOut(heartbeat bool) {
 	h.mu.Unlock()
 	now := time.Now()
 	workers := min(runtime.GOMAXPROCS(0), (len(subs)+perWorker-1)/perWorker)
+	gone := make([][]*subscriber, max(workers, 1))
 	if workers <= 1 {
-		h.remove(deliverAll(subs, v, now, heartbeat, h.cfg.MaxStall)...)
-		return
+		gone[0] = deliverAll(subs, v, now, heartbeat, h.cfg.MaxStall)
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(subs) + workers - 1) / workers
+		for w := range workers {
+			part := subs[w*chunk : min(len(subs), (w+1)*chunk)]
+			wg.Go(func() { gone[w] = deliverAll(part, v, now, heartbeat, h.cfg.MaxStall) })
+		}
+		wg.Wait()
 	}
-	var wg sync.WaitGroup
-	gone := make([][]*subscriber, workers)
-	chunk := (len(subs) + workers - 1) / workers
-	for w := range workers {
-		part := subs[w*chunk : min(len(subs), (w+1)*chunk)]
-		wg.Go(func() { gone[w] = deliverAll(part, v, now, heartbeat, h.cfg.MaxStall) })
-	}
-	wg.Wait()
+	stalled := 0
 	for _, g := range gone {
 		h.remove(g...)
+		for _, s := range g {
+			if s.stalled {
+				stalled++
+			}
+		}
+	}
+	if stalled > 0 {
+		h.cfg.Log.Debug("live: disconnected clients that stopped reading", "clients", stalled, "after", h.cfg.MaxStall)
 	}
 }
 

@@ -254,16 +254,8 @@ func TestSlowClient(t *testing.T) {
 		fast.waitRevision(0)
 		waitFor(t, func() bool { return h.Len() == 2 })
 
-		// 16 MiB of events: more than the kernel buffers a socket that is not read.
-		big := strings.Repeat("x", 16<<10)
 		const n = 1024
-		began := time.Now()
-		for r := int64(1); r <= n; r++ {
-			h.Publish(ev(r, "incident", big))
-		}
-		if took := time.Since(began); took > time.Second {
-			t.Fatalf("publishing %d events took %v", n, took)
-		}
+		flood(t, h, n, nil)
 		fast.waitRevision(n)
 
 		// Now the slow client reads: whatever it gets is well-formed and ends at n.
@@ -297,6 +289,26 @@ func TestSlowClient(t *testing.T) {
 			t.Fatalf("slow client ended at revision %d (resync seen: %v), want a resync to %d", prev, sawResync, n)
 		}
 	})
+}
+
+// flood publishes up to n events of 16 KiB each (16 MiB for 1024: more than the kernel
+// buffers for a socket nobody reads), paced so the hub writes each rather than coalescing
+// them, until done reports true. Publish must stay quick throughout.
+func flood(t *testing.T, h *live.Hub, n int64, done func() bool) {
+	t.Helper()
+	big := strings.Repeat("x", 16<<10)
+	deadline := time.Now().Add(10 * time.Second)
+	for r := int64(1); r <= n && (done == nil || !done()); r++ {
+		began := time.Now()
+		h.Publish(ev(r, "incident", big))
+		if took := time.Since(began); took > 100*time.Millisecond {
+			t.Fatalf("Publish took %v", took)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("still flooding after 10 s")
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -387,5 +399,25 @@ func TestConcurrentUse(t *testing.T) {
 			})
 		}
 		wg.Wait()
+	})
+}
+
+// TestStalledClientIsDisconnected: a client that takes no bytes for MaxStall is dropped
+// (it reconnects, when it reads again, with its last event id).
+func TestStalledClientIsDisconnected(t *testing.T) {
+	modes(t, func(t *testing.T, takeover bool) {
+		h, srv, _ := start(t, live.Config{Heartbeat: 10 * time.Millisecond, MaxStall: 100 * time.Millisecond,
+			SendBuffer: 8 << 10, Buffer: 4, NoTakeover: !takeover})
+		slow, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Close()
+		if _, err := io.WriteString(slow, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, func() bool { return h.Len() == 1 })
+		flood(t, h, 1<<20, func() bool { return h.Len() == 0 })
+		waitFor(t, func() bool { return h.Len() == 0 })
 	})
 }

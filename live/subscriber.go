@@ -23,12 +23,14 @@ type sink interface {
 type subscriber struct {
 	mu    sync.Mutex
 	sink  sink
-	idx   int    // position in Hub.subs; guarded by Hub.mu
-	seen  uint64 // seq of the newest event the client has been given
-	ready bool   // its first events are written; before that the hub leaves it alone
-	owed  bool   // an event was skipped: the client is owed a resync
-	stall time.Time
+	idx   int       // position in Hub.subs; guarded by Hub.mu
+	seen  uint64    // seq of the newest event the client has been given
+	ready bool      // its first events are written; before that the hub leaves it alone
+	owed  bool      // an event was skipped: the client is owed a resync
+	stall time.Time // since when the client has taken no bytes (zero: it is taking them)
 	dead  bool
+	// stalled records that the hub disconnected the client for taking nothing too long.
+	stalled bool
 }
 
 // deliver brings s up to v: events after s.seen, or one resync if any had to be skipped,
@@ -72,6 +74,7 @@ func (s *subscriber) offer(b []byte, now time.Time, maxStall time.Duration) bool
 	case s.stall.IsZero():
 		s.stall = now
 	case now.Sub(s.stall) > maxStall:
+		s.stalled = true
 		s.kill()
 	}
 	return sent && err == nil

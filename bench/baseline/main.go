@@ -6,7 +6,8 @@
 //	baseline -addr 127.0.0.1:9090 -manifest docs.tsv
 //
 // Each manifest line is tab-separated: path, content type, cache control, vary, ETag,
-// gzip ETag, body file, gzip body file.
+// gzip ETag, body file, gzip body file, and optionally a file of further "Name: value"
+// header lines to send with every answer (to measure what Candor's other headers cost).
 package main
 
 import (
@@ -26,10 +27,14 @@ type doc struct {
 	contentType, cacheControl, vary string
 	etag, gzETag                    string
 	body, gz                        []byte
+	extra                           [][2]string
 }
 
 func (d *doc) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
+	for _, kv := range d.extra {
+		h.Set(kv[0], kv[1])
+	}
 	body, etag := d.body, d.etag
 	gz := strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
 	if gz {
@@ -60,8 +65,8 @@ func load(manifest string) (map[string]*doc, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		p := strings.Split(sc.Text(), "\t")
-		if len(p) != 8 {
-			return nil, fmt.Errorf("manifest line %q: want 8 tab-separated fields", sc.Text())
+		if len(p) != 8 && len(p) != 9 {
+			return nil, fmt.Errorf("manifest line %q: want 8 or 9 tab-separated fields", sc.Text())
 		}
 		d := &doc{contentType: p[1], cacheControl: p[2], vary: p[3], etag: p[4], gzETag: p[5]}
 		if d.body, err = os.ReadFile(p[6]); err != nil {
@@ -69,6 +74,17 @@ func load(manifest string) (map[string]*doc, error) {
 		}
 		if d.gz, err = os.ReadFile(p[7]); err != nil {
 			return nil, err
+		}
+		if len(p) == 9 && p[8] != "" {
+			b, err := os.ReadFile(p[8])
+			if err != nil {
+				return nil, err
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok {
+					d.extra = append(d.extra, [2]string{strings.TrimSpace(k), strings.TrimSpace(v)})
+				}
+			}
 		}
 		docs[p[0]] = d
 	}

@@ -1,0 +1,132 @@
+package site_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+)
+
+// benchNow is the moment every benchmark snapshot is rendered at.
+var benchNow = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+// benchIncidentsPerWeek is how often the generated history has an incident, whatever the
+// number of components, so the sizes differ only in components: a year is about 156
+// incidents (about 150 resolved pages per language plus history pages).
+const benchIncidentsPerWeek = 3
+
+// BenchmarkSnapshotBuild measures a full rebuild of the public surface — both languages'
+// pages, the history, the feeds and /api/v2 — as after every write, for pages of 20, 200
+// and 1000 components with a year of history (one incident still open).
+//
+//	go test -run '^$' -bench SnapshotBuild -benchtime 10x ./site/
+func BenchmarkSnapshotBuild(b *testing.B) {
+	for _, n := range []int{20, 200, 1000} {
+		b.Run(fmt.Sprintf("components=%d", n), func(b *testing.B) {
+			builder := benchBuilder(b, n) // b.Loop runs this function once: setup is not repeated
+			ctx := context.Background()
+			b.ReportAllocs()
+			var snap *site.Snapshot
+			for b.Loop() {
+				var err error
+				if snap, err = builder.Build(ctx, benchNow); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(snap.Len()), "docs")
+		})
+	}
+}
+
+// benchBuilder returns a Builder over a store with n components in groups of ten and a
+// year of incidents, each touching one to three random components.
+func benchBuilder(b *testing.B, n int) *site.Builder {
+	b.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, b.TempDir()+"/candor.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	clock := status.NewManualClock(benchNow)
+	svc := status.NewService(store, clock, nil)
+	op := status.Op{Actor: status.Actor{Kind: status.ActorSystem, Name: "bench"}}
+	start := benchNow.AddDate(-1, 0, -1)
+	for i := range n {
+		pos := i
+		if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: fmt.Sprintf("c%04d", i),
+			Name: fmt.Sprintf("Component %d", i), Group: fmt.Sprintf("Group %d", i/10),
+			Description: "A part of the service.", Position: &pos, StartDate: start}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	meanGap := float64(7*24*time.Hour) / benchIncidentsPerWeek
+	k := 0
+	for t := start; ; k++ {
+		t = t.Add(time.Duration(rng.ExpFloat64() * meanGap))
+		if t.After(benchNow.Add(-2 * time.Hour)) {
+			break
+		}
+		if _, _, err := svc.ImportIncident(ctx, op, benchIncident(rng, n, k, t, true)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, _, err := svc.ImportIncident(ctx, op, benchIncident(rng, n, k, benchNow.Add(-40*time.Minute), false)); err != nil {
+		b.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := forecast.New(store, clock, nil)
+	if err := f.Rebuild(ctx); err != nil {
+		b.Fatal(err)
+	}
+	builder := site.NewBuilder(site.Config{PageID: "bench", PageName: "Bench Status", PublicURL: "https://status.example.com",
+		Location: seoul}, store, assets)
+	builder.SetEstimator(f)
+	return builder
+}
+
+// benchIncident is an incident starting at t on one to three of n components, with a
+// long-tailed duration; resolved or still open.
+func benchIncident(rng *rand.Rand, n, k int, t time.Time, resolved bool) *status.Incident {
+	comps := map[string]bool{}
+	for range 1 + rng.IntN(3) {
+		comps[fmt.Sprintf("c%04d", rng.IntN(n))] = true
+	}
+	set := func(to, from status.ComponentStatus) []status.ComponentChange {
+		var out []status.ComponentChange
+		for id := range comps {
+			out = append(out, status.ComponentChange{ComponentID: id, OldStatus: from, NewStatus: to})
+		}
+		return out
+	}
+	total := time.Duration(float64(45*time.Minute) * math.Exp(rng.NormFloat64()*0.8)).Round(time.Minute)
+	total = max(total, 5*time.Minute)
+	upd := func(at time.Time, st status.IncidentStatus, msg string, ch []status.ComponentChange) status.Update {
+		return status.Update{Kind: status.KindStaff, Status: st, Message: msg, Components: ch, CreatedAt: at, PostedBy: "bench"}
+	}
+	inc := &status.Incident{Title: fmt.Sprintf("Incident %d", k), Impact: status.ImpactMinor,
+		StartedAt: t, Source: "bench", ExternalID: fmt.Sprint(k), Updates: []status.Update{
+			upd(t, status.Investigating, "We are looking into it.", set(status.PartialOutage, status.Operational)),
+			upd(t.Add(total/3), status.Identified, "We found the cause and are fixing it.", nil),
+		}}
+	if resolved {
+		inc.Updates = append(inc.Updates, upd(t.Add(total), status.Resolved, "It is fixed.", set(status.Operational, status.PartialOutage)))
+	}
+	return inc
+}
