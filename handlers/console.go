@@ -104,6 +104,7 @@ func (s *console) frame(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Robots-Tag", "noindex")
+		h.Set("X-Frame-Options", "DENY") // CSP frame-ancestors covers current browsers
 		err := next(c)
 		if err == nil || c.Response().Committed {
 			return err

@@ -17,6 +17,18 @@ import (
 // refetch, and keep serving it for a day if Candor cannot answer at all.
 const publicCache = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 
+// Header values of public documents, as the slices an http.Header holds: the hot path
+// assigns them rather than formatting and allocating per request (shared; never modify).
+var (
+	hdrPublicCache = []string{publicCache}
+	hdrVaryEnc     = []string{"Accept-Encoding"}
+	hdrVaryEncLang = []string{"Accept-Encoding, Accept-Language"}
+	hdrNosniff     = []string{"nosniff"}
+	hdrAnyOrigin   = []string{"*"}
+	hdrCSP         = []string{contentSecurityPolicy}
+	hdrReferrer    = []string{referrerPolicy}
+)
+
 // lang picks the page language: ?lang= first, then Accept-Language, then the default.
 func (s *server) lang(c echo.Context) templates.Lang {
 	if l, ok := parseLang(c.QueryParam("lang")); ok {
@@ -54,11 +66,16 @@ func negotiateLang(header string, def templates.Lang) templates.Lang {
 	return best
 }
 
+// acceptsGzip reports whether an Accept-Encoding header allows gzip (without allocating:
+// it runs on every public request).
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		enc, params, _ := strings.Cut(part, ";")
 		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			return strings.TrimSpace(params) != "q=0"
+			q := strings.TrimSpace(params)
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 		}
 	}
 	return false
@@ -82,11 +99,12 @@ func (s *server) publicPage(c echo.Context) error {
 
 // publicJSON serves the Statuspage-compatible documents.
 func (s *server) publicJSON(c echo.Context) error {
-	c.Response().Header().Set("Access-Control-Allow-Origin", "*") // widgets on other sites read it
+	c.Response().Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin // widgets on other sites read it
 	return s.serveDoc(c, "", c.Request().URL.Path, false)
 }
 
-// serveDoc writes a snapshot document: no store query, no template, no compression here.
+// serveDoc writes a snapshot document: no store query, no template, no compression and
+// no header formatting here — every value was prepared when the snapshot was built.
 func (s *server) serveDoc(c echo.Context, lang, path string, varyLang bool) error {
 	snap := s.Site.Current()
 	if snap == nil {
@@ -97,41 +115,46 @@ func (s *server) serveDoc(c echo.Context, lang, path string, varyLang bool) erro
 		return echo.ErrNotFound
 	}
 	req, h := c.Request(), c.Response().Header()
-	vary := "Accept-Encoding"
+	h["Vary"] = hdrVaryEnc
 	if varyLang {
-		vary += ", Accept-Language"
+		h["Vary"] = hdrVaryEncLang
 	}
-	h.Set("Vary", vary)
-	h.Set("Cache-Control", publicCache)
-	h.Set("X-Candor-Revision", strconv.FormatInt(snap.Revision, 10))
-	if !d.Modified.IsZero() {
-		h.Set("Last-Modified", d.Modified.Format(http.TimeFormat))
+	h["Cache-Control"] = hdrPublicCache
+	h["X-Content-Type-Options"] = hdrNosniff
+	if d.HTML {
+		h["Content-Security-Policy"] = hdrCSP
+		h["Referrer-Policy"] = hdrReferrer
 	}
-	body, etag := d.Body, d.ETag
-	gz := acceptsGzip(req.Header.Get("Accept-Encoding"))
-	if gz {
-		body, etag = d.Gzip, strings.TrimSuffix(d.ETag, `"`)+`-gz"`
+	// The snapshot's revision, which a page's own data-revision may trail: live.js tells a
+	// fresh answer from a stale cached one by it.
+	h["X-Candor-Revision"] = snap.RevisionHeader()
+	if lm := d.LastModifiedHeader(); lm != nil {
+		h["Last-Modified"] = lm
 	}
-	h.Set("ETag", etag)
-	if d.Status == http.StatusOK && notModified(req, etag, d) {
-		return c.NoContent(http.StatusNotModified)
+	enc := d.Encoding(acceptsGzip(req.Header.Get("Accept-Encoding")))
+	h["Etag"] = enc.ETag
+	if d.Status == http.StatusOK && notModified(req, enc.ETag[0], d) {
+		c.Response().WriteHeader(http.StatusNotModified)
+		return nil
 	}
-	if gz {
-		h.Set("Content-Encoding", "gzip")
+	if enc.ContentEncoding != nil {
+		h["Content-Encoding"] = enc.ContentEncoding
 	}
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = d.ContentTypeHeader()
+	h["Content-Length"] = enc.ContentLength
 	c.Response().WriteHeader(d.Status)
 	if req.Method == http.MethodHead {
 		return nil
 	}
-	_, err := c.Response().Write(body)
+	_, err := c.Response().Write(enc.Body)
 	return err
 }
 
 func notModified(req *http.Request, etag string, d *site.Doc) bool {
 	if inm := req.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
+		for inm != "" {
+			var t string
+			t, inm, _ = strings.Cut(inm, ",")
 			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 			if t == etag || t == "*" {
 				return true

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 )
 
 // The Statuspage v2 reference (shared/reference/statuspage-v2.md): every field present.
@@ -247,7 +250,7 @@ func TestPublicPages(t *testing.T) {
 			if s, _ := d.Find("[data-testid=component][data-status=major_outage]").Attr("data-status"); s != "major_outage" {
 				t.Fatal("messenger not shown as major outage")
 			}
-			if n := d.Find("[data-testid=uptime-day]").Length(); n != 2*90 {
+			if n := d.Find(".uptime__bar li").Length(); n != 2*90 {
 				t.Fatalf("%d uptime days, want 180", n)
 			}
 			card := d.Find("[data-testid=active-incidents] [data-testid=incident]")
@@ -364,4 +367,74 @@ func TestStaticAssets(t *testing.T) {
 		t.Fatalf("asset headers %v", r.Header())
 	}
 	en.do("GET", "/static/app.css", "", nil).want(404)
+}
+
+// TestUnchangedPagesKeepValidators: a write re-renders the snapshot, but a page whose
+// content did not change keeps its bytes, ETag and Last-Modified, so caches and browsers
+// keep revalidating it with a 304 while the herd reads the pages that did change.
+func TestUnchangedPagesKeepValidators(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"messenger", "Messenger", ""}, [3]string{"calls", "Calls", ""})
+	id := en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Old trouble", "message": "Looking.",
+		"components": map[string]string{"calls": "partial_outage"}}).want(201).json()["id"].(string)
+	en.do("POST", "/api/v1/incidents/"+id+"/updates", en.write, map[string]any{"status": "resolved", "message": "Fixed."}).want(201)
+
+	page := "/incidents/" + id + "?lang=en"
+	before := en.do("GET", page, "", nil).want(200)
+	beforeBody := slices.Clone(before.Body.Bytes())
+	bodyRev, _ := doc(t, before).Find("body").Attr("data-revision")
+	home := en.do("GET", "/?lang=en", "", nil).want(200)
+
+	en.clock.Advance(3 * time.Minute)
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "New trouble", "message": "Looking.",
+		"components": map[string]string{"messenger": "major_outage"}}).want(201)
+
+	after := en.do("GET", page, "", nil).want(200)
+	if after.Header().Get("ETag") != before.Header().Get("ETag") || after.Header().Get("Last-Modified") != before.Header().Get("Last-Modified") {
+		t.Fatalf("an unchanged page got new validators: %q → %q", before.Header().Get("ETag"), after.Header().Get("ETag"))
+	}
+	if !bytes.Equal(after.Body.Bytes(), beforeBody) {
+		t.Fatal("an unchanged page changed its bytes")
+	}
+	oldRev, _ := strconv.Atoi(bodyRev)
+	newRev, _ := strconv.Atoi(after.Header().Get("X-Candor-Revision"))
+	if oldRev == 0 || newRev <= oldRev {
+		t.Fatalf("page content revision %d, snapshot revision %d: the header must say the snapshot moved on", oldRev, newRev)
+	}
+	en.do("GET", page, "", nil, "If-None-Match", before.Header().Get("ETag")).want(304)
+
+	changed := en.do("GET", "/?lang=en", "", nil).want(200)
+	if changed.Header().Get("ETag") == home.Header().Get("ETag") || !strings.Contains(changed.Body.String(), "New trouble") {
+		t.Fatal("the home page did not change with the new incident")
+	}
+	if r, _ := doc(t, changed).Find("body").Attr("data-revision"); r != strconv.Itoa(newRev) {
+		t.Fatalf("a changed page carries revision %s, want the snapshot's %d", r, newRev)
+	}
+}
+
+// TestPublicHeaders: pages carry the browser security policy, JSON carries CORS for
+// widgets, neither carries per-request noise; the API keeps its request ids.
+func TestPublicHeaders(t *testing.T) {
+	en := newEnv(t)
+	html := en.do("GET", "/?lang=en", "", nil).want(200).Header()
+	if html.Get("Content-Security-Policy") == "" || html.Get("X-Content-Type-Options") != "nosniff" || html.Get("Referrer-Policy") == "" {
+		t.Fatalf("page security headers: %v", html)
+	}
+	js := en.do("GET", "/api/v2/summary.json", "", nil).want(200).Header()
+	if js.Get("Access-Control-Allow-Origin") != "*" || js.Get("X-Content-Type-Options") != "nosniff" || js.Get("Content-Security-Policy") != "" {
+		t.Fatalf("JSON headers: %v", js)
+	}
+	for _, h := range []http.Header{html, js} {
+		if h.Get(echo.HeaderXRequestID) != "" {
+			t.Fatalf("a public snapshot answer carries a request id: %v", h)
+		}
+	}
+	nf := en.do("GET", "/incidents/nope?lang=en", "", nil).want(404).Header()
+	if nf.Get("Content-Security-Policy") == "" {
+		t.Fatalf("the not-found page lacks the security policy: %v", nf)
+	}
+	api := en.do("GET", "/api/v1/components", en.read, nil).want(200).Header()
+	if api.Get(echo.HeaderXRequestID) == "" || api.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("API headers: %v", api)
+	}
 }

@@ -62,12 +62,15 @@ func New(d Deps) *echo.Echo {
 	if d.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
+	// Snapshot documents and assets skip the request id and the generic security headers:
+	// they set their own, prepared when the snapshot was built (see serveDoc).
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Skipper: isPublicRoute}))
 	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
 	e.Use(s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
+	// Register public routes in publicRoutes too.
 	e.GET("/readyz", s.readyz)
 	e.GET(static.Prefix+"*", s.asset)
 	e.HEAD(static.Prefix+"*", s.asset)
@@ -138,13 +141,22 @@ func (s *server) readyz(c echo.Context) error {
 	return c.JSON(code, body)
 }
 
+// publicRoutes are the routes served from snapshots and embedded assets.
+var publicRoutes = map[string]bool{"/": true, "/history": true, "/history.atom": true, "/incidents/:id": true,
+	"/maintenances/:id": true, "/api/v2/*": true, static.Prefix + "*": true}
+
+func isPublicRoute(c echo.Context) bool { return publicRoutes[c.Path()] }
+
+var hdrImmutable = []string{"public, max-age=31536000, immutable"}
+
 func (s *server) asset(c echo.Context) error {
 	a, ok := s.Assets.ByURL(c.Request().URL.Path)
 	if !ok {
 		return echo.ErrNotFound
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h["Cache-Control"] = hdrImmutable
+	h["X-Content-Type-Options"] = hdrNosniff
 	return c.Blob(http.StatusOK, a.ContentType, a.Body)
 }
 
@@ -152,13 +164,27 @@ func (s *server) apiNotFound(c echo.Context) error {
 	return status.Errorf(status.ENOTFOUND, "No such endpoint: %s %s.", c.Request().Method, c.Request().URL.Path)
 }
 
+// The browser security policy of every page: only Candor's own assets, never framed.
+// (frame-ancestors supersedes X-Frame-Options, which only the console still sends, for
+// old browsers where clickjacking a form matters.)
+const (
+	contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+	referrerPolicy        = "strict-origin-when-cross-origin"
+)
+
+// setSecurityHeaders sets the browser security headers on a response.
+func setSecurityHeaders(h http.Header) {
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["Referrer-Policy"] = hdrReferrer
+	h["Content-Security-Policy"] = hdrCSP
+}
+
+// securityHeaders covers every route but the public snapshot ones, which set their own.
 func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		if !isPublicRoute(c) {
+			setSecurityHeaders(c.Response().Header())
+		}
 		return next(c)
 	}
 }
@@ -176,6 +202,9 @@ func (s *server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		} else if req.Method != http.MethodGet && req.Method != http.MethodHead {
 			level = slog.LevelInfo
+		}
+		if !s.Log.Enabled(req.Context(), level) { // reads are debug: build no attributes for them
+			return nil
 		}
 		s.Log.Log(req.Context(), level, "request", "id", res.Header().Get(echo.HeaderXRequestID),
 			"method", req.Method, "path", req.URL.Path, "status", res.Status, "bytes", res.Size,

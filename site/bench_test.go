@@ -23,19 +23,47 @@ var benchNow = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 // incidents (about 150 resolved pages per language plus history pages).
 const benchIncidentsPerWeek = 3
 
-// BenchmarkSnapshotBuild measures a full rebuild of the public surface — both languages'
-// pages, the history, the feeds and /api/v2 — as after every write, for pages of 20, 200
-// and 1000 components with a year of history (one incident still open).
+// BenchmarkSnapshotBuild measures rebuilding the public surface — both languages' pages,
+// the history, the feeds and /api/v2 — for pages of 20, 200 and 1000 components with a
+// year of history (one incident still open), two ways:
 //
-//	go test -run '^$' -bench SnapshotBuild -benchtime 10x ./site/
+//   - cold: a fresh Builder renders and compresses every document (a start, or a change
+//     seen by every page);
+//
+//   - after-update: the steady state of an outage, where each rebuild follows one update to
+//     the open incident; documents it did not change are reused, not compressed again.
+//
+//     go test -run '^$' -bench SnapshotBuild -benchtime 10x ./site/
 func BenchmarkSnapshotBuild(b *testing.B) {
 	for _, n := range []int{20, 200, 1000} {
-		b.Run(fmt.Sprintf("components=%d", n), func(b *testing.B) {
-			builder := benchBuilder(b, n) // b.Loop runs this function once: setup is not repeated
-			ctx := context.Background()
+		fx := benchFixture(b, n)
+		ctx := context.Background()
+		b.Run(fmt.Sprintf("components=%d/cold", n), func(b *testing.B) {
 			b.ReportAllocs()
 			var snap *site.Snapshot
 			for b.Loop() {
+				var err error
+				if snap, err = fx.builder().Build(ctx, benchNow); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(snap.Len()), "docs")
+			if d, ok := snap.Doc("en", "/"); ok {
+				b.ReportMetric(float64(len(d.Body))/1024, "home-KiB")
+				b.ReportMetric(float64(len(d.Gzip))/1024, "home-gzip-KiB")
+			}
+		})
+		b.Run(fmt.Sprintf("components=%d/after-update", n), func(b *testing.B) {
+			builder := fx.builder()
+			if _, err := builder.Build(ctx, benchNow); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			var snap *site.Snapshot
+			for b.Loop() {
+				b.StopTimer()
+				fx.update(b)
+				b.StartTimer()
 				var err error
 				if snap, err = builder.Build(ctx, benchNow); err != nil {
 					b.Fatal(err)
@@ -46,9 +74,15 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 	}
 }
 
-// benchBuilder returns a Builder over a store with n components in groups of ten and a
-// year of incidents, each touching one to three random components.
-func benchBuilder(b *testing.B, n int) *site.Builder {
+// fixture is a store with a year of history and a way to make Builders over it.
+type fixture struct {
+	builder func() *site.Builder
+	update  func(b *testing.B) // posts an update to the open incident
+}
+
+// benchFixture returns a store with n components in groups of ten and a year of
+// incidents, each touching one to three random components.
+func benchFixture(b *testing.B, n int) fixture {
 	b.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, b.TempDir()+"/candor.db")
@@ -80,7 +114,8 @@ func benchBuilder(b *testing.B, n int) *site.Builder {
 			b.Fatal(err)
 		}
 	}
-	if _, _, err := svc.ImportIncident(ctx, op, benchIncident(rng, n, k, benchNow.Add(-40*time.Minute), false)); err != nil {
+	open, _, err := svc.ImportIncident(ctx, op, benchIncident(rng, n, k, benchNow.Add(-40*time.Minute), false))
+	if err != nil {
 		b.Fatal(err)
 	}
 	assets, err := static.Load()
@@ -95,10 +130,21 @@ func benchBuilder(b *testing.B, n int) *site.Builder {
 	if err := f.Rebuild(ctx); err != nil {
 		b.Fatal(err)
 	}
-	builder := site.NewBuilder(site.Config{PageID: "bench", PageName: "Bench Status", PublicURL: "https://status.example.com",
-		Location: seoul}, store, assets)
-	builder.SetEstimator(f)
-	return builder
+	updates := 0
+	return fixture{
+		builder: func() *site.Builder {
+			builder := site.NewBuilder(site.Config{PageID: "bench", PageName: "Bench Status", PublicURL: "https://status.example.com",
+				Location: seoul}, store, assets)
+			builder.SetEstimator(f)
+			return builder
+		},
+		update: func(b *testing.B) {
+			updates++
+			if _, err := svc.PostUpdate(ctx, op, open.ID, status.UpdateInput{Message: fmt.Sprintf("Still working on it (%d).", updates)}); err != nil {
+				b.Fatal(err)
+			}
+		},
+	}
 }
 
 // benchIncident is an incident starting at t on one to three of n components, with a

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -50,6 +52,8 @@ type Builder struct {
 	store  status.Store
 	assets *static.Assets
 	est    status.Estimator // nil: only staff-announced times are shown
+	// last is the latest snapshot built: its documents are reused where unchanged.
+	last atomic.Pointer[Snapshot]
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
@@ -131,7 +135,7 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[string]*Doc{}}
+	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[string]*Doc{}, prev: b.last.Load()}
 	modified := b.lastModified(st)
 	for _, lang := range templates.Langs {
 		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
@@ -146,8 +150,11 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		snap.docs[docKey(string(lang), "/history.atom")] = newDoc("application/atom+xml; charset=utf-8", feed, modified)
+		snap.put(string(lang), "/history.atom", "application/atom+xml; charset=utf-8", feed, modified, http.StatusOK)
 	}
+	snap.prev = nil // keep one snapshot alive, not the chain
+	snap.revHdr = []string{strconv.FormatInt(snap.Revision, 10)}
+	b.last.Store(snap)
 	return snap, nil
 }
 
@@ -197,9 +204,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 		if err != nil {
 			return fmt.Errorf("render %s (%s): %w", path, lang, err)
 		}
-		d := newDoc(htmlType, body, modified)
-		d.Status = status
-		snap.docs[docKey(string(lang), path)] = d
+		snap.putPage(string(lang), path, body, st.rev, modified, status)
 		return nil
 	}
 	home := b.homeView(st, lang, now)

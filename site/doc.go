@@ -8,6 +8,11 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,17 +25,93 @@ type Doc struct {
 	Modified    time.Time
 	// Status is the HTTP status to answer with (200, or 404 for a rendered not-found page).
 	Status int
+	// HTML is set for pages (which get the browser security headers).
+	HTML bool
+
+	plain, gz    Encoding
+	lastModified []string
+	// rev is the revision written into an HTML page's data-revision: the snapshot the
+	// page was rendered for, which may be older than the one serving it when nothing on
+	// the page has changed since.
+	rev int64
 }
 
-// newDoc builds a Doc, compressing once at build time.
-func newDoc(contentType string, body []byte, modified time.Time) *Doc {
+// Encoding is one representation of a Doc with its header values formatted once, at
+// build time, as the single-element slices an http.Header holds: a request assigns them
+// instead of formatting and allocating. They are shared by every request; never modify
+// them.
+type Encoding struct {
+	Body          []byte
+	ETag          []string
+	ContentLength []string
+	// ContentEncoding is nil for the identity encoding.
+	ContentEncoding []string
+}
+
+// Headers shared by all gzip encodings and all documents of one type.
+var (
+	gzipEncoding = []string{"gzip"}
+	typeHeaders  sync.Map // content type → []string
+)
+
+// Encoding returns the gzip representation when gzip is true, else the plain one.
+func (d *Doc) Encoding(gzip bool) *Encoding {
+	if gzip {
+		return &d.gz
+	}
+	return &d.plain
+}
+
+// ContentTypeHeader is ContentType as a header value slice (shared; never modify).
+func (d *Doc) ContentTypeHeader() []string {
+	if v, ok := typeHeaders.Load(d.ContentType); ok {
+		return v.([]string)
+	}
+	v, _ := typeHeaders.LoadOrStore(d.ContentType, []string{d.ContentType})
+	return v.([]string)
+}
+
+// LastModifiedHeader is Modified in HTTP date format (nil when unknown; shared).
+func (d *Doc) LastModifiedHeader() []string { return d.lastModified }
+
+// gzipWriters keeps compressors between documents: a gzip.Writer at BestCompression holds
+// about a megabyte of tables, and a snapshot compresses hundreds of documents.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	return w
+}}
+
+func compress(body []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	buf.Grow(len(body)/4 + 64)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	_, _ = zw.Write(body)
 	_ = zw.Close()
+	gzipWriters.Put(zw)
+	return buf.Bytes()
+}
+
+// newDoc builds a Doc, compressing once at build time. When prev (the same document of
+// the previous snapshot) has the same bytes, it is reused as it is — with its ETag and its
+// older Last-Modified, both still true: a rebuild after a write compresses only the
+// documents that changed, and caches keep revalidating the others with 304s.
+func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, status int) *Doc {
+	modified = modified.UTC().Truncate(time.Second)
+	if prev != nil && prev.ContentType == contentType && prev.Status == status && bytes.Equal(prev.Body, body) {
+		return prev
+	}
 	sum := sha256.Sum256(body)
-	return &Doc{ContentType: contentType, Body: body, Gzip: buf.Bytes(),
-		ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Modified: modified.UTC().Truncate(time.Second), Status: 200}
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	d := &Doc{ContentType: contentType, Body: body, Gzip: compress(body), ETag: etag, Modified: modified,
+		Status: status, HTML: strings.HasPrefix(contentType, "text/html")}
+	d.plain = Encoding{Body: d.Body, ETag: []string{etag}, ContentLength: []string{strconv.Itoa(len(d.Body))}}
+	d.gz = Encoding{Body: d.Gzip, ETag: []string{strings.TrimSuffix(etag, `"`) + `-gz"`},
+		ContentLength: []string{strconv.Itoa(len(d.Gzip))}, ContentEncoding: gzipEncoding}
+	if !modified.IsZero() {
+		d.lastModified = []string{modified.Format(http.TimeFormat)}
+	}
+	return d
 }
 
 // Snapshot is the whole public surface at one revision. It is never modified after it is
@@ -38,12 +119,54 @@ func newDoc(contentType string, body []byte, modified time.Time) *Doc {
 type Snapshot struct {
 	Revision int64
 	Built    time.Time // when it was rendered
-	// Stale is set on a snapshot kept after the store became unreachable.
-	docs map[string]*Doc
+	docs     map[string]*Doc
+	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
+	revHdr   []string
+}
+
+// RevisionHeader is Revision as a header value slice (shared; never modify).
+func (s *Snapshot) RevisionHeader() []string {
+	if s.revHdr == nil { // snapshots made outside Build
+		return []string{strconv.FormatInt(s.Revision, 10)}
+	}
+	return s.revHdr
 }
 
 // docKey addresses a document: lang is "" for language-neutral documents (JSON, feeds).
 func docKey(lang, path string) string { return lang + " " + path }
+
+// put renders body into the document at lang and path, reusing the previous snapshot's
+// document when nothing in it changed.
+func (s *Snapshot) put(lang, path, contentType string, body []byte, modified time.Time, status int) {
+	key := docKey(lang, path)
+	var prev *Doc
+	if s.prev != nil {
+		prev = s.prev.docs[key]
+	}
+	s.docs[key] = newDoc(prev, contentType, body, modified, status)
+}
+
+// putPage is put for an HTML page that carries its revision as data-revision="rev" (the
+// live-update script compares it). A page that differs from the previous snapshot's only
+// in that number has not changed: the previous document is kept.
+func (s *Snapshot) putPage(lang, path string, body []byte, rev int64, modified time.Time, status int) {
+	key := docKey(lang, path)
+	var prev *Doc
+	if s.prev != nil {
+		prev = s.prev.docs[key]
+	}
+	if prev != nil && prev.rev != rev {
+		attr := func(r int64) []byte { return []byte(`data-revision="` + strconv.FormatInt(r, 10) + `"`) }
+		if same := bytes.Replace(body, attr(rev), attr(prev.rev), 1); len(same) == len(prev.Body) && bytes.Equal(same, prev.Body) {
+			body = same
+		}
+	}
+	d := newDoc(prev, htmlType, body, modified, status)
+	if d != prev {
+		d.rev = rev
+	}
+	s.docs[key] = d
+}
 
 // Doc returns the document at path in lang (or the language-neutral one).
 func (s *Snapshot) Doc(lang, path string) (*Doc, bool) {

@@ -3,6 +3,7 @@ package site
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/candorstatus/candor/status"
@@ -259,7 +260,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", path, err)
 		}
-		snap.docs[docKey("", path)] = newDoc("application/json", body, modified)
+		snap.put("", path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
 }

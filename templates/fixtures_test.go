@@ -106,7 +106,7 @@ func homeView(t *testing.T, l Lang) HomeView {
 	t.Helper()
 	comp := func(id, name, group string, st status.ComponentStatus) ComponentView {
 		return ComponentView{
-			Component: status.Component{ID: id, Name: name, Description: name + " service", GroupID: group, Status: st},
+			Component: status.Component{ID: id, Name: name, Description: name + " service", GroupID: group, Status: st, Showcase: true},
 			Uptime:    status.ComponentUptime{ComponentID: id, Days: uptimeDays(90, 50), Percent: 99.95},
 		}
 	}

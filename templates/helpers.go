@@ -153,6 +153,51 @@ func dayClass(d status.DayUptime) string {
 	return string(d.Worst)
 }
 
+// dayTexts memoizes the text of untroubled days, which is the same for every component
+// on a page: a page of a thousand components formats 90 dates, not 90 000.
+type dayTexts map[dayKey]string
+
+type dayKey struct {
+	day    int64
+	noData bool
+}
+
+func untroubled(d status.DayUptime) bool {
+	return (d.Worst == "" || d.Worst == status.Operational) && d.DowntimeMinutes()+d.DegradedMinutes+d.MaintenanceMinutes == 0 && len(d.Incidents) == 0
+}
+
+func (m dayTexts) text(p Page, d status.DayUptime) string {
+	if m == nil || !untroubled(d) {
+		return dayText(p, d)
+	}
+	k := dayKey{d.Day.Unix(), d.NoData}
+	if s, ok := m[k]; ok {
+		return s
+	}
+	s := dayText(p, d)
+	m[k] = s
+	return s
+}
+
+// uptimeSummary is the screen-reader sentence for an uptime bar: what it covers, the
+// percentage, and the text of each day with trouble.
+func uptimeSummary(p Page, c ComponentView, days int) string {
+	s := Tf(p.Lang, "uptime.label", c.Component.Name, strconv.Itoa(days)) + ". "
+	if uptimeHasData(c.Uptime) {
+		s += Tf(p.Lang, "uptime.percent", formatPercent(c.Uptime.Percent)) + ". "
+	}
+	var trouble []string
+	for _, d := range c.Uptime.Days {
+		if !d.NoData && !untroubled(d) {
+			trouble = append(trouble, dayText(p, d))
+		}
+	}
+	if len(trouble) == 0 {
+		return s + T(p.Lang, "uptime.trouble.none")
+	}
+	return s + strings.Join(trouble, "; ")
+}
+
 // dayText describes an uptime day for screen readers and the hover title, e.g.
 // "Nov 22, 2026: 42 min partial outage, 10 min major outage. Incidents: Login failures".
 func dayText(p Page, d status.DayUptime) string {

@@ -65,12 +65,12 @@ func TestHomePage(t *testing.T) {
 				if wantSt := map[string]string{"api": "partial_outage", "login": "operational", "web": "degraded_performance"}[id]; st != wantSt {
 					t.Errorf("component %s data-status = %q", id, st)
 				}
-				days := c.Find("[data-testid=uptime-day]")
+				days := c.Find(".uptime__bar li")
 				if days.Length() != 90 {
 					t.Errorf("component %s days = %d, want 90", id, days.Length())
 				}
 				bad := days.Eq(50)
-				for _, s := range []string{bad.AttrOr("title", ""), flat(bad.Find(".visually-hidden"))} {
+				for _, s := range []string{bad.AttrOr("title", ""), flat(c.Find("[data-testid=uptime-summary]"))} {
 					if !strings.Contains(s, want.dayText) || !strings.Contains(s, want.incidentsOn) {
 						t.Errorf("component %s bad day text = %q", id, s)
 					}
@@ -214,5 +214,37 @@ func TestHomeMaintenanceAndEmpty(t *testing.T) {
 	doc, _ = render(t, HomePage(v))
 	if n := doc.Find("[data-testid=group]").First().Find("h3").Length(); n != 0 {
 		t.Errorf("leading ungrouped group has %d headings", n)
+	}
+}
+
+// TestUptimeShowcaseAndSummary: a component with showcase off shows no uptime bar, and the
+// screen-reader sentence names only the days with trouble.
+func TestUptimeShowcaseAndSummary(t *testing.T) {
+	v := homeView(t, English)
+	v.Groups[0].Components[1].Component.Showcase = false // login
+	clean := v.Groups[1].Components[0]                   // web: a history without trouble
+	clean.Uptime.Days = uptimeDays(90, 50)
+	clean.Uptime.Days[50] = status.DayUptime{Day: clean.Uptime.Days[50].Day, Worst: status.Operational}
+	v.Groups[1].Components[0] = clean
+	doc, _ := render(t, HomePage(v))
+
+	if n := doc.Find("[data-id=login] .uptime").Length(); n != 0 {
+		t.Fatalf("a component with showcase off shows %d uptime bars", n)
+	}
+	if n := doc.Find("[data-id=api] .uptime__bar li").Length(); n != 90 {
+		t.Fatalf("a showcased component shows %d days, want 90", n)
+	}
+	if got := flat(doc.Find("[data-id=api] [data-testid=uptime-summary]")); !strings.Contains(got, "Login failures") ||
+		strings.Count(got, "No downtime") != 0 {
+		t.Fatalf("summary with one bad day: %q", got)
+	}
+	if got := flat(doc.Find("[data-id=web] [data-testid=uptime-summary]")); !strings.Contains(got, T(English, "uptime.trouble.none")) {
+		t.Fatalf("summary without trouble: %q", got)
+	}
+	// Untroubled days of different components read the same, from the shared cache.
+	a := doc.Find("[data-id=api] .uptime__bar li").Eq(10).AttrOr("title", "")
+	w := doc.Find("[data-id=web] .uptime__bar li").Eq(10).AttrOr("title", "")
+	if a == "" || a != w {
+		t.Fatalf("day 10 titles differ: %q vs %q", a, w)
 	}
 }

@@ -69,6 +69,7 @@ var messages = map[string][2]string{
 	"uptime.today":         {"Today", "오늘"},
 	"uptime.label":         {"Daily uptime of {0}, last {1} days", "{0} 일별 가동 기록, 최근 {1}일"},
 	"day.nodata":           {"No data", "데이터 없음"},
+	"uptime.trouble.none":  {"No downtime on any day.", "장애가 있었던 날이 없습니다."},
 	"day.nodowntime":       {"No downtime", "장애 없음"},
 	"day.partial":          {"{0} partial outage", "부분 장애 {0}"},
 	"day.major":            {"{0} major outage", "전체 장애 {0}"},

@@ -89,6 +89,8 @@ type HomeView struct {
 	// Recent lists incidents resolved in the last few days, newest first.
 	Recent     []IncidentSummary
 	UptimeDays int
+
+	days dayTexts // set by HomePage
 }
 
 // IncidentView is the model of "/incidents/{id}".

@@ -7,21 +7,26 @@
   "use strict";
   if (!window.EventSource || !window.fetch || !window.DOMParser) return;
 
+  // A page's data-revision is the revision its content was rendered at; a page that has
+  // not changed since keeps its older number. The response header X-Candor-Revision is the
+  // revision of the snapshot that answered, which tells a fresh answer from a stale cache.
   var revisionOf = function (body) { return Number(body && body.getAttribute("data-revision")) || 0; };
-  var shown = revisionOf(document.body); // what this page shows
+  var shown = revisionOf(document.body); // the content on screen
+  var seen = shown;                      // the newest snapshot fetched
   var wanted = shown;                    // the newest revision announced
   var busy = false, retries = 0;
 
   function refresh() {
-    if (busy || wanted <= shown || document.hidden) return; // hidden: on visibilitychange
+    if (busy || wanted <= seen || document.hidden) return; // hidden: on visibilitychange
     busy = true;
     fetch(location.href, { cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (res) {
         if (!res.ok) throw new Error("status " + res.status);
-        return res.text();
+        var snap = Number(res.headers.get("X-Candor-Revision")) || 0;
+        return res.text().then(function (html) { return { snap: snap, html: html }; });
       })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
+      .then(function (r) {
+        var doc = new DOMParser().parseFromString(r.html, "text/html");
         var rev = revisionOf(doc.body);
         var main = document.querySelector("main"), next = doc.querySelector("main");
         if (main && next && rev > shown) {
@@ -32,13 +37,14 @@
           window.scrollTo(x, y);
           shown = rev;
         }
-        if (rev < wanted) throw new Error("stale page"); // a cache answered: try again
+        seen = Math.max(seen, r.snap || rev);
+        if (seen < wanted) throw new Error("stale page"); // a cache answered: try again
         retries = 0;
       })
       .catch(function () { retries++; })
       .then(function () {
         busy = false;
-        if (wanted > shown && retries < 5) setTimeout(refresh, 1000 * retries);
+        if (wanted > seen && retries < 5) setTimeout(refresh, 1000 * retries);
       });
   }
 
