@@ -50,7 +50,9 @@ func parseLang(v string) (templates.Lang, bool) {
 // header ("ko-KR,ko;q=0.9,en;q=0.8"), or def.
 func negotiateLang(header string, def templates.Lang) templates.Lang {
 	best, bestQ := def, 0.0
-	for _, part := range strings.Split(header, ",") {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {

@@ -54,6 +54,9 @@ type Builder struct {
 	est    status.Estimator // nil: only staff-announced times are shown
 	// last is the latest snapshot built: its documents are reused where unchanged.
 	last atomic.Pointer[Snapshot]
+	// lastState is the latest state read, rendered again at a later time while the store
+	// cannot be read, so time-dependent wording never goes stale with it.
+	lastState atomic.Pointer[state]
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
@@ -78,6 +81,8 @@ type state struct {
 	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
 	postmortems map[string]*status.Postmortem // published ones, by incident id
 	names       map[string]string             // component id → name, including components since deleted
+	loadedAt    time.Time                     // when it was read
+	staleSince  time.Time                     // set when the store failed and this is the last state read
 }
 
 func (b *Builder) load(ctx context.Context) (*state, error) {
@@ -130,12 +135,25 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 }
 
 // Build reads the store once and renders every public document at time now.
+//
+// When the store cannot be read but an earlier Build succeeded, Build renders the last
+// state read at now — pages then say since when they could not be refreshed, and no
+// passed time is shown as upcoming — and returns that snapshot together with the error.
 func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
-	st, err := b.load(ctx)
-	if err != nil {
-		return nil, err
+	st, loadErr := b.load(ctx)
+	if loadErr != nil {
+		last := b.lastState.Load()
+		if last == nil {
+			return nil, loadErr
+		}
+		stale := *last
+		stale.staleSince = last.loadedAt
+		st = &stale
+	} else {
+		st.loadedAt = now
+		b.lastState.Store(st)
 	}
-	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[string]*Doc{}, prev: b.last.Load()}
+	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load()}
 	modified := b.lastModified(st)
 	for _, lang := range templates.Langs {
 		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
@@ -155,7 +173,7 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 	snap.prev = nil // keep one snapshot alive, not the chain
 	snap.revHdr = []string{strconv.FormatInt(snap.Revision, 10)}
 	b.last.Store(snap)
-	return snap, nil
+	return snap, loadErr
 }
 
 func (b *Builder) lastModified(st *state) time.Time {
@@ -178,9 +196,9 @@ func (b *Builder) lastModified(st *state) time.Time {
 	return t
 }
 
-func (b *Builder) page(lang templates.Lang, path, query, title string, now time.Time, rev int64) templates.Page {
+func (b *Builder) page(lang templates.Lang, path, query, title string, now time.Time, st *state) templates.Page {
 	p := templates.Page{Lang: lang, Name: b.cfg.PageName, PublicURL: b.cfg.PublicURL, Location: b.cfg.Location,
-		Path: path, Query: query, Now: now, Revision: rev, Title: title}
+		Path: path, Query: query, Now: now, Revision: st.rev, Title: title, StaleSince: st.staleSince}
 	if b.assets != nil {
 		p.CSSURL = b.assets.URL("app.css")
 		p.JSURL = b.assets.URL("live.js")
@@ -213,7 +231,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 	}
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st.rev),
+		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st),
 			IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]}
 		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
 			return err
@@ -221,7 +239,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 	}
 	for i := range st.maints {
 		m := &st.maints[i]
-		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", m.Title, now, st.rev),
+		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", m.Title, now, st),
 			MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}}
 		if err := put("/maintenances/"+m.ID, templates.MaintenancePage(v), 200); err != nil {
 			return err
@@ -242,7 +260,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 			return err
 		}
 	}
-	nf := templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st.rev), Code: 404,
+	nf := templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st), Code: 404,
 		Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")}
 	return put("/404", templates.ErrorPage(nf), 404)
 }
@@ -282,7 +300,7 @@ func (b *Builder) etaView(inc *status.Incident, now time.Time, lang templates.La
 }
 
 func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templates.HomeView {
-	v := templates.HomeView{Page: b.page(lang, "/", "", templates.T(lang, "home.title"), now, st.rev), UptimeDays: b.cfg.UptimeDays}
+	v := templates.HomeView{Page: b.page(lang, "/", "", templates.T(lang, "home.title"), now, st), UptimeDays: b.cfg.UptimeDays}
 	var open []status.Incident
 	since := now.AddDate(0, 0, -b.cfg.RecentDays)
 	uptimeSince := now.AddDate(0, 0, -b.cfg.UptimeDays-1)
@@ -333,7 +351,7 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templa
 }
 
 func (b *Builder) historyView(st *state, lang templates.Lang, now time.Time, n, pages int, query string) templates.HistoryView {
-	v := templates.HistoryView{Page: b.page(lang, "/history", query, templates.T(lang, "history.title"), now, st.rev),
+	v := templates.HistoryView{Page: b.page(lang, "/history", query, templates.T(lang, "history.title"), now, st),
 		PageNumber: n, PageCount: pages}
 	lo := (n - 1) * b.cfg.HistoryPerPage
 	hi := min(len(st.incidents), lo+b.cfg.HistoryPerPage)

@@ -119,7 +119,7 @@ func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, stat
 type Snapshot struct {
 	Revision int64
 	Built    time.Time // when it was rendered
-	docs     map[string]*Doc
+	docs     map[docKey]*Doc
 	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
 	revHdr   []string
 }
@@ -133,12 +133,13 @@ func (s *Snapshot) RevisionHeader() []string {
 }
 
 // docKey addresses a document: lang is "" for language-neutral documents (JSON, feeds).
-func docKey(lang, path string) string { return lang + " " + path }
+// A struct, not a joined string, so a lookup allocates nothing.
+type docKey struct{ lang, path string }
 
 // put renders body into the document at lang and path, reusing the previous snapshot's
 // document when nothing in it changed.
 func (s *Snapshot) put(lang, path, contentType string, body []byte, modified time.Time, status int) {
-	key := docKey(lang, path)
+	key := docKey{lang, path}
 	var prev *Doc
 	if s.prev != nil {
 		prev = s.prev.docs[key]
@@ -150,7 +151,7 @@ func (s *Snapshot) put(lang, path, contentType string, body []byte, modified tim
 // live-update script compares it). A page that differs from the previous snapshot's only
 // in that number has not changed: the previous document is kept.
 func (s *Snapshot) putPage(lang, path string, body []byte, rev int64, modified time.Time, status int) {
-	key := docKey(lang, path)
+	key := docKey{lang, path}
 	var prev *Doc
 	if s.prev != nil {
 		prev = s.prev.docs[key]
@@ -173,10 +174,14 @@ func (s *Snapshot) Doc(lang, path string) (*Doc, bool) {
 	if s == nil {
 		return nil, false
 	}
-	if d, ok := s.docs[docKey(lang, path)]; ok {
+	if lang == "" {
+		d, ok := s.docs[docKey{"", path}]
+		return d, ok
+	}
+	if d, ok := s.docs[docKey{lang, path}]; ok {
 		return d, true
 	}
-	d, ok := s.docs[docKey("", path)]
+	d, ok := s.docs[docKey{"", path}]
 	return d, ok
 }
 

@@ -54,8 +54,9 @@ func (h *Holder) Notify() {
 // OnChange is a status.Service subscriber.
 func (h *Holder) OnChange(status.Change) { h.Notify() }
 
-// Rebuild renders a new snapshot now and publishes it. On failure the previous snapshot
-// stays in place, so readers keep getting the last known state.
+// Rebuild renders a new snapshot now and publishes it. When the store cannot be read, the
+// last known state is rendered again (saying so) if there is one, else the previous
+// snapshot stays in place: readers keep getting the last known state either way.
 func (h *Holder) Rebuild(ctx context.Context) error {
 	start := time.Now()
 	snap, err := h.b.Build(ctx, h.clock.Now())
@@ -64,8 +65,10 @@ func (h *Holder) Rebuild(ctx context.Context) error {
 	waiters := h.waiters
 	h.waiters = nil
 	h.mu.Unlock()
-	if err == nil {
+	if snap != nil {
 		h.cur.Store(snap)
+	}
+	if err == nil {
 		h.log.Debug("snapshot built", "revision", snap.Revision, "docs", snap.Len(), "took", time.Since(start))
 	}
 	for _, w := range waiters {

@@ -69,6 +69,8 @@ var messages = map[string][2]string{
 	"uptime.today":         {"Today", "오늘"},
 	"uptime.label":         {"Daily uptime of {0}, last {1} days", "{0} 일별 가동 기록, 최근 {1}일"},
 	"day.nodata":           {"No data", "데이터 없음"},
+	"stale.notice": {"We cannot reach our status database right now. This page shows what we knew at {0}; the times and estimates on it are kept current.",
+		"지금 상태 데이터베이스에 연결할 수 없습니다. 이 페이지는 {0} 기준의 정보이며, 시각과 예상 복구 시간은 계속 갱신됩니다."},
 	"uptime.trouble.none":  {"No downtime on any day.", "장애가 있었던 날이 없습니다."},
 	"day.nodowntime":       {"No downtime", "장애 없음"},
 	"day.partial":          {"{0} partial outage", "부분 장애 {0}"},

@@ -37,6 +37,8 @@ type Page struct {
 	JSURL       string
 	Title       string // the <title> prefix for this page; the page name is appended
 	Description string // <meta name=description>
+	// StaleSince is set while the store cannot be read: the page shows what was known then.
+	StaleSince time.Time
 }
 
 // ComponentView is one component row on the home page.

@@ -1,0 +1,109 @@
+package handlers_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/templates"
+)
+
+// downStore is a store that can be made unreachable, as a database that fails over is.
+type downStore struct {
+	status.Store
+	down atomic.Bool
+}
+
+// errDown is what the stores return when the database cannot be reached.
+var errDown = fmt.Errorf("read: %w: %w", status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again shortly."),
+	errors.New("dial tcp 127.0.0.1:5432: connection refused"))
+
+func (s *downStore) Read(ctx context.Context, fn func(status.Tx) error) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.Store.Read(ctx, fn)
+}
+
+func (s *downStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.Store.Write(ctx, fn)
+}
+
+func (s *downStore) Ping(ctx context.Context) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.Store.Ping(ctx)
+}
+
+// TestStoreOutage: while the store is unreachable the public pages and JSON keep being
+// served from the last state, say since when, and keep their time-dependent wording
+// honest (a promised time that passes meanwhile is not shown as upcoming); writes fail
+// with a clear 503; /readyz says so; when the store returns the pages catch up.
+func TestStoreOutage(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"messenger", "Messenger", ""})
+	ds := &downStore{Store: en.store}
+	svc := status.NewService(ds, en.clock, nil)
+	b := site.NewBuilder(en.build.Config(), ds, en.assets)
+	h := site.NewHolder(b, en.clock, nil)
+	e := handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: en.assets, DefaultLang: templates.Korean})
+	en.e = e // en.do now goes through this server
+	ctx := context.Background()
+
+	announced := en.clock.Now().Add(20 * time.Minute)
+	id := en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Messages delayed", "message": "Looking.",
+		"components": map[string]string{"messenger": "major_outage"}, "announced_eta": announced.Format(time.RFC3339)}).want(201).json()["id"].(string)
+	if err := h.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := en.clock.Now()
+	home := doc(t, en.do("GET", "/?lang=en", "", nil).want(200))
+	if home.Find("[data-testid=stale]").Length() != 0 || home.Find("[data-testid=eta-announced]").Length() == 0 {
+		t.Fatal("a healthy page shows a stale notice or lacks the announced time")
+	}
+
+	ds.down.Store(true)
+	en.clock.Advance(25 * time.Minute) // the announced time passes while the store is down
+	if err := h.Rebuild(ctx); err == nil {
+		t.Fatal("a rebuild without a store reported success")
+	}
+	ready := en.do("GET", "/readyz", "", nil).want(503).json()
+	if ready["snapshot"] != "stale" {
+		t.Fatalf("/readyz during the outage: %v", ready)
+	}
+	en.do("POST", "/api/v1/incidents/"+id+"/updates", en.write, map[string]any{"message": "Still on it."}).want(503)
+
+	for _, lang := range []string{"en", "ko"} {
+		d := doc(t, en.do("GET", "/?lang="+lang, "", nil).want(200))
+		notice := d.Find("[data-testid=stale]")
+		if notice.Length() != 1 || !strings.Contains(notice.Text(), templates.FormatTime(templates.Lang(lang), before, en.seoul, before)) {
+			t.Fatalf("%s: stale notice %q does not say since when (%s)", lang, notice.Text(), before.In(en.seoul))
+		}
+		block := d.Find("[data-testid=active-incidents] [data-testid=eta]")
+		if block.Find("[data-testid=eta-missed]").Length() == 0 || block.Find("[data-testid=eta-announced]").Length() != 0 {
+			t.Fatalf("%s: a passed announced time is still shown as upcoming during the outage: %q", lang, block.Text())
+		}
+	}
+	en.do("GET", "/incidents/"+id+"?lang=en", "", nil).want(200)
+	en.do("GET", "/api/v2/summary.json", "", nil).want(200)
+
+	ds.down.Store(false)
+	if err := h.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := doc(t, en.do("GET", "/?lang=en", "", nil).want(200)); d.Find("[data-testid=stale]").Length() != 0 {
+		t.Fatal("the stale notice stays after the store returned")
+	}
+	en.do("GET", "/readyz", "", nil).want(200)
+}
