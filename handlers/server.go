@@ -164,12 +164,13 @@ func (s *server) apiNotFound(c echo.Context) error {
 	return status.Errorf(status.ENOTFOUND, "No such endpoint: %s %s.", c.Request().Method, c.Request().URL.Path)
 }
 
-// The browser security policy of every page: only Candor's own assets, never framed.
-// (frame-ancestors supersedes X-Frame-Options, which only the console still sends, for
-// old browsers where clickjacking a form matters.)
+// The browser security policy of every answer but the public snapshot pages (which carry
+// templates.ContentSecurityPolicy as a <meta> tag): only Candor's own assets, never
+// framed. frame-ancestors supersedes X-Frame-Options, which only the console still sends,
+// for old browsers where clickjacking a form matters.
 const (
-	contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-	referrerPolicy        = "strict-origin-when-cross-origin"
+	contentSecurityPolicy = templates.ContentSecurityPolicy + "; frame-ancestors 'none'"
+	referrerPolicy        = templates.ReferrerPolicy
 )
 
 // setSecurityHeaders sets the browser security headers on a response.

@@ -21,6 +21,13 @@ const (
 // Langs lists every supported language.
 var Langs = []Lang{Korean, English}
 
+// The browser policies of public pages, carried in their <meta> tags (the server adds
+// frame-ancestors for the answers it sends as headers).
+const (
+	ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'self'"
+	ReferrerPolicy        = "strict-origin-when-cross-origin"
+)
+
 // Page is what every public page needs besides its own content.
 type Page struct {
 	Lang      Lang
