@@ -22,8 +22,16 @@ const firstWriteTimeout = 10 * time.Second
 // and a client too far behind gets "event: resync" with just the revision. Headers already
 // set on w (security headers, request ids) are sent too.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	last, hasLast := lastEventID(r)
 	hd := w.Header()
+	if h.Len() >= h.cfg.MaxStreams {
+		// EventSource does not reconnect after a 503: the page stays as it is, complete but
+		// without live refresh, which costs this server nothing more.
+		hd.Set("Retry-After", "60")
+		hd.Set("Cache-Control", "no-store")
+		http.Error(w, "too many live streams; reload the page to see changes", http.StatusServiceUnavailable)
+		return
+	}
+	last, hasLast := lastEventID(r)
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-cache")
 	hd.Set("X-Accel-Buffering", "no") // nginx: pass each event on, do not buffer

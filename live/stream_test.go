@@ -421,3 +421,25 @@ func TestStalledClientIsDisconnected(t *testing.T) {
 		waitFor(t, func() bool { return h.Len() == 0 })
 	})
 }
+
+func TestMaxStreams(t *testing.T) {
+	modes(t, func(t *testing.T, takeover bool) {
+		h, srv, tr := start(t, live.Config{Revision: 1, NoTakeover: !takeover, MaxStreams: 2})
+		a, b := connect(t, tr, srv.URL), connect(t, tr, srv.URL)
+		a.event()
+		b.event()
+		waitFor(t, func() bool { return h.Len() == 2 })
+		res, err := (&http.Client{Transport: tr}).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("a stream over the cap answered %d (Retry-After %q)", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		h.Publish(ev(2, "incident", "x")) // the open streams are unaffected
+		if a.event().revision(t) != 2 || b.event().revision(t) != 2 {
+			t.Fatal("open streams missed an event")
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/candorstatus/candor/demo"
@@ -90,7 +91,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 	svc.Subscribe(forecaster.OnChange)
 	svc.Subscribe(holder.OnChange)
 	// Open pages hear of a change once the snapshot that shows it is being served.
-	hub := live.NewHub(live.Config{Revision: holder.Current().Revision, Log: log})
+	maxStreams, err := strconv.Atoi(envOr(env, "CANDOR_MAX_STREAMS", "100000"))
+	if err != nil || maxStreams < 1 {
+		return fmt.Errorf("CANDOR_MAX_STREAMS %q: want a positive number of live-update streams", envOr(env, "CANDOR_MAX_STREAMS", ""))
+	}
+	hub := live.NewHub(live.Config{Revision: holder.Current().Revision, Log: log, MaxStreams: maxStreams})
 	defer hub.Close()
 	feed := live.NewFeeder(hub, func() int64 { return holder.Current().Revision }, holder.Built)
 	svc.Subscribe(func(c status.Change) { feed.Notify(live.Event{Revision: c.Revision, Kind: c.Kind, ID: c.ID}) })
