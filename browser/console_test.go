@@ -16,6 +16,7 @@ import (
 	"github.com/candorstatus/candor/demo"
 	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -31,7 +32,7 @@ const password = "correct horse battery"
 // server starts Candor in-process the way serve wires it: SQLite in a temporary folder,
 // the demo history (so the ETA model has something to judge promises by), the model, the
 // public snapshot rebuilt synchronously on every change, and the echo handlers.
-func server(t *testing.T) (*httptest.Server, *status.Service) {
+func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 	t.Helper()
 	ctx := context.Background()
 	status.BcryptCost = bcrypt.MinCost
@@ -78,10 +79,14 @@ func server(t *testing.T) (*httptest.Server, *status.Service) {
 	if _, err := svc.CreateUser(ctx, op, "mina", status.RoleEditor, password); err != nil {
 		t.Fatal(err)
 	}
+	// Open pages hear of each change on the event stream once it is served.
+	hub := live.NewHub(live.Config{Revision: h.Current().Revision})
+	svc.Subscribe(func(c status.Change) { hub.Publish(live.Event{Revision: c.Revision, Kind: c.Kind, ID: c.ID}) })
 	srv := httptest.NewServer(handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets,
-		DefaultLang: templates.Korean}))
+		DefaultLang: templates.Korean, Live: hub}))
 	t.Cleanup(srv.Close)
-	return srv, svc
+	t.Cleanup(hub.Close)
+	return srv, svc, hub
 }
 
 // browser starts headless Chromium with a fresh profile, bounded by timeout.
@@ -156,7 +161,7 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 // resolves it, and sees the public page say so.
 func TestConsoleIncidentInBrowser(t *testing.T) {
 	ctx := browser(t, 60*time.Second)
-	srv, svc := server(t)
+	srv, svc, _ := server(t)
 
 	// Signing in: the console sends a signed-out browser to the sign-in form and back.
 	step(t, ctx, "open the console", chromedp.Navigate(srv.URL+"/admin/incidents/new"),

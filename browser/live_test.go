@@ -1,0 +1,53 @@
+package browser_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// TestLiveRefresh: an open status page shows a new incident by itself, within seconds,
+// without reloading (live.js swaps in the new <main> when the stream announces a change).
+func TestLiveRefresh(t *testing.T) {
+	ctx := browser(t, 60*time.Second)
+	srv, svc, hub := server(t)
+
+	step(t, ctx, "open the public page", chromedp.Navigate(srv.URL+"/?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("main")),
+		chromedp.Evaluate[chromedp.Void]("window.__notReloaded = true"))
+	before := count(t, ctx, "[data-testid=active-incidents] [data-testid=incident]")
+	// Let the page's EventSource connect before the change.
+	for deadline := time.Now().Add(10 * time.Second); hub.Len() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the page never opened its event stream")
+		}
+	}
+
+	title := "Live refresh check"
+	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
+	if _, err := svc.CreateIncident(context.Background(), op, status.IncidentInput{Title: title, Message: "Looking into it.",
+		Components: map[string]status.ComponentStatus{"messenger": status.MajorOutage}}); err != nil {
+		t.Fatal(err)
+	}
+	posted := time.Now()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(document.querySelector("[data-testid=active-incidents]") || {textContent: ""}).textContent.includes("`+title+`")`,
+		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Fatalf("the open page did not show the new incident: %v", err)
+	}
+	t.Logf("the open page showed the incident %v after it was posted", time.Since(posted).Round(time.Millisecond))
+	if n := count(t, ctx, "[data-testid=active-incidents] [data-testid=incident]"); n != before+1 {
+		t.Fatalf("%d incidents shown, want %d", n, before+1)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__notReloaded === true"))
+	if err != nil || !kept {
+		t.Fatal("the page reloaded instead of refreshing in place")
+	}
+	if got := textOf(t, ctx, "[data-testid=active-incidents]"); !strings.Contains(got, title) {
+		t.Fatalf("active incidents: %q", got)
+	}
+}
