@@ -75,19 +75,37 @@ func negotiateLang(header string, def templates.Lang) templates.Lang {
 	return best
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip (without allocating:
-// it runs on every public request).
-func acceptsGzip(header string) bool {
+// coding picks the representation for an Accept-Encoding header, without allocating (it
+// runs on every public request): the accepted coding with the highest q, brotli before
+// gzip on a tie (it is smaller), identity when neither is accepted.
+func coding(header string) site.Coding {
+	best, bestQ := site.Identity, 0.0
 	for header != "" {
 		var part string
 		part, header, _ = strings.Cut(header, ",")
-		enc, params, _ := strings.Cut(part, ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			q := strings.TrimSpace(params)
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		name, params, _ := strings.Cut(part, ";")
+		var c site.Coding
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "br"):
+			c = site.Brotli
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			c = site.Gzip
+		default:
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		if q > 0 && (q > bestQ || q == bestQ && c == site.Brotli) {
+			best, bestQ = c, q
 		}
 	}
-	return false
+	return best
 }
 
 // publicPage serves an HTML page or feed from the current snapshot.
@@ -137,7 +155,7 @@ func (s *server) serveDoc(c echo.Context, lang, path string, varyLang bool) erro
 	if lm := d.LastModifiedHeader(); lm != nil {
 		h["Last-Modified"] = lm
 	}
-	enc := d.Encoding(acceptsGzip(req.Header.Get("Accept-Encoding")))
+	enc := d.Encoding(coding(req.Header.Get("Accept-Encoding")))
 	h["Etag"] = enc.ETag
 	if d.Status == http.StatusOK && notModified(req, enc.ETag[0], d) {
 		c.Response().WriteHeader(http.StatusNotModified)

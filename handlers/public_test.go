@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/brotli"
 	"github.com/labstack/echo/v4"
 )
 
@@ -323,7 +324,7 @@ func TestConditionalAndCompressed(t *testing.T) {
 				t.Fatalf("validators/caching missing: etag %q cache-control %q", etag, cc)
 			}
 			en.do("GET", path, "", nil, "If-None-Match", etag).want(304)
-			gz := en.do("GET", path, "", nil, "Accept-Encoding", "gzip, br").want(200)
+			gz := en.do("GET", path, "", nil, "Accept-Encoding", "gzip, deflate").want(200)
 			if gz.Header().Get("Content-Encoding") != "gzip" || gz.Header().Get("ETag") == etag {
 				t.Fatalf("gzip variant: encoding %q etag %q", gz.Header().Get("Content-Encoding"), gz.Header().Get("ETag"))
 			}
@@ -336,6 +337,28 @@ func TestConditionalAndCompressed(t *testing.T) {
 				t.Fatal("gzip body differs from the plain body")
 			}
 			en.do("GET", path, "", nil, "Accept-Encoding", "gzip", "If-None-Match", gz.Header().Get("ETag")).want(304)
+			// What browsers send: brotli, the smallest, with its own validator.
+			br := en.do("GET", path, "", nil, "Accept-Encoding", "gzip, deflate, br, zstd").want(200)
+			if br.Header().Get("Content-Encoding") != "br" || br.Header().Get("ETag") == etag || br.Header().Get("ETag") == gz.Header().Get("ETag") {
+				t.Fatalf("brotli variant: encoding %q etag %q", br.Header().Get("Content-Encoding"), br.Header().Get("ETag"))
+			}
+			unbr, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br.Body.Bytes())))
+			if err != nil || !bytes.Equal(unbr, r.Body.Bytes()) {
+				t.Fatalf("brotli body differs from the plain body (%v)", err)
+			}
+			if br.Body.Len() > gz.Body.Len() {
+				t.Errorf("brotli (%d bytes) larger than gzip (%d)", br.Body.Len(), gz.Body.Len())
+			}
+			en.do("GET", path, "", nil, "Accept-Encoding", "br", "If-None-Match", br.Header().Get("ETag")).want(304)
+			// Refused or unknown codings get the plain bytes.
+			for _, ae := range []string{"br;q=0, gzip;q=0", "identity", "zstd"} {
+				if got := en.do("GET", path, "", nil, "Accept-Encoding", ae).want(200); got.Header().Get("Content-Encoding") != "" {
+					t.Errorf("Accept-Encoding %q answered with %q", ae, got.Header().Get("Content-Encoding"))
+				}
+			}
+			if got := en.do("GET", path, "", nil, "Accept-Encoding", "br;q=0.5, gzip;q=0.9").want(200); got.Header().Get("Content-Encoding") != "gzip" {
+				t.Errorf("q-values ignored: %q", got.Header().Get("Content-Encoding"))
+			}
 			// A change makes the old validator stale.
 			en.do("PATCH", "/api/v1/components/messenger", en.admin, map[string]any{"status": "major_outage"}).want(200)
 			en.do("GET", path, "", nil, "If-None-Match", etag).want(200)

@@ -51,6 +51,7 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 			if d, ok := snap.Doc("en", "/"); ok {
 				b.ReportMetric(float64(len(d.Body))/1024, "home-KiB")
 				b.ReportMetric(float64(len(d.Gzip))/1024, "home-gzip-KiB")
+				b.ReportMetric(float64(len(d.Brotli))/1024, "home-br-KiB")
 			}
 		})
 		b.Run(fmt.Sprintf("components=%d/after-update", n), func(b *testing.B) {
