@@ -90,40 +90,34 @@ func (d *Doc) ContentTypeHeader() []string {
 // LastModifiedHeader is Modified in HTTP date format (nil when unknown; shared).
 func (d *Doc) LastModifiedHeader() []string { return d.lastModified }
 
-// gzipWriters keeps compressors between documents: a gzip.Writer at BestCompression holds
-// about a megabyte of tables, and a snapshot compresses hundreds of documents.
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
-	return w
-}}
-
-func compress(body []byte) []byte {
-	var buf bytes.Buffer
-	buf.Grow(len(body)/4 + 64)
-	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&buf)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	gzipWriters.Put(zw)
-	return buf.Bytes()
+// compressor is what gzip.Writer and brotli.Writer share.
+type compressor interface {
+	io.WriteCloser
+	Reset(io.Writer)
 }
 
-// brotliQuality is brotli's quality for every document. 11, its best, made a rebuild forty
-// times slower (3 s instead of 70 ms for a page of 20 components, BenchmarkSnapshotBuild);
-// 5 costs about as much as gzip's best and still gives smaller documents.
-const brotliQuality = 5
+// The pools keep compressors between documents: a gzip.Writer at best compression holds
+// about a megabyte of tables, and a snapshot compresses hundreds of documents.
+var (
+	gzipWriters = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+		return w
+	}}
+	// Brotli at quality 5 for every document: 11, its best, made a rebuild forty times
+	// slower (3 s instead of 70 ms for a page of 20 components, BenchmarkSnapshotBuild); 5
+	// costs about as much as gzip's best and still gives smaller documents.
+	brotliWriters = sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, 5) }}
+)
 
-var brotliWriters = sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, brotliQuality) }}
-
-func compressBrotli(body []byte) []byte {
-	pool := &brotliWriters
+// compress returns body compressed by a compressor from pool.
+func compress(pool *sync.Pool, body []byte) []byte {
 	var buf bytes.Buffer
-	buf.Grow(len(body)/5 + 64)
-	bw := pool.Get().(*brotli.Writer)
-	bw.Reset(&buf)
-	_, _ = bw.Write(body)
-	_ = bw.Close()
-	pool.Put(bw)
+	buf.Grow(len(body)/4 + 64)
+	w := pool.Get().(compressor)
+	w.Reset(&buf)
+	_, _ = w.Write(body) // a bytes.Buffer does not fail
+	_ = w.Close()
+	pool.Put(w)
 	return buf.Bytes()
 }
 
@@ -138,7 +132,7 @@ func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, stat
 	}
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	d := &Doc{ContentType: contentType, Body: body, Gzip: compress(body), Brotli: compressBrotli(body), ETag: etag,
+	d := &Doc{ContentType: contentType, Body: body, Gzip: compress(&gzipWriters, body), Brotli: compress(&brotliWriters, body), ETag: etag,
 		Modified: modified, Status: status, HTML: strings.HasPrefix(contentType, "text/html")}
 	d.plain = Encoding{Body: d.Body, ETag: []string{etag}, ContentLength: []string{strconv.Itoa(len(d.Body))}}
 	d.gz = Encoding{Body: d.Gzip, ETag: []string{strings.TrimSuffix(etag, `"`) + `-gz"`},
