@@ -94,12 +94,8 @@ func apikeyList(ctx context.Context, args []string, env Env) error {
 func apikeyRevoke(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("apikey revoke", "candor apikey revoke [--data-dir D] NAME", env)
 	sf := registerStore(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {

@@ -37,6 +37,19 @@ func flagSet(name, synopsis string, env Env) *flag.FlagSet {
 	return fs
 }
 
+// parseArgs parses a subcommand's flags and requires exactly nargs positional arguments,
+// showing the usage otherwise.
+func parseArgs(fs *flag.FlagSet, args []string, nargs int) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != nargs {
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
 func envOr(env Env, key, def string) string {
 	if v := env.Getenv(key); v != "" {
 		return v

@@ -27,12 +27,8 @@ func etaCmd(ctx context.Context, args []string, env Env) error {
 func etaBacktest(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("eta backtest", "candor eta backtest [--json] FILE", env)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

@@ -30,12 +30,8 @@ func importCmd(ctx context.Context, args []string, env Env) error {
 func importStatuspage(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("import statuspage", "candor import statuspage [--data-dir D] FILE", env)
 	sf := registerStore(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

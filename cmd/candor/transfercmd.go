@@ -64,12 +64,8 @@ func exportCmd(ctx context.Context, args []string, env Env) error {
 func importCandor(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("import candor", "candor import candor [--data-dir D | --database-url URL] FILE   (into an empty store)", env)
 	sf := registerStore(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	var r io.Reader = env.Stdin
 	if fs.Arg(0) != "-" {

@@ -104,12 +104,8 @@ func userList(ctx context.Context, args []string, env Env) error {
 func userPasswd(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("user passwd", "candor user passwd [--data-dir D] NAME", env)
 	sf := registerStore(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	svc, closeFn, err := openService(ctx, sf)
 	if err != nil {
