@@ -107,6 +107,7 @@ func New(d Deps) *echo.Echo {
 	v1.DELETE("/devices/:token", s.deleteDevice, deviceRateLimit())
 	v1.GET("/jobs", s.listJobs, read)
 	v1.GET("/eta/calibration", s.etaCalibration, read)
+	v1.GET("/uptime", s.uptime, read)
 	v1.GET("/keys", s.listKeys, admin)
 	v1.POST("/keys", s.createKey, admin)
 	v1.DELETE("/keys/:name", s.revokeKey, admin)

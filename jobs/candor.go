@@ -20,7 +20,15 @@ const (
 	OutboxSweepSpec = "*/30 * * * * *"
 	// IdempotencySweepSpec forgets expired Idempotency-Keys hourly.
 	IdempotencySweepSpec = "0 17 * * * *"
+	// UptimeRollUpSpec rolls up daily uptime hourly, at minute 5: a run does work only once
+	// a day has completed in the page's zone (or a component is new), so this is a daily
+	// roll-up shortly after midnight that also catches up within the hour after a restart.
+	UptimeRollUpSpec = "0 5 * * * *"
 )
+
+// UptimeRollUpTimeout bounds one roll-up; the first one computes up to
+// status.UptimeHistoryDays days of every component.
+const UptimeRollUpTimeout = 5 * time.Minute
 
 // AddStandard registers the jobs every Candor server runs.
 func AddStandard(s *Scheduler, svc *status.Service) error {
@@ -36,8 +44,14 @@ func AddStandard(s *Scheduler, svc *status.Service) error {
 	}); err != nil {
 		return err
 	}
-	return s.Add("idempotency-sweep", IdempotencySweepSpec, time.Minute, func(ctx context.Context) error {
+	if err := s.Add("idempotency-sweep", IdempotencySweepSpec, time.Minute, func(ctx context.Context) error {
 		_, err := svc.SweepIdempotency(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.Add("uptime-rollup", UptimeRollUpSpec, UptimeRollUpTimeout, func(ctx context.Context) error {
+		_, err := svc.RollUpUptime(ctx)
 		return err
 	})
 }

@@ -18,7 +18,8 @@ type Service struct {
 	log   *slog.Logger
 	// estimator scores incidents against history; nil until SetEstimator.
 	estimator Estimator
-	// loc is the page's time zone, for times written into automatic timeline entries.
+	// loc is the page's time zone, for times written into automatic timeline entries and
+	// the calendar days of uptime roll-ups.
 	loc *time.Location
 	// notifier plans pushes into the outbox; nil: no pushes.
 	notifier Notifier
@@ -61,8 +62,8 @@ func (s *Service) OnJobs(fn func()) {
 	s.mu.Unlock()
 }
 
-// SetLocation sets the time zone used in text Candor writes itself. Call it before the
-// service is shared.
+// SetLocation sets the page's time zone: for text Candor writes itself and for the days
+// uptime is rolled up by. Call it before the service is shared.
 func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }
 
 // Store returns the store the service writes to, for read-only consumers.

@@ -171,6 +171,18 @@ type Tx interface {
 	// DeleteTemplate deletes a template; ENOTFOUND if absent.
 	DeleteTemplate(id string) error
 
+	// PutUptimeDays inserts the records or replaces the stored ones with the same component
+	// and day, so writing the same records again changes nothing. EINVALID as
+	// ValidateUptimeDays, ENOTFOUND when a record's component does not exist; on error it
+	// writes none of them. A component's records are deleted with the component.
+	PutUptimeDays(records []UptimeDayRecord) error
+	// UptimeDays returns the records of component componentID ("": every component) with
+	// days from `from` to `to` inclusive (YYYY-MM-DD), ordered by component id (bytes), then
+	// day; EINVALID for a malformed day.
+	UptimeDays(componentID, from, to string) ([]UptimeDayRecord, error)
+	// LatestUptimeDay returns the latest day any record has, "" when there is none.
+	LatestUptimeDay() (string, error)
+
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error
 	// Audit returns up to limit entries older than beforeID (0: the newest), newest first.

@@ -19,10 +19,15 @@ type IncidentRef struct {
 }
 
 // DayUptime summarises one calendar day of a component in the page's time zone.
+//
+// TrackedMinutes is how much of the day counts toward the percentage: the whole day (1440
+// minutes, or 1380 or 1500 when the clocks change), less on the day tracking starts and,
+// today, only up to now; 0 with NoData.
 type DayUptime struct {
 	Day                time.Time // local midnight
 	NoData             bool      // the component was not tracked yet
 	Worst              ComponentStatus
+	TrackedMinutes     int
 	MajorMinutes       int
 	PartialMinutes     int
 	DegradedMinutes    int
@@ -81,19 +86,10 @@ func componentSpans(id string, incidents []Incident, now time.Time) []span {
 // incidents' timelines. Where incidents overlap, the worst status counts at each moment.
 func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *time.Location) ComponentUptime {
 	spans := componentSpans(c.ID, incidents, now)
-	tracked := c.StartDate
-	if tracked.IsZero() {
-		tracked = c.CreatedAt
-		for _, s := range spans {
-			if s.from.Before(tracked) {
-				tracked = s.from
-			}
-		}
-	}
-	y, m, d := now.In(loc).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	tracked := trackedSince(c, spans)
+	today := localMidnight(now, loc)
 	out := ComponentUptime{ComponentID: c.ID, Days: make([]DayUptime, days)}
-	var total, down float64
+	var total, major, partial float64
 	for i := range days {
 		start := today.AddDate(0, 0, i-days+1)
 		end := start.AddDate(0, 0, 1)
@@ -114,16 +110,50 @@ func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *tim
 		sweepDay(&day, spans, incidents, from, to)
 		if to.After(from) {
 			total += to.Sub(from).Minutes()
+			day.TrackedMinutes = roundMinutes(to.Sub(from).Seconds())
 		}
-		down += float64(day.MajorMinutes) + PartialOutageWeight*float64(day.PartialMinutes)
+		major += float64(day.MajorMinutes)
+		partial += float64(day.PartialMinutes)
 		out.Days[i] = day
 	}
-	out.Percent = 100
-	if total > 0 {
-		out.Percent = max(0, 100*(1-down/total))
-	}
+	out.Percent = UptimePercent(total, major, partial)
 	return out
 }
+
+// UptimePercent is the share of tracked minutes a component was up, 0–100: a minute of
+// major outage counts as down, a minute of partial outage as PartialOutageWeight of one,
+// and degraded performance and maintenance as up. With nothing tracked it is 100.
+func UptimePercent(trackedMinutes, majorMinutes, partialMinutes float64) float64 {
+	if trackedMinutes <= 0 {
+		return 100
+	}
+	return max(0, 100*(1-(majorMinutes+PartialOutageWeight*partialMinutes)/trackedMinutes))
+}
+
+// trackedSince returns when c's uptime starts counting: its start date, or else its
+// creation or the first moment an incident held it down, whichever came first (an
+// imported history predates the component's record).
+func trackedSince(c Component, spans []span) time.Time {
+	if !c.StartDate.IsZero() {
+		return c.StartDate
+	}
+	tracked := c.CreatedAt
+	for _, s := range spans {
+		if s.from.Before(tracked) {
+			tracked = s.from
+		}
+	}
+	return tracked
+}
+
+// localMidnight returns the start of the calendar day t falls on in loc.
+func localMidnight(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// roundMinutes rounds seconds to whole minutes, half up.
+func roundMinutes(secs float64) int { return int(secs/60 + 0.5) }
 
 // sweepDay adds to day the minutes in each status between from and to, taking the worst
 // status at every moment, and lists the incidents that touched the day.
@@ -161,11 +191,10 @@ func sweepDay(day *DayUptime, spans []span, incidents []Incident, from, to time.
 		}
 		secs[worst.rank()] += b.Sub(a).Seconds()
 	}
-	mins := func(s float64) int { return int(s/60 + 0.5) }
-	day.MaintenanceMinutes += mins(secs[UnderMaintenance.rank()])
-	day.DegradedMinutes += mins(secs[DegradedPerformance.rank()])
-	day.PartialMinutes += mins(secs[PartialOutage.rank()])
-	day.MajorMinutes += mins(secs[MajorOutage.rank()])
+	day.MaintenanceMinutes += roundMinutes(secs[UnderMaintenance.rank()])
+	day.DegradedMinutes += roundMinutes(secs[DegradedPerformance.rank()])
+	day.PartialMinutes += roundMinutes(secs[PartialOutage.rank()])
+	day.MajorMinutes += roundMinutes(secs[MajorOutage.rank()])
 }
 
 func maxTime(a, b time.Time) time.Time {

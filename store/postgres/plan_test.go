@@ -45,6 +45,12 @@ func TestQueryPlans(t *testing.T) {
 			SELECT 'm' || i, 't', CASE WHEN i <= 5 THEN 'scheduled' ELSE 'completed' END, now() - i * interval '1 d',
 				now() - i * interval '1 d' + interval '2 h', false, false, '', '{}', '{}', '{}', '{}', '{}'
 			FROM generate_series(1, 5000) AS i;
+		INSERT INTO components (id, name, description, position, status, showcase, only_show_if_degraded)
+			SELECT 'c' || i, 'c' || i, '', i, 'operational', true, false FROM generate_series(1, 50) AS i;
+		INSERT INTO uptime_days (component_id, day, no_data, tracked_minutes, major_minutes, partial_minutes,
+				degraded_minutes, maintenance_minutes, incidents)
+			SELECT c.id, date '2025-01-01' + d, false, 1440, 0, 0, 0, 0, 0
+			FROM generate_series(0, 399) AS d, components AS c ORDER BY d, c.id;
 		ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +91,14 @@ func TestQueryPlans(t *testing.T) {
 			[]string{"maintenances_status"}, []string{"Seq Scan"}, 5},
 		{"latest maintenances", maintenancesQuery(false), []any{10},
 			[]string{"maintenances_scheduled_for"}, []string{"Seq Scan", "Sort Method"}, 10},
+		// Rows are written a day at a time, so the planner may prefer walking the days (read
+		// together) to the component's scattered rows; both stay within the range.
+		{"one component's uptime", uptimeDaysQuery(true), []any{"2025-06-01", "2025-06-30", "c7"},
+			[]string{"Index"}, []string{"Seq Scan"}, 30},
+		{"every component's uptime for a week", uptimeDaysQuery(false), []any{"2025-06-01", "2025-06-07"},
+			[]string{"uptime_days"}, []string{"Seq Scan"}, 350},
+		{"latest uptime day", latestUptimeDayQuery, nil,
+			[]string{"uptime_days_day"}, []string{"Seq Scan"}, 1},
 		{"deleting devices by token", `DELETE FROM devices WHERE token = ANY ($1)`, []any{[]string{"a", "b"}},
 			[]string{"devices_pkey"},
 			[]string{"Seq Scan"}, 0},

@@ -82,8 +82,17 @@
 //     id, the zero CreatedAt last (PostgreSQL: NULLS LAST).
 //   - PutTemplate returns EINVALID without an ID or a Name, ECONFLICT when another template
 //     has the name; it keeps the stored CreatedAt. Cause and Impact are stored as given.
-//   - A rejected CreateUser, SaveUser, CreateSession, TouchSession, PutPostmortem or
-//     PutTemplate writes nothing (PutPostmortem's actions included), and fn may go on.
+//   - PutUptimeDays is an upsert by (ComponentID, Day): putting the same records again
+//     changes nothing, and a put replaces every field of the stored record. Day is
+//     'YYYY-MM-DD' (PostgreSQL: a date column) and comes back in that form. UptimeDays
+//     orders by component id in byte order (PostgreSQL: COLLATE "C"), then day, bounds
+//     inclusive; from after to gives nothing; a malformed bound is EINVALID.
+//   - A component's uptime records are deleted with the component (ON DELETE CASCADE): they
+//     describe a component that no longer exists, and one created later with the same id
+//     starts without history. LatestUptimeDay then looks only at the records left.
+//   - A rejected CreateUser, SaveUser, CreateSession, TouchSession, PutPostmortem,
+//     PutTemplate or PutUptimeDays writes nothing (PutPostmortem's actions and the valid
+//     records of a PutUptimeDays included), and fn may go on.
 //   - A failed Tx method leaves the transaction usable: fn may handle ECONFLICT and go on
 //     (PostgreSQL needs a savepoint per statement that may fail for this).
 //   - Read sees one snapshot for its whole fn (PostgreSQL: REPEATABLE READ), cannot write,
@@ -161,6 +170,10 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"PostmortemsOrder", testPostmortemsOrder},
 		{"Templates", testTemplates},
 		{"ConsoleReadYourWrites", testConsoleReadYourWrites},
+		{"UptimeDaysRoundTrip", testUptimeDaysRoundTrip},
+		{"UptimeDaysRange", testUptimeDaysRange},
+		{"UptimeDaysErrors", testUptimeDaysErrors},
+		{"UptimeDaysDeleteComponent", testUptimeDaysDeleteComponent},
 		{"WriteRollbackOnError", testWriteRollbackOnError},
 		{"WriteRollbackOnPanic", testWriteRollbackOnPanic},
 		{"TxUsableAfterError", testTxUsableAfterError},

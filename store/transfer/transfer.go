@@ -2,7 +2,8 @@
 // a stream of JSON lines: every record in one consistent read on export, into an empty
 // store on import. Records are the domain types themselves, so nothing is lost in between:
 // timelines, published estimates, devices, API keys as hashes, users with password hashes,
-// postmortems, templates and the audit log.
+// postmortems, templates and the audit log. Daily uptime roll-ups are left out: they are
+// derived from the timelines, and the uptime-rollup job computes them again in the target.
 package transfer
 
 import (
