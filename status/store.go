@@ -120,8 +120,11 @@ type Tx interface {
 	// dispatcher, oldest first, to owner until now+lease, and returns them.
 	ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
 	// SaveJob stores a job's progress: status, attempts, next attempt, lease, last error,
-	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent.
-	SaveJob(j *OutboxJob) error
+	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent. With
+	// claimedBy set, it saves only while claimedBy still holds the job's lease: a dispatcher
+	// too slow to finish within its lease, whose job another has claimed since, gets
+	// ECONFLICT and overwrites nothing.
+	SaveJob(j *OutboxJob, claimedBy string) error
 	// Jobs returns the jobs matching f, oldest first.
 	Jobs(f JobFilter) ([]OutboxJob, error)
 	// SupersedeJobs marks the incident's pending push jobs for updates other than

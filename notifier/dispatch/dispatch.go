@@ -78,6 +78,7 @@ type Dispatcher struct {
 
 type counters struct {
 	jobsSent, jobsFailed, jobsRetried, jobsExpired, jobsReleased atomic.Int64
+	leasesLost                                                   atomic.Int64
 	messagesSent, topicChanges, tokensPruned                     atomic.Int64
 }
 
@@ -87,6 +88,9 @@ type Stats struct {
 	// JobsReleased counts jobs handed back unattempted: the context ended (shutdown) or
 	// the claim's lease was running out.
 	JobsReleased int64
+	// LeasesLost counts saves refused because another dispatcher had claimed the job
+	// since: this one outlived its lease.
+	LeasesLost   int64
 	MessagesSent int64 // pushes FCM acknowledged: one per token, topic or condition
 	TopicChanges int64 // token subscriptions or unsubscriptions acknowledged
 	TokensPruned int64 // dead tokens removed from jobs and passed to Queue.DeleteDevices
@@ -159,7 +163,7 @@ func (d *Dispatcher) Stats() Stats {
 	c := &d.stats
 	return Stats{
 		JobsSent: c.jobsSent.Load(), JobsFailed: c.jobsFailed.Load(), JobsRetried: c.jobsRetried.Load(),
-		JobsExpired: c.jobsExpired.Load(), JobsReleased: c.jobsReleased.Load(),
+		JobsExpired: c.jobsExpired.Load(), JobsReleased: c.jobsReleased.Load(), LeasesLost: c.leasesLost.Load(),
 		MessagesSent: c.messagesSent.Load(), TopicChanges: c.topicChanges.Load(), TokensPruned: c.tokensPruned.Load(),
 	}
 }

@@ -178,7 +178,16 @@ func clearLease(j *status.OutboxJob, now time.Time) {
 func (d *Dispatcher) save(ctx context.Context, j *status.OutboxJob) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
-	if err := d.cfg.Queue.Save(sctx, j); err != nil {
+	err := d.cfg.Queue.Save(sctx, j, d.cfg.Owner)
+	if status.ErrorCode(err) == status.ECONFLICT {
+		// This run outlived its lease and another dispatcher claimed the job: that one owns
+		// its progress now. What this run sent may arrive twice (at-least-once; the
+		// collapse key replaces the duplicate on the phone).
+		d.stats.leasesLost.Add(1)
+		d.log.WarnContext(ctx, "outbox job lease lost to another dispatcher; progress left to it", "job", j.ID)
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("save job %d: %w", j.ID, err)
 	}
 	return nil

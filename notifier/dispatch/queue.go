@@ -12,9 +12,10 @@ type Queue interface {
 	// Claim leases up to limit pending jobs due at now (and not leased by a live owner) to
 	// owner until now+lease, oldest first.
 	Claim(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error)
-	// Save stores a job's progress (see status.Tx.SaveJob); the dispatcher always clears
-	// the lease before saving.
-	Save(ctx context.Context, j *status.OutboxJob) error
+	// Save stores a job's progress while owner still holds its lease (see
+	// status.Tx.SaveJob: ECONFLICT when another dispatcher has claimed it since); the
+	// dispatcher always clears the lease in j before saving.
+	Save(ctx context.Context, j *status.OutboxJob, owner string) error
 	// DeleteDevices deletes the devices with these tokens and returns how many existed.
 	DeleteDevices(ctx context.Context, tokens []string) (int, error)
 	// NextDue returns when the earliest pending job can be claimed (ok=false: none).
@@ -38,8 +39,8 @@ func (q storeQueue) Claim(ctx context.Context, now time.Time, owner string, leas
 	return jobs, err
 }
 
-func (q storeQueue) Save(ctx context.Context, j *status.OutboxJob) error {
-	return q.s.Write(ctx, func(tx status.Tx) error { return tx.SaveJob(j) })
+func (q storeQueue) Save(ctx context.Context, j *status.OutboxJob, owner string) error {
+	return q.s.Write(ctx, func(tx status.Tx) error { return tx.SaveJob(j, owner) })
 }
 
 func (q storeQueue) DeleteDevices(ctx context.Context, tokens []string) (int, error) {

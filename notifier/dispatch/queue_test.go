@@ -146,7 +146,7 @@ func (q *memQueue) Claim(ctx context.Context, now time.Time, owner string, lease
 	return out, nil
 }
 
-func (q *memQueue) Save(ctx context.Context, j *status.OutboxJob) error {
+func (q *memQueue) Save(ctx context.Context, j *status.OutboxJob, owner string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err := q.failing(); err != nil {
@@ -156,8 +156,12 @@ func (q *memQueue) Save(ctx context.Context, j *status.OutboxJob) error {
 		q.failSaves--
 		return status.Errorf(status.EUNAVAILABLE, "disk I/O error")
 	}
-	if _, ok := q.jobs[j.ID]; !ok {
+	cur, ok := q.jobs[j.ID]
+	if !ok {
 		return status.Errorf(status.ENOTFOUND, "no job %d", j.ID)
+	}
+	if owner != "" && cur.LeaseOwner != owner {
+		return status.Errorf(status.ECONFLICT, "job %d is leased to %q", j.ID, cur.LeaseOwner)
 	}
 	c := cloneJob(*j)
 	q.jobs[j.ID] = &c
@@ -381,8 +385,8 @@ func (s *fakeStore) Close() error               { return nil }
 func (tx fakeTx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
 	return tx.q.Claim(context.Background(), now, owner, lease, limit)
 }
-func (tx fakeTx) SaveJob(j *status.OutboxJob) error {
-	return tx.q.Save(context.Background(), j)
+func (tx fakeTx) SaveJob(j *status.OutboxJob, claimedBy string) error {
+	return tx.q.Save(context.Background(), j, claimedBy)
 }
 func (tx fakeTx) DeleteDevices(tokens []string) (int, error) {
 	return tx.q.DeleteDevices(context.Background(), tokens)

@@ -257,3 +257,37 @@ func TestLeaseRunningOut(t *testing.T) {
 		t.Errorf("stats %+v, %d sends", s, sender.sends())
 	}
 }
+
+// TestLeaseLostProgressNotSaved: a dispatcher whose send outlived its lease, while another
+// claimed the job and delivered it, leaves that one's record alone.
+func TestLeaseLostProgressNotSaved(t *testing.T) {
+	sender := &scriptSender{}
+	e := newEnv(t, sender, nil)
+	id := e.q.add(tokenJob(t, tokens("d", 3)...))[0]
+	sender.hook = func(ctx context.Context, msgs []notifier.Message) ([]notifier.Result, error) {
+		// While this send hangs the lease runs out, and another dispatcher claims the job
+		// and records it delivered.
+		e.clock.Advance(dispatch.DefaultLease + time.Second)
+		jobs, err := e.q.Claim(ctx, e.clock.Now(), "other", dispatch.DefaultLease, 10)
+		if err != nil || len(jobs) != 1 {
+			t.Errorf("the other dispatcher's claim: %v, %v", jobs, err)
+			return nil, err
+		}
+		done := jobs[0]
+		done.Status, done.Tokens, done.Sent, done.LeaseOwner, done.LeaseUntil = status.JobSent, nil, 3, "", time.Time{}
+		if err := e.q.Save(ctx, &done, "other"); err != nil {
+			t.Errorf("the other dispatcher's save: %v", err)
+		}
+		return nil, status.Errorf(status.EUNAVAILABLE, "fcm: deadline exceeded")
+	}
+	e.drain(t)
+	if j := e.q.job(t, id); j.Status != status.JobSent || j.Sent != 3 || j.Attempts != 0 {
+		t.Fatalf("the late dispatcher overwrote the job: %+v", j)
+	}
+	if got := e.d.Stats().LeasesLost; got != 1 {
+		t.Fatalf("LeasesLost = %d, want 1", got)
+	}
+	if !strings.Contains(e.logs.String(), "lease lost") {
+		t.Error("no log line about the lost lease")
+	}
+}

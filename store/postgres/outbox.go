@@ -158,7 +158,7 @@ func (t *tx) scanJobs(rows pgx.Rows, what string) ([]status.OutboxJob, error) {
 // SaveJob stores a job's progress: status, attempts, next attempt, lease, last error, tokens,
 // sent and failed counts, updated and done times; its other fields stay as inserted.
 // ENOTFOUND if absent; EINVALID without a status or a next attempt time.
-func (t *tx) SaveJob(j *status.OutboxJob) error {
+func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
 	switch {
 	case j.Status == "":
 		return invalid("status", "required", "An outbox job needs a status.")
@@ -167,14 +167,21 @@ func (t *tx) SaveJob(j *status.OutboxJob) error {
 	}
 	ok, err := t.execOne(`UPDATE outbox_jobs SET status = $1, attempts = $2, next_attempt_at = $3, lease_owner = $4,
 			lease_until = $5, last_error = $6, tokens = $7, sent = $8, failed = $9, updated_at = $10, done_at = $11
-		WHERE id = $12`,
+		WHERE id = $12 AND ($13 = '' OR lease_owner = $13)`,
 		string(j.Status), j.Attempts, timeArg(j.NextAttemptAt), j.LeaseOwner, timeArg(j.LeaseUntil), j.LastError,
-		tokensArg(j.Tokens), j.Sent, j.Failed, timeArg(j.UpdatedAt), timeArg(j.DoneAt), j.ID)
+		tokensArg(j.Tokens), j.Sent, j.Failed, timeArg(j.UpdatedAt), timeArg(j.DoneAt), j.ID, claimedBy)
 	if err != nil {
 		return t.fail(err, "save job %d", j.ID)
 	}
 	if !ok {
-		return notFound("Outbox job %d not found.", j.ID)
+		var exists bool
+		if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM outbox_jobs WHERE id = $1)`, j.ID).Scan(&exists); err != nil {
+			return t.fail(err, "save job %d", j.ID)
+		}
+		if !exists {
+			return notFound("Outbox job %d not found.", j.ID)
+		}
+		return conflict("Outbox job %d is leased to another dispatcher now; its progress was not saved.", j.ID)
 	}
 	return nil
 }

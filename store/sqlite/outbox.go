@@ -171,7 +171,7 @@ func (t *tx) scanJobs(rows *sql.Rows, what string) ([]status.OutboxJob, error) {
 // SaveJob stores a job's progress: status, attempts, next attempt, lease, last error, tokens,
 // sent and failed counts, updated and done times; its other fields stay as inserted.
 // ENOTFOUND if absent; EINVALID without a status or a next attempt time.
-func (t *tx) SaveJob(j *status.OutboxJob) error {
+func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
 	switch {
 	case j.Status == "":
 		return invalid("status", "required", "An outbox job needs a status.")
@@ -184,14 +184,21 @@ func (t *tx) SaveJob(j *status.OutboxJob) error {
 	}
 	ok, err := t.execOne(`UPDATE outbox_jobs SET status = ?, attempts = ?, next_attempt_at = ?, lease_owner = ?,
 			lease_until = ?, last_error = ?, tokens = ?, sent = ?, failed = ?, updated_at = ?, done_at = ?
-		WHERE id = ?`,
+		WHERE id = ? AND (? = '' OR lease_owner = ?)`,
 		string(j.Status), j.Attempts, timeArg(j.NextAttemptAt), j.LeaseOwner, timeArg(j.LeaseUntil), j.LastError,
-		tokens, j.Sent, j.Failed, timeArg(j.UpdatedAt), timeArg(j.DoneAt), j.ID)
+		tokens, j.Sent, j.Failed, timeArg(j.UpdatedAt), timeArg(j.DoneAt), j.ID, claimedBy, claimedBy)
 	if err != nil {
 		return t.fail(err, "save job %d", j.ID)
 	}
 	if !ok {
-		return notFound("Outbox job %d not found.", j.ID)
+		var one int
+		if err := t.queryRow(`SELECT 1 FROM outbox_jobs WHERE id = ?`, j.ID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("Outbox job %d not found.", j.ID)
+			}
+			return t.fail(err, "save job %d", j.ID)
+		}
+		return conflict("Outbox job %d is leased to another dispatcher now; its progress was not saved.", j.ID)
 	}
 	return nil
 }

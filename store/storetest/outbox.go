@@ -297,7 +297,7 @@ func testSaveJob(t *testing.T, s status.Store) {
 	retry := claimed[0]
 	retry.Attempts, retry.NextAttemptAt, retry.LeaseOwner, retry.LeaseUntil = 1, now.Add(30*time.Second+7), "", time.Time{}
 	retry.LastError, retry.Tokens, retry.Sent, retry.UpdatedAt = "fcm: UNAVAILABLE", j.Tokens[1:], 1, now.Add(time.Second)
-	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&retry) })
+	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&retry, "a") })
 	check(t, "Jobs after saving a retry", jobs(t, s, status.JobFilter{}), []status.OutboxJob{retry, other})
 	if got := claim(t, s, now.Add(29*time.Second), "b", time.Minute, 1); len(got) != 1 || got[0].ID != other.ID {
 		t.Errorf("ClaimJobs before the retry is due = %v, want only job %d", jobIDs(got), other.ID)
@@ -314,7 +314,7 @@ func testSaveJob(t *testing.T, s status.Store) {
 	arg.Kind, arg.IncidentID, arg.UpdateID, arg.Event, arg.Lang = status.JobUnsubscribe, "inc9", "u9", "resolved", "en"
 	arg.Condition, arg.Topic, arg.Payload = "'x' in topics", "x", []byte("other")
 	arg.CreatedAt, arg.ExpiresAt = now.Add(time.Hour), now.Add(2*time.Hour)
-	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&arg) })
+	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&arg, "b") })
 	othersClaimed := leasedTo([]status.OutboxJob{other}, "b", now.Add(89*time.Second))
 	check(t, "Jobs after saving the job done", jobs(t, s, status.JobFilter{}), append([]status.OutboxJob{done}, othersClaimed...))
 	if got := claim(t, s, now.Add(time.Hour), "c", time.Minute, 10); len(got) != 1 || got[0].ID != other.ID {
@@ -335,7 +335,7 @@ func testSaveJob(t *testing.T, s status.Store) {
 		{"without a next attempt time", &noNext, status.EINVALID},
 	}
 	for _, tt := range tests {
-		wantCode(t, "SaveJob "+tt.name, s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(tt.job) }), tt.code)
+		wantCode(t, "SaveJob "+tt.name, s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(tt.job, "") }), tt.code)
 	}
 	read(t, s, func(tx status.Tx) error {
 		got, err := tx.Jobs(status.JobFilter{Status: status.JobSent})
@@ -482,4 +482,34 @@ func testNextJobDue(t *testing.T, s status.Store) {
 		t.Fatalf("ClaimJobs = %v, want 3 jobs", jobIDs(got))
 	}
 	next("after a claim: the earliest lease end", true, base.Add(20*time.Minute))
+}
+
+// testSaveJobAfterLeaseLost: a dispatcher that outlived its lease, whose job another claimed
+// and finished meanwhile, cannot overwrite that job's progress with its own.
+func testSaveJobAfterLeaseLost(t *testing.T, s status.Store) {
+	now := base.Add(time.Hour)
+	j := newJob(status.JobPush, "inc1", "u1", now)
+	j.Condition, j.Tokens = "", []string{"tok-1-000000000000000", "tok-2-000000000000000"}
+	js := []status.OutboxJob{j}
+	insertJobs(t, s, js)
+
+	slow := claim(t, s, now, "slow", time.Minute, 1)
+	fast := claim(t, s, now.Add(2*time.Minute), "fast", time.Minute, 1) // the slow one's lease ran out
+	if len(slow) != 1 || len(fast) != 1 || fast[0].ID != slow[0].ID {
+		t.Fatalf("claims: slow %v, fast %v; want the same job twice", jobIDs(slow), jobIDs(fast))
+	}
+	done := fast[0]
+	done.Status, done.Attempts, done.LeaseOwner, done.LeaseUntil = status.JobSent, 1, "", time.Time{}
+	done.Tokens, done.Sent, done.UpdatedAt, done.DoneAt = nil, 2, now.Add(2*time.Minute+time.Second), now.Add(2*time.Minute+time.Second)
+	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&done, "fast") })
+
+	late := slow[0]
+	late.Attempts, late.NextAttemptAt, late.LeaseOwner, late.LeaseUntil = 1, now.Add(3*time.Minute), "", time.Time{}
+	late.LastError, late.Tokens, late.UpdatedAt = "fcm: UNAVAILABLE", j.Tokens[1:], now.Add(3*time.Minute)
+	wantCode(t, "SaveJob by the dispatcher that lost its lease",
+		s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(&late, "slow") }), status.ECONFLICT)
+	check(t, "job after the refused save", jobs(t, s, status.JobFilter{}), []status.OutboxJob{done})
+	// Saving again by the owner that finished it is refused too: its lease ended with the save.
+	wantCode(t, "SaveJob by an owner whose lease was cleared",
+		s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(&done, "fast") }), status.ECONFLICT)
 }

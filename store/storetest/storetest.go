@@ -50,7 +50,8 @@
 //     <= now. ClaimJobs changes the lease fields only and returns EINVALID for an empty
 //     owner, the zero now, a lease that is not positive or a limit below 1; concurrent
 //     claimers never get the same job. Claimed jobs come back oldest first.
-//   - SaveJob writes only the fields its doc lists (the others keep their inserted values)
+//   - SaveJob writes only the fields its doc lists (the others keep their inserted values),
+//     and with claimedBy only while that owner holds the lease (ECONFLICT otherwise)
 //     and returns EINVALID without a Status or a NextAttemptAt.
 //   - JobFilter with a negative Limit is EINVALID (0: no limit).
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
@@ -158,6 +159,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"ClaimJobs", testClaimJobs},
 		{"ClaimJobsConcurrent", testClaimJobsConcurrent},
 		{"SaveJob", testSaveJob},
+		{"SaveJobAfterLeaseLost", testSaveJobAfterLeaseLost},
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
 		{"NextJobDue", testNextJobDue},
