@@ -24,6 +24,9 @@ type Result struct {
 	AlreadyPresent    int // incidents imported before
 	SkippedMaint      int // scheduled maintenances (not imported)
 	ComponentsCreated int
+	// EarliestImported is when the oldest newly imported incident started (zero: none);
+	// uptime roll-ups from that day on are out of date.
+	EarliestImported time.Time
 }
 
 // Statuspage imports incidents in Statuspage's incidents.json shape. Components the history
@@ -95,6 +98,9 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 		}
 		if created {
 			res.Imported++
+			if res.EarliestImported.IsZero() || inc.StartedAt.Before(res.EarliestImported) {
+				res.EarliestImported = inc.StartedAt
+			}
 		} else {
 			res.AlreadyPresent++
 		}

@@ -120,6 +120,17 @@ func civilDays(a, b time.Time) int {
 // equal the uptime bars' days. Records are written in ascending days, whole days per write
 // transaction, so an interrupted run leaves no half-written day behind as the latest.
 func (s *Service) RollUpUptime(ctx context.Context) (int, error) {
+	return s.rollUpUptime(ctx, time.Time{})
+}
+
+// RollUpUptimeSince is RollUpUptime that also computes every complete day again from the
+// day of since on (within UptimeHistoryDays): call it after history older than the last
+// re-rolled days changed, as an import of past incidents does.
+func (s *Service) RollUpUptimeSince(ctx context.Context, since time.Time) (int, error) {
+	return s.rollUpUptime(ctx, since)
+}
+
+func (s *Service) rollUpUptime(ctx context.Context, since time.Time) (int, error) {
 	now := s.now()
 	today := localMidnight(now, s.loc)
 	yesterday := today.AddDate(0, 0, -1)
@@ -159,6 +170,9 @@ func (s *Service) RollUpUptime(ctx context.Context) (int, error) {
 			resume = minTime(l.AddDate(0, 0, 1), yesterday.AddDate(0, 0, 1-UptimeRerollDays))
 		}
 	}
+	if !since.IsZero() {
+		resume = minTime(resume, localMidnight(since, s.loc))
+	}
 	pending := slices.ContainsFunc(comps, func(c Component) bool { return !current[c.ID] })
 	if len(comps) == 0 || (resume.After(yesterday) && !pending) {
 		return 0, nil // no day completed since the last run, and no component is new
@@ -186,7 +200,7 @@ func (s *Service) RollUpUptime(ctx context.Context) (int, error) {
 	for _, c := range comps {
 		from := first
 		if current[c.ID] {
-			from = resume
+			from = maxTime(resume, first)
 		}
 		if from.After(yesterday) {
 			continue

@@ -377,3 +377,24 @@ func TestUptimePercentOfDays(t *testing.T) {
 		t.Errorf("UptimePercentOfDays without data = %v, want 100", got)
 	}
 }
+
+// TestRollUpUptimeSinceImport: history imported for days long rolled up is only picked up
+// by RollUpUptimeSince (what the import command calls), which recomputes from its day on.
+func TestRollUpUptimeSinceImport(t *testing.T) {
+	en := newRollupEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
+	en.component("api", en.kst(1, 0, 0))
+	en.rollUp(21) // the 1st to the 21st
+	en.outage("api", status.MajorOutage, en.kst(5, 10, 0), en.kst(5, 12, 0))
+	en.rollUp(0)
+	if r := byKey(en.records())[[2]string{"api", "2026-11-05"}]; r.MajorMinutes != 0 {
+		t.Fatalf("the plain run already re-rolled the 5th: %+v", r)
+	}
+	n, err := en.svc.RollUpUptimeSince(context.Background(), en.kst(5, 10, 0))
+	if err != nil || n != 17 { // the 5th to the 21st
+		t.Fatalf("RollUpUptimeSince = %d, %v; want 17 days", n, err)
+	}
+	if r := byKey(en.records())[[2]string{"api", "2026-11-05"}]; r.MajorMinutes != 120 || r.Incidents != 1 {
+		t.Fatalf("the 5th after RollUpUptimeSince: %+v, want 120 major minutes", r)
+	}
+	equalRecords(t, "records", en.records(), en.wantUptime(en.kst(1, 0, 0), en.kst(21, 0, 0), time.Time{}))
+}

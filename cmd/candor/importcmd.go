@@ -54,5 +54,14 @@ func importStatuspage(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "imported %d incidents (%d already present, %d scheduled maintenances skipped); created %d components\n",
 		res.Imported, res.AlreadyPresent, res.SkippedMaint, res.ComponentsCreated)
+	if res.Imported > 0 {
+		// Past days' uptime changed: roll it up again now rather than leave the daily job
+		// with figures from before the import.
+		days, err := svc.RollUpUptimeSince(ctx, res.EarliestImported)
+		if err != nil {
+			return fmt.Errorf("roll up uptime after the import: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "rolled up %d days of uptime\n", days)
+	}
 	return nil
 }
