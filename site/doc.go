@@ -18,7 +18,7 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
-// Doc is one rendered document with its precomputed gzip copy and validators.
+// Doc is one rendered document with its compressed copies, validators and header values.
 type Doc struct {
 	ContentType string
 	Body        []byte
@@ -28,11 +28,12 @@ type Doc struct {
 	Modified    time.Time
 	// Status is the HTTP status to answer with (200, or 404 for a rendered not-found page).
 	Status int
-	// HTML is set for pages (which get the browser security headers).
+	// HTML is set for pages, which carry the snapshot's revision for live.js.
 	HTML bool
 
 	plain, gz, br Encoding
 	lastModified  []string
+	contentType   []string
 	// rev is the revision written into an HTML page's data-revision: the snapshot the
 	// page was rendered for, which may be older than the one serving it when nothing on
 	// the page has changed since.
@@ -51,11 +52,10 @@ type Encoding struct {
 	ContentEncoding []string
 }
 
-// Headers shared by all documents of one encoding or type.
+// Content-Encoding values shared by all documents.
 var (
 	gzipEncoding   = []string{"gzip"}
 	brotliEncoding = []string{"br"}
-	typeHeaders    sync.Map // content type → []string
 )
 
 // Coding is a content coding a document is kept in.
@@ -79,13 +79,7 @@ func (d *Doc) Encoding(c Coding) *Encoding {
 }
 
 // ContentTypeHeader is ContentType as a header value slice (shared; never modify).
-func (d *Doc) ContentTypeHeader() []string {
-	if v, ok := typeHeaders.Load(d.ContentType); ok {
-		return v.([]string)
-	}
-	v, _ := typeHeaders.LoadOrStore(d.ContentType, []string{d.ContentType})
-	return v.([]string)
-}
+func (d *Doc) ContentTypeHeader() []string { return d.contentType }
 
 // LastModifiedHeader is Modified in HTTP date format (nil when unknown; shared).
 func (d *Doc) LastModifiedHeader() []string { return d.lastModified }
@@ -134,6 +128,7 @@ func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, stat
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	d := &Doc{ContentType: contentType, Body: body, Gzip: compress(&gzipWriters, body), Brotli: compress(&brotliWriters, body), ETag: etag,
 		Modified: modified, Status: status, HTML: strings.HasPrefix(contentType, "text/html")}
+	d.contentType = []string{contentType}
 	d.plain = Encoding{Body: d.Body, ETag: []string{etag}, ContentLength: []string{strconv.Itoa(len(d.Body))}}
 	d.gz = Encoding{Body: d.Gzip, ETag: []string{strings.TrimSuffix(etag, `"`) + `-gz"`},
 		ContentLength: []string{strconv.Itoa(len(d.Gzip))}, ContentEncoding: gzipEncoding}
