@@ -30,10 +30,7 @@ var (
 	hdrPublicCache = []string{publicCache}
 	hdrVaryEnc     = []string{"Accept-Encoding"}
 	hdrVaryEncLang = []string{"Accept-Encoding, Accept-Language"}
-	hdrNosniff     = []string{"nosniff"}
 	hdrAnyOrigin   = []string{"*"}
-	hdrCSP         = []string{contentSecurityPolicy}
-	hdrReferrer    = []string{referrerPolicy}
 )
 
 // lang picks the page language: ?lang= first, then Accept-Language, then the default.

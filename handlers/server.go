@@ -174,6 +174,12 @@ const (
 	referrerPolicy        = templates.ReferrerPolicy
 )
 
+var (
+	hdrNosniff  = []string{"nosniff"}
+	hdrCSP      = []string{contentSecurityPolicy}
+	hdrReferrer = []string{referrerPolicy}
+)
+
 // setSecurityHeaders sets the browser security headers on a response.
 func setSecurityHeaders(h http.Header) {
 	h["X-Content-Type-Options"] = hdrNosniff
