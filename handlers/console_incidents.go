@@ -152,17 +152,9 @@ func (s *console) newIncident(c echo.Context) error {
 // incidentFormFailed re-renders the new-incident form with the input kept and every
 // problem next to its field.
 func (s *console) incidentFormFailed(c echo.Context, v templates.NewIncidentView, p status.Problems, err error) error {
-	code := http.StatusUnprocessableEntity
-	v.Problem = "Please correct the marked fields."
-	if err != nil {
-		_, msg, ecode, ok := formError(err)
-		if !ok {
-			return err
-		}
-		code, v.Problem = ecode, msg
-	}
-	v.Errors = mergeProblems(p, err)
-	return s.render(c, code, templates.NewIncidentPage(v))
+	return s.renderFailed(c, p, err, &v.Errors, &v.Problem, func(code int) error {
+		return s.render(c, code, templates.NewIncidentPage(v))
+	})
 }
 
 // incidentView loads an incident with what its page shows besides the forms.
@@ -247,18 +239,11 @@ func (s *console) postUpdate(c echo.Context) error {
 	return redirect(c, consolePath+"/incidents/"+url.PathEscape(id), done)
 }
 
+// updateFailed re-renders the incident page with the update form's input and problems.
 func (s *console) updateFailed(c echo.Context, v templates.IncidentDetailView, p status.Problems, err error) error {
-	code := http.StatusUnprocessableEntity
-	v.Problem = "Please correct the marked fields."
-	if err != nil {
-		_, msg, ecode, ok := formError(err)
-		if !ok {
-			return err
-		}
-		code, v.Problem = ecode, msg
-	}
-	v.Errors = mergeProblems(p, err)
-	return s.render(c, code, templates.IncidentDetailPage(v))
+	return s.renderFailed(c, p, err, &v.Errors, &v.Problem, func(code int) error {
+		return s.render(c, code, templates.IncidentDetailPage(v))
+	})
 }
 
 func (s *console) resolve(c echo.Context) error {

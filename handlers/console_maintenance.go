@@ -91,18 +91,17 @@ func (s *console) newMaintenance(c echo.Context) error {
 	v.Form = templates.MaintenanceForm{Title: req.Title, Message: req.Message, Components: req.Components,
 		ScheduledFor: req.ScheduledFor, ScheduledUntil: req.ScheduledUntil, RemindBefore: req.RemindBefore,
 		Notify: in.Notify, AutoComplete: in.AutoComplete}
+	failed := func(err error) error {
+		return s.renderFailed(c, p, err, &v.Errors, &v.Problem, func(code int) error {
+			return s.render(c, code, templates.MaintenanceFormPage(v))
+		})
+	}
 	if len(p) > 0 {
-		v.Errors, v.Problem = templates.FormErrors(p), "Please correct the marked fields."
-		return s.render(c, http.StatusUnprocessableEntity, templates.MaintenanceFormPage(v))
+		return failed(nil)
 	}
 	m, err := s.Service.ScheduleMaintenance(c.Request().Context(), userOp(c), in)
 	if err != nil {
-		fields, msg, code, ok := formError(err)
-		if !ok {
-			return err
-		}
-		v.Errors, v.Problem = fields, msg
-		return s.render(c, code, templates.MaintenanceFormPage(v))
+		return failed(err)
 	}
 	return redirect(c, consolePath+"/maintenances/"+url.PathEscape(m.ID), "maintenance")
 }
