@@ -1,0 +1,126 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+)
+
+// flaky is a store whose reads can be made to fail.
+type flaky struct {
+	status.Store
+	fail bool
+}
+
+func (f *flaky) Read(ctx context.Context, fn func(status.Tx) error) error {
+	if f.fail {
+		return errors.New("database unreachable")
+	}
+	return f.Store.Read(ctx, fn)
+}
+
+func newBuilder(t *testing.T) (*site.Builder, *status.Service, *flaky, *status.ManualClock) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	svc := status.NewService(st, clock, nil)
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &flaky{Store: st}
+	return site.NewBuilder(site.Config{PageName: "Test", PublicURL: "https://status.example"}, fl, assets), svc, fl, clock
+}
+
+var op = status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
+
+// TestRebuildReusesUnchangedDocuments: after a write, the documents it did not touch are
+// the previous snapshot's own (same bytes, validators and compressed copies, nothing
+// compressed again), and those it touched are new.
+func TestRebuildReusesUnchangedDocuments(t *testing.T) {
+	b, svc, _, clock := newBuilder(t)
+	ctx := context.Background()
+	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "api", Name: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: "Old", Message: "Down.",
+		Components: map[string]status.ComponentStatus{"api": status.MajorOutage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PostUpdate(ctx, op, inc.ID, status.UpdateInput{Status: status.Resolved, Message: "Fixed."}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := b.Build(ctx, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Minute)
+	if _, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: "New", Message: "Down.",
+		Components: map[string]status.ComponentStatus{"api": status.PartialOutage}}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.Build(ctx, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Revision <= first.Revision {
+		t.Fatalf("revision %d after %d", second.Revision, first.Revision)
+	}
+	old1, _ := first.Doc("en", "/incidents/"+inc.ID)
+	old2, _ := second.Doc("en", "/incidents/"+inc.ID)
+	if old1 == nil || old1 != old2 {
+		t.Fatal("the resolved incident's page was rebuilt although nothing on it changed")
+	}
+	home1, _ := first.Doc("en", "/")
+	home2, _ := second.Doc("en", "/")
+	if home1 == home2 || home1.ETag == home2.ETag || !bytes.Contains(home2.Body, []byte("New")) {
+		t.Fatal("the home page was not rebuilt with the new incident")
+	}
+	for _, d := range []*site.Doc{old2, home2} {
+		if len(d.Gzip) == 0 || len(d.Brotli) == 0 || len(d.Brotli) >= len(d.Body) {
+			t.Fatalf("compressed copies: %d gzip, %d brotli bytes for %d", len(d.Gzip), len(d.Brotli), len(d.Body))
+		}
+	}
+}
+
+// TestBuildWithoutStore: with no state ever read, a failed read is an error and no
+// snapshot; after one, the last state is rendered again at the new time, marked stale.
+func TestBuildWithoutStore(t *testing.T) {
+	b, _, fl, clock := newBuilder(t)
+	ctx := context.Background()
+	fl.fail = true
+	if snap, err := b.Build(ctx, clock.Now()); err == nil || snap != nil {
+		t.Fatalf("Build without any state: %v, %v", snap, err)
+	}
+	fl.fail = false
+	if _, err := b.Build(ctx, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fl.fail = true
+	clock.Advance(5 * time.Minute)
+	snap, err := b.Build(ctx, clock.Now())
+	if err == nil || snap == nil {
+		t.Fatalf("Build after the store went away: %v, %v; want the last state and the error", snap, err)
+	}
+	if !snap.Built.Equal(clock.Now()) {
+		t.Fatalf("stale snapshot built at %s, want %s", snap.Built, clock.Now())
+	}
+	d, _ := snap.Doc("en", "/")
+	if !strings.Contains(string(d.Body), `data-testid="stale"`) {
+		t.Fatal("the re-rendered page does not say it could not be refreshed")
+	}
+}
