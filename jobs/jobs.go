@@ -48,6 +48,7 @@ type job struct {
 	fn         func(context.Context) error
 	id         cron.EntryID
 	timeout    time.Duration
+	hold       time.Duration // the least time a run keeps its lock (see run)
 
 	mu      sync.Mutex
 	running bool
@@ -63,6 +64,21 @@ type Scheduler struct {
 	mu   sync.Mutex
 	jobs []*job
 	ctx  context.Context
+}
+
+// specParser reads specs with a seconds field, as the scheduler's cron does.
+var specParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// maxLockHold caps how long a quick run keeps its lock after it ends.
+const maxLockHold = 5 * time.Second
+
+// lockHold is the least time a run of a job on sched keeps its lock: half the gap between
+// two runs, at most maxLockHold. Every replica fires on the same tick, their clocks a
+// little apart; a replica that tries the lock after a quick run on another has already
+// ended must still find it held, or the job would run once per replica per tick.
+func lockHold(sched cron.Schedule, now time.Time) time.Duration {
+	first := sched.Next(now)
+	return min(sched.Next(first).Sub(first)/2, maxLockHold)
 }
 
 // New returns a Scheduler; specs have a seconds field ("*/15 * * * * *").
@@ -81,11 +97,13 @@ func (s *Scheduler) Add(name, spec string, timeout time.Duration, fn func(contex
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-	j := &job{name: name, spec: spec, fn: fn, timeout: timeout, st: Status{Name: name, Schedule: spec}}
-	id, err := s.cron.AddFunc(spec, func() { s.run(j) })
+	sched, err := specParser.Parse(spec)
 	if err != nil {
 		return fmt.Errorf("schedule job %s (%q): %w", name, spec, err)
 	}
+	j := &job{name: name, spec: spec, fn: fn, timeout: timeout, hold: lockHold(sched, time.Now()),
+		st: Status{Name: name, Schedule: spec}}
+	id := s.cron.Schedule(sched, cron.FuncJob(func() { s.run(j) }))
 	j.id = id
 	s.mu.Lock()
 	s.jobs = append(s.jobs, j)
@@ -147,9 +165,15 @@ func (s *Scheduler) run(j *job) (err error) {
 		}
 		return lerr
 	}
-	defer unlock()
-
 	start := time.Now()
+	defer func() {
+		if rest := j.hold - time.Since(start); rest > 0 {
+			time.AfterFunc(rest, unlock) // see lockHold
+			return
+		}
+		unlock()
+	}()
+
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)

@@ -108,3 +108,70 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// sharedLocker is one lock table for several schedulers, as PostgreSQL's advisory locks
+// are for several replicas.
+type sharedLocker struct {
+	mu   sync.Mutex
+	held map[string]bool
+}
+
+func (l *sharedLocker) TryLock(_ context.Context, name string) (func(), bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[name] {
+		return nil, false, nil
+	}
+	l.held[name] = true
+	return func() { l.mu.Lock(); delete(l.held, name); l.mu.Unlock() }, true, nil
+}
+
+// TestQuickRunHoldsItsLock: replicas fire on the same tick; one whose clock is a little
+// behind must not run the job again after a quick run on another has already ended.
+func TestQuickRunHoldsItsLock(t *testing.T) {
+	locks := &sharedLocker{held: map[string]bool{}}
+	var mu sync.Mutex
+	runs := map[string]int{}
+	replica := func(name string) *Scheduler {
+		s := New(nil, locks)
+		must(t, s.Add("tick", "*/2 * * * * *", 0, func(context.Context) error { // hold: 1 s
+			mu.Lock()
+			runs[name]++
+			mu.Unlock()
+			return nil
+		}))
+		return s
+	}
+	a, b := replica("a"), replica("b")
+	must(t, a.RunNow("tick"))
+	must(t, b.RunNow("tick")) // the same tick, a moment later
+	mu.Lock()
+	if runs["a"] != 1 || runs["b"] != 0 {
+		t.Fatalf("runs on one tick: %v, want only a", runs)
+	}
+	mu.Unlock()
+	if st := b.Statuses()[0]; st.Skipped != 1 {
+		t.Fatalf("b skipped %d runs, want 1", st.Skipped)
+	}
+	time.Sleep(1200 * time.Millisecond) // the next tick: the lock is free again
+	must(t, b.RunNow("tick"))
+	mu.Lock()
+	defer mu.Unlock()
+	if runs["b"] != 1 {
+		t.Fatalf("runs after the hold: %v, want b to run", runs)
+	}
+}
+
+func TestLockHold(t *testing.T) {
+	now := time.Date(2026, 12, 3, 10, 0, 7, 0, time.UTC)
+	for spec, want := range map[string]time.Duration{"*/15 * * * * *": 5 * time.Second, "*/2 * * * * *": time.Second,
+		"0 5 * * * *": 5 * time.Second, "@every 4s": 2 * time.Second} {
+		sched, err := specParser.Parse(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lockHold(sched, now); got != want {
+			t.Errorf("lockHold(%q) = %v, want %v", spec, got, want)
+		}
+	}
+}

@@ -289,6 +289,9 @@ func TestReplicas(t *testing.T) {
 	}
 	g.set(false, nil) // hold every push until the test knows which job is which
 
+	var killedAt time.Time
+	var victimName string
+
 	t.Run("a change posted on one replica shows on the others within a second", func(t *testing.T) {
 		start := time.Now()
 		reps[0].post(t, key, "/api/v1/incidents", `{"title": "Replicated", "message": "Posted on A.", "components": {"messenger": "major_outage"}}`)
@@ -379,5 +382,66 @@ func TestReplicas(t *testing.T) {
 			t.Fatal("no request of the killed replica was in flight; the test proved nothing")
 		}
 		t.Logf("%d requests of the killed replica never reached FCM; another replica re-sent job %d after its lease", dropped, second.id)
+		killedAt = time.Now()
+		victimName = victim.name
 	})
+
+	t.Run("periodic jobs run on one replica at a time and go on without the dead one", func(t *testing.T) {
+		if killedAt.IsZero() {
+			t.Skip("no replica was killed")
+		}
+		deadline := time.Now().Add(45 * time.Second)
+		for {
+			ran, skipped := false, 0
+			for _, r := range reps {
+				if r.name == victimName {
+					continue
+				}
+				for _, j := range r.jobs(t, key) {
+					if j.Name != "eta-watchdog" {
+						continue
+					}
+					skipped += j.Skipped
+					if j.LastRun != nil {
+						if at, err := time.Parse(time.RFC3339Nano, *j.LastRun); err == nil && at.After(killedAt) {
+							ran = true
+						}
+					}
+				}
+			}
+			// Both survivors fire on every tick; the lock lets one run and the other skip.
+			if ran && skipped > 0 {
+				t.Logf("eta-watchdog ran on a survivor %v after the kill; %d runs skipped for the lock", time.Since(killedAt).Round(time.Second), skipped)
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after the kill: a survivor ran eta-watchdog: %v; runs skipped for the lock: %d", ran, skipped)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+}
+
+type jobStatus struct {
+	Name    string  `json:"name"`
+	LastRun *string `json:"last_run"`
+	Skipped int     `json:"skipped"`
+}
+
+func (r *replica) jobs(t *testing.T, key string) []jobStatus {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+r.addr+"/api/v1/jobs", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Jobs []jobStatus `json:"jobs"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 {
+		t.Fatalf("%s /api/v1/jobs: %d %v", r.name, res.StatusCode, err)
+	}
+	return out.Jobs
 }
