@@ -37,40 +37,15 @@ func (s *console) preview(inc *status.Incident, first bool, comps []status.Compo
 	if !u.Notify {
 		return pv
 	}
-	ev := pushEvent(pushKindOf(first, u), cfg.PageName, cfg.PublicURL, inc, u, names)
-	ev.Location = cfg.Location
+	planner := notifier.Planner{PageName: cfg.PageName, PublicURL: cfg.PublicURL, Location: cfg.Location}
+	ev := planner.IncidentEvent(status.PushEvent{Kind: status.PushKind(first, u), Incident: inc, Update: u, Now: now})
+	for _, id := range inc.ComponentIDs() {
+		ev.Components = append(ev.Components, names[id])
+	}
 	for _, l := range status.Locales {
 		msg := notifier.Build(ev, l)
 		pv.Pushes = append(pv.Pushes, templates.PushPreview{Lang: templates.Lang(l), Title: msg.Title, Body: msg.Body,
 			High: msg.High, TTL: msg.TTL})
 	}
 	return pv
-}
-
-// pushEvent is the event notifier.Planner.PlanPush makes for update u of inc; keep the two
-// in step so the preview is the push.
-func pushEvent(kind notifier.Kind, pageName, publicURL string, inc *status.Incident, u *status.Update, names map[string]string) notifier.Event {
-	now := u.CreatedAt
-	var eta *status.Estimate
-	if e := u.Estimate; e != nil && e.P50.After(now) {
-		eta = e
-	}
-	ev := notifier.Event{Kind: kind, PageName: pageName, PublicURL: publicURL, Now: now,
-		IncidentID: inc.ID, Title: inc.Title, Status: string(inc.Status), Impact: string(inc.Impact), Message: u.Message,
-		ETA: eta, Announced: inc.AnnouncedETA}
-	for _, id := range inc.ComponentIDs() {
-		ev.Components = append(ev.Components, names[id])
-	}
-	return ev
-}
-
-// pushKindOf names the push an entry sends, as the service does when it plans it.
-func pushKindOf(first bool, u *status.Update) notifier.Kind {
-	switch {
-	case first:
-		return notifier.KindCreated
-	case u.Status == status.Resolved:
-		return notifier.KindResolved
-	}
-	return notifier.KindUpdated
 }

@@ -43,19 +43,24 @@ func (p *Planner) tokenLimit() int {
 
 // PlanPush implements status.Notifier.
 func (p *Planner) PlanPush(tx status.Tx, ev status.PushEvent) ([]status.OutboxJob, error) {
+	names := map[string]string{}
+	for _, ch := range ev.Update.Components {
+		names[ch.ComponentID] = ch.Name
+	}
+	return p.plan(tx, p.IncidentEvent(ev), ev.Incident.ComponentIDs(), names, ev.Update.ID)
+}
+
+// IncidentEvent is what the push for ev says, before its audience is known (Components is
+// left for the caller to fill in): the console previews exactly this.
+func (p *Planner) IncidentEvent(ev status.PushEvent) Event {
 	inc, u := ev.Incident, ev.Update
 	var eta *status.Estimate
 	if e := u.Estimate; e != nil && e.P50.After(ev.Now) {
-		eta = e
+		eta = e // a range whose middle has passed is not sent as news
 	}
-	base := Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
+	return Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
 		IncidentID: inc.ID, Title: inc.Title, Status: string(inc.Status), Impact: string(inc.Impact), Message: u.Message,
 		ETA: eta, Announced: inc.AnnouncedETA}
-	names := map[string]string{}
-	for _, ch := range u.Components {
-		names[ch.ComponentID] = ch.Name
-	}
-	return p.plan(tx, base, inc.ComponentIDs(), names, u.ID)
 }
 
 // PlanMaintenancePush implements status.Notifier.

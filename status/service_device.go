@@ -138,8 +138,9 @@ func (s *Service) planPush(tx Tx, kind string, inc *Incident, u *Update, now tim
 	return true, nil
 }
 
-// pushKind names the event an update announces.
-func pushKind(first bool, u *Update) string {
+// PushKind names the event an update announces (first: the entry that opened the
+// incident): what its push says, and what the console's preview shows.
+func PushKind(first bool, u *Update) string {
 	switch {
 	case first:
 		return "created"

@@ -128,7 +128,7 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 		if err := syncComponents(tx, inc.ComponentIDs(), now); err != nil {
 			return change{}, err
 		}
-		queued, err := s.planPush(tx, pushKind(true, &inc.Updates[0]), inc, &inc.Updates[0], now)
+		queued, err := s.planPush(tx, PushKind(true, &inc.Updates[0]), inc, &inc.Updates[0], now)
 		if err != nil {
 			return change{}, err
 		}
@@ -296,7 +296,7 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		if err := syncComponents(tx, touched, now); err != nil {
 			return change{}, err
 		}
-		queued, err := s.planPush(tx, pushKind(false, last), inc, last, now)
+		queued, err := s.planPush(tx, PushKind(false, last), inc, last, now)
 		if err != nil {
 			return change{}, err
 		}

@@ -90,7 +90,7 @@ func (s *Service) reportMissed(ctx context.Context, id string) (bool, error) {
 		if err := tx.SaveIncidentState(inc); err != nil {
 			return change{}, err
 		}
-		queued, err := s.planPush(tx, pushKind(false, last), inc, last, now)
+		queued, err := s.planPush(tx, PushKind(false, last), inc, last, now)
 		if err != nil {
 			return change{}, err
 		}
