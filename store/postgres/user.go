@@ -70,7 +70,7 @@ func (t *tx) User(id string) (*status.User, error) {
 // foldName), with the name as stored; ENOTFOUND if none.
 func (t *tx) UserByName(name string) (*status.User, error) {
 	var u status.User
-	err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users WHERE name_key = $1`, foldName(name)), &u)
+	err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users WHERE name_key = $1`, status.NameKey(name)), &u)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("No user named %s.", name)
 	}
@@ -88,7 +88,7 @@ func (t *tx) CreateUser(u *status.User) error {
 	if u.ID == "" {
 		p.Add("id", "is required")
 	}
-	checkName(p, u.Name)
+	status.CheckNameText(p, u.Name)
 	checkUser(p, u)
 	if err := p.Err(); err != nil {
 		return err
@@ -96,7 +96,7 @@ func (t *tx) CreateUser(u *status.User) error {
 	return t.atomically(func() error {
 		_, err := t.exec(`INSERT INTO users (`+userColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			u.ID, u.Name, string(u.Role), u.PasswordHash, timeArg(u.CreatedAt), timeArg(u.UpdatedAt),
-			timeArg(u.LastLoginAt), timeArg(u.DisabledAt), foldName(u.Name))
+			timeArg(u.LastLoginAt), timeArg(u.DisabledAt), status.NameKey(u.Name))
 		switch {
 		case err == nil:
 			return nil

@@ -37,7 +37,7 @@ func (t *tx) PutTemplate(tm *status.Template) error {
 	if tm.ID == "" {
 		p.Add("id", "is required")
 	}
-	checkName(p, tm.Name)
+	status.CheckNameText(p, tm.Name)
 	if err := p.Err(); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (t *tx) PutTemplate(tm *status.Template) error {
 			title_en = excluded.title_en, message_ko = excluded.message_ko, message_en = excluded.message_en,
 			updated_at = excluded.updated_at`,
 		tm.ID, tm.Name, string(tm.Cause), string(tm.Impact), tm.TitleKO, tm.TitleEN, tm.MessageKO, tm.MessageEN,
-		timeArg(tm.CreatedAt), timeArg(tm.UpdatedAt), foldName(tm.Name))
+		timeArg(tm.CreatedAt), timeArg(tm.UpdatedAt), status.NameKey(tm.Name))
 	switch {
 	case err == nil:
 		return nil
