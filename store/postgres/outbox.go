@@ -36,20 +36,6 @@ func tokensArg(tokens []string) []string {
 	return tokens
 }
 
-// validateJob checks what the outbox needs of a job to ever be claimed or finished: a kind,
-// a status and a next attempt time.
-func validateJob(j *status.OutboxJob) error {
-	switch {
-	case j.Kind == "":
-		return invalid("kind", "required", "An outbox job needs a kind.")
-	case j.Status == "":
-		return invalid("status", "required", "An outbox job needs a status.")
-	case j.NextAttemptAt.IsZero():
-		return invalid("next_attempt_at", "required", "An outbox job needs a next attempt time.")
-	}
-	return nil
-}
-
 // InsertJobs adds outbox jobs, in slice order and in one round trip, and sets their IDs,
 // which only grow (an identity, and writes are serialized, so they also commit in order).
 // EINVALID if any job lacks a kind, a status or a next attempt time; then none is inserted.
@@ -58,7 +44,7 @@ func (t *tx) InsertJobs(jobs []status.OutboxJob) error {
 		return nil
 	}
 	for i := range jobs {
-		if err := validateJob(&jobs[i]); err != nil {
+		if err := status.ValidateJobRecord(&jobs[i]); err != nil {
 			return err
 		}
 	}

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/candorstatus/candor/status"
@@ -46,44 +44,6 @@ func (c dateCol) ScanDate(v pgtype.Date) error {
 		*c.t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	return nil
-}
-
-// validatePostmortem checks what the store needs of p: an incident id, and actions with
-// ids unique within p, titles, known states and due dates in years 1 to 9999.
-func validatePostmortem(p *status.Postmortem) error {
-	probs := status.Problems{}
-	if p.IncidentID == "" {
-		probs.Add("incident_id", "is required")
-	}
-	seen := make(map[string]bool, len(p.Actions))
-	for i, a := range p.Actions {
-		field := fmt.Sprintf("actions[%d]", i)
-		switch {
-		case a.ID == "":
-			probs.Add(field+".id", "is required")
-		case seen[a.ID]:
-			probs.Add(field+".id", "repeats %s", a.ID)
-		}
-		seen[a.ID] = true
-		if a.Title == "" {
-			probs.Add(field+".title", "is required")
-		}
-		if !a.State.Valid() {
-			probs.Add(field+".state", "must be one of %s", joinFollowUpStates())
-		}
-		if y := a.DueDate.Year(); !a.DueDate.IsZero() && (y < 1 || y > 9999) {
-			probs.Add(field+".due_date", "must be in the years 1 to 9999")
-		}
-	}
-	return probs.Err()
-}
-
-func joinFollowUpStates() string {
-	names := make([]string, len(status.FollowUpStates))
-	for i, s := range status.FollowUpStates {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
 }
 
 // postmortemActionsQuery loads the follow-up actions where selects, each postmortem's in
@@ -165,7 +125,7 @@ func scanPostmortems(rows pgx.Rows, ps *[]status.Postmortem) error {
 // absent, EINVALID as validatePostmortem; on error nothing is written. One round trip: the
 // statements check the incident themselves, so none fails on a foreign key.
 func (t *tx) PutPostmortem(p *status.Postmortem) error {
-	if err := validatePostmortem(p); err != nil {
+	if err := status.ValidatePostmortemRecord(p); err != nil {
 		return err
 	}
 	n := len(p.Actions)

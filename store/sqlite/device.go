@@ -40,30 +40,11 @@ func (t *tx) Device(token string) (*status.Device, error) {
 	return &d, nil
 }
 
-// validateDevice checks what the schema needs of d: a token and distinct, non-empty
-// component ids.
-func validateDevice(d *status.Device) error {
-	if d.Token == "" {
-		return invalid("token", "required", "A device needs a token.")
-	}
-	seen := make(map[string]bool, len(d.Components))
-	for _, c := range d.Components {
-		if c == "" {
-			return invalid("components", "must not contain an empty id", "A device's component ids must not be empty.")
-		}
-		if seen[c] {
-			return invalid("components", "lists "+c+" twice", "A device lists component "+c+" twice.")
-		}
-		seen[c] = true
-	}
-	return nil
-}
-
 // PutDevice inserts the device or replaces the one with its token, keeping the stored
 // CreatedAt; its subscription list is replaced as a whole. EINVALID without a token or with
 // an empty or repeated component id, before anything is written.
 func (t *tx) PutDevice(d *status.Device) error {
-	if err := validateDevice(d); err != nil {
+	if err := status.ValidateDeviceRecord(d); err != nil {
 		return err
 	}
 	comps, err := json.Marshal(d.Components)

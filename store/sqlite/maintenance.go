@@ -118,36 +118,6 @@ func scanMaintenanceUpdate(sc interface{ Scan(...any) error }, u *status.Mainten
 		timeCol{&u.CreatedAt}, &u.Event)
 }
 
-// validateMaintenance checks what the store needs of m: an id, a title, a known status and
-// both scheduled times.
-func validateMaintenance(m *status.Maintenance) error {
-	p := status.Problems{}
-	if m.ID == "" {
-		p.Add("id", "is required")
-	}
-	if m.Title == "" {
-		p.Add("title", "is required")
-	}
-	if !m.Status.Valid() {
-		p.Add("status", "must be one of %s", joinStatuses())
-	}
-	if m.ScheduledFor.IsZero() {
-		p.Add("scheduled_for", "is required")
-	}
-	if m.ScheduledUntil.IsZero() {
-		p.Add("scheduled_until", "is required")
-	}
-	return p.Err()
-}
-
-func joinStatuses() string {
-	names := make([]string, len(status.MaintenanceStatuses))
-	for i, s := range status.MaintenanceStatuses {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
-}
-
 // Maintenance returns a maintenance with its timeline; ENOTFOUND if absent.
 func (t *tx) Maintenance(id string) (*status.Maintenance, error) {
 	var m status.Maintenance
@@ -179,7 +149,7 @@ func (t *tx) Maintenances(f status.MaintenanceFilter) ([]status.Maintenance, err
 	var args []any
 	for _, s := range statuses {
 		if !s.Valid() {
-			return nil, invalid("statuses", "must each be one of "+joinStatuses(),
+			return nil, invalid("statuses", "must each be one of "+status.JoinNames(status.MaintenanceStatuses),
 				fmt.Sprintf("Invalid maintenance status %q in the filter.", s))
 		}
 		args = append(args, string(s))
@@ -267,7 +237,7 @@ func (t *tx) loadMaintenanceTimelines(ms []status.Maintenance) error {
 // scheduled times or an id on every update; then nothing is written and the transaction
 // goes on.
 func (t *tx) CreateMaintenance(m *status.Maintenance) error {
-	if err := validateMaintenance(m); err != nil {
+	if err := status.ValidateMaintenanceRecord(m); err != nil {
 		return err
 	}
 	for _, u := range m.Updates {
@@ -305,7 +275,7 @@ func (t *tx) CreateMaintenance(m *status.Maintenance) error {
 // SaveMaintenance stores every field of m but its id, CreatedAt and timeline; ENOTFOUND if
 // absent, EINVALID (writing nothing) as CreateMaintenance.
 func (t *tx) SaveMaintenance(m *status.Maintenance) error {
-	if err := validateMaintenance(m); err != nil {
+	if err := status.ValidateMaintenanceRecord(m); err != nil {
 		return err
 	}
 	l, err := encodeMaintenanceLists(m)

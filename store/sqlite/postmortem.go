@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/candorstatus/candor/status"
@@ -50,44 +49,6 @@ func (c dateCol) Scan(v any) error {
 		return fmt.Errorf("scan date: unexpected %T", v)
 	}
 	return nil
-}
-
-// validatePostmortem checks what the store needs of p: an incident id, and actions with
-// ids unique within p, titles, known states and due dates in years 1 to 9999.
-func validatePostmortem(p *status.Postmortem) error {
-	probs := status.Problems{}
-	if p.IncidentID == "" {
-		probs.Add("incident_id", "is required")
-	}
-	seen := make(map[string]bool, len(p.Actions))
-	for i, a := range p.Actions {
-		field := fmt.Sprintf("actions[%d]", i)
-		switch {
-		case a.ID == "":
-			probs.Add(field+".id", "is required")
-		case seen[a.ID]:
-			probs.Add(field+".id", "repeats %s", a.ID)
-		}
-		seen[a.ID] = true
-		if a.Title == "" {
-			probs.Add(field+".title", "is required")
-		}
-		if !a.State.Valid() {
-			probs.Add(field+".state", "must be one of %s", joinFollowUpStates())
-		}
-		if y := a.DueDate.Year(); !a.DueDate.IsZero() && (y < 1 || y > 9999) {
-			probs.Add(field+".due_date", "must be in the years 1 to 9999")
-		}
-	}
-	return probs.Err()
-}
-
-func joinFollowUpStates() string {
-	names := make([]string, len(status.FollowUpStates))
-	for i, s := range status.FollowUpStates {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
 }
 
 // Postmortem returns an incident's postmortem, draft or published, with its actions in
@@ -177,7 +138,7 @@ func (t *tx) loadPostmortemActions(ps []status.Postmortem, where string, args ..
 // its actions are replaced as a whole, kept in slice order. ENOTFOUND if the incident is
 // absent, EINVALID as validatePostmortem; on error nothing is written.
 func (t *tx) PutPostmortem(p *status.Postmortem) error {
-	if err := validatePostmortem(p); err != nil {
+	if err := status.ValidatePostmortemRecord(p); err != nil {
 		return err
 	}
 	var n int

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/candorstatus/candor/status"
@@ -14,21 +13,6 @@ const userColumns = `id, name, role, password_hash, created_at, updated_at, last
 func scanUser(sc interface{ Scan(...any) error }, u *status.User) error {
 	return sc.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt},
 		timeCol{&u.LastLoginAt}, timeCol{&u.DisabledAt})
-}
-
-// checkUser adds to p what the store needs of u's saved fields: a known role and a
-// password hash.
-func checkUser(p status.Problems, u *status.User) {
-	if !u.Role.Valid() {
-		names := make([]string, len(status.Roles))
-		for i, r := range status.Roles {
-			names[i] = string(r)
-		}
-		p.Add("role", "must be one of %s", strings.Join(names, ", "))
-	}
-	if u.PasswordHash == "" {
-		p.Add("password_hash", "is required")
-	}
 }
 
 // Users returns every user, disabled ones included, by name in byte order (names are
@@ -89,7 +73,7 @@ func (t *tx) CreateUser(u *status.User) error {
 		p.Add("id", "is required")
 	}
 	status.CheckNameText(p, u.Name)
-	checkUser(p, u)
+	status.CheckUserRecord(p, u)
 	if err := p.Err(); err != nil {
 		return err
 	}
@@ -114,7 +98,7 @@ func (t *tx) CreateUser(u *status.User) error {
 // EINVALID (writing nothing) without a known role or a password hash.
 func (t *tx) SaveUser(u *status.User) error {
 	p := status.Problems{}
-	checkUser(p, u)
+	status.CheckUserRecord(p, u)
 	if err := p.Err(); err != nil {
 		return err
 	}
