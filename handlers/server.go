@@ -37,6 +37,8 @@ type Deps struct {
 	DefaultLang templates.Lang
 	// Live streams change events to open pages (nil: /api/v1/stream answers 404).
 	Live *live.Hub
+	// Outbox is the push dispatcher, for /metrics (nil: no push metrics).
+	Outbox OutboxStats
 }
 
 // MaxBodyBytes bounds every request body.
@@ -112,6 +114,7 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/keys", s.createKey, admin)
 	v1.DELETE("/keys/:name", s.revokeKey, admin)
 	v1.Any("/*", s.apiNotFound)
+	e.GET("/metrics", s.metrics, s.requireScope(status.ScopeRead))
 	e.Any("/api/*", s.apiNotFound)
 	return e
 }

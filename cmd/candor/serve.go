@@ -131,7 +131,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log, Live: hub,
-		Jobs: sched, DefaultLang: templates.Korean, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1"})
+		Jobs: sched, DefaultLang: templates.Korean, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1", Outbox: disp})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
