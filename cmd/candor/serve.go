@@ -168,6 +168,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer func() { cancel(); <-dispatched }()
 	sched.Start(runCtx)
 	defer sched.Stop()
+	// Daily uptime runs hourly; catch up now so a fresh or restarted server reports past
+	// days at once rather than after the next hour's run.
+	go func() {
+		if err := sched.RunNow("uptime-rollup"); err != nil && runCtx.Err() == nil {
+			log.Warn("start-up uptime roll-up failed; the hourly run will retry", "err", err)
+		}
+	}()
 
 	url := "http://" + ln.Addr().String()
 	log.Info("candor is serving", "url", url, "public_url", cfg.PublicURL, "store", store.desc, "timezone", cfg.Timezone)
