@@ -53,8 +53,14 @@ const atomEntries = 50
 // its timeline, newest update first, so feed readers show the latest state.
 func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, error) {
 	base := b.cfg.PublicURL
+	// The feed changed when its content last did (RFC 4287: the last significant change),
+	// not at every rebuild: readers polling with If-None-Match then get 304s.
+	updated := b.lastModified(st)
+	if updated.IsZero() {
+		updated = now
+	}
 	f := atomFeed{Lang: string(lang), ID: base + "/history.atom", Title: b.cfg.PageName + " — " + templates.T(lang, "history.title"),
-		Updated: now.UTC().Format(time.RFC3339), Author: atomAuthor{Name: b.cfg.PageName},
+		Updated: updated.UTC().Format(time.RFC3339), Author: atomAuthor{Name: b.cfg.PageName},
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom?lang=" + string(lang)},
 			{Rel: "alternate", Type: "text/html", Href: base + "/?lang=" + string(lang)}}}
 	type item struct {

@@ -90,6 +90,23 @@ func TestRebuildReusesUnchangedDocuments(t *testing.T) {
 	if home1 == home2 || home1.ETag == home2.ETag || !bytes.Contains(home2.Body, []byte("New")) {
 		t.Fatal("the home page was not rebuilt with the new incident")
 	}
+	// A rebuild at a later minute with nothing new keeps the feed and the JSON as they were.
+	clock.Advance(time.Minute)
+	third, err := b.Build(ctx, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/history.atom", "/api/v2/summary.json", "/api/v2/incidents.json"} {
+		lang := "en"
+		if strings.HasPrefix(path, "/api/") {
+			lang = ""
+		}
+		d2, _ := second.Doc(lang, path)
+		d3, _ := third.Doc(lang, path)
+		if d2 == nil || d2 != d3 {
+			t.Errorf("%s was rebuilt by a minute tick with nothing new", path)
+		}
+	}
 	for _, d := range []*site.Doc{old2, home2} {
 		if len(d.Gzip) == 0 || len(d.Brotli) == 0 || len(d.Brotli) >= len(d.Body) {
 			t.Fatalf("compressed copies: %d gzip, %d brotli bytes for %d", len(d.Gzip), len(d.Brotli), len(d.Body))
