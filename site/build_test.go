@@ -96,7 +96,7 @@ func TestRebuildReusesUnchangedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/history.atom", "/api/v2/summary.json", "/api/v2/incidents.json"} {
+	for _, path := range []string{"/history.atom", "/history", "/api/v2/summary.json", "/api/v2/incidents.json"} {
 		lang := "en"
 		if strings.HasPrefix(path, "/api/") {
 			lang = ""
