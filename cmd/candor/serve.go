@@ -95,6 +95,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil || maxStreams < 1 {
 		return fmt.Errorf("CANDOR_MAX_STREAMS %q: want a positive number of live-update streams", envOr(env, "CANDOR_MAX_STREAMS", ""))
 	}
+	// Every stream holds a file descriptor; past the process's limit no connection at all
+	// is accepted, pages included. Keep streams below it, with room for page requests.
+	if fds, ok := fileLimit(); ok {
+		if capped := capStreams(maxStreams, fds); capped < maxStreams {
+			log.Warn("live-update streams capped below the file-descriptor limit; raise it (ulimit -n, LimitNOFILE) for more",
+				"max_streams", capped, "requested", maxStreams, "fd_limit", fds)
+			maxStreams = capped
+		}
+	}
 	hub := live.NewHub(live.Config{Revision: holder.Current().Revision, Log: log, MaxStreams: maxStreams})
 	defer hub.Close()
 	feed := live.NewFeeder(hub, func() int64 { return holder.Current().Revision }, holder.Built)

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// fileLimit reports no limit where there is no RLIMIT_NOFILE.
+func fileLimit() (uint64, bool) { return 0, false }
