@@ -35,10 +35,16 @@ var (
 
 // lang picks the page language: ?lang= first, then Accept-Language, then the default.
 func (s *server) lang(c echo.Context) templates.Lang {
+	l, _ := s.pickLang(c)
+	return l
+}
+
+// pickLang is lang, also saying whether the URL chose it.
+func (s *server) pickLang(c echo.Context) (l templates.Lang, inURL bool) {
 	if l, ok := parseLang(c.QueryParam("lang")); ok {
-		return l
+		return l, true
 	}
-	return negotiateLang(c.Request().Header.Get("Accept-Language"), s.DefaultLang)
+	return negotiateLang(c.Request().Header.Get("Accept-Language"), s.DefaultLang), false
 }
 
 func parseLang(v string) (templates.Lang, bool) {
@@ -117,8 +123,9 @@ func (s *server) publicPage(c echo.Context) error {
 			path += "?page=" + strconv.Itoa(n)
 		}
 	}
-	_, langInURL := parseLang(c.QueryParam("lang"))
-	return s.serveDoc(c, string(s.lang(c)), path, !langInURL)
+	// A language chosen in the URL needs no Vary on Accept-Language.
+	lang, inURL := s.pickLang(c)
+	return s.serveDoc(c, string(lang), path, !inURL)
 }
 
 // publicJSON serves the Statuspage-compatible documents.

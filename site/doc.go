@@ -162,37 +162,37 @@ func (s *Snapshot) RevisionHeader() []string {
 // A struct, not a joined string, so a lookup allocates nothing.
 type docKey struct{ lang, path string }
 
-// put renders body into the document at lang and path, reusing the previous snapshot's
-// document when nothing in it changed.
-func (s *Snapshot) put(lang, path, contentType string, body []byte, modified time.Time, status int) {
-	key := docKey{lang, path}
-	var prev *Doc
-	if s.prev != nil {
-		prev = s.prev.docs[key]
+// previous returns the previous snapshot's document at key, if any.
+func (s *Snapshot) previous(key docKey) *Doc {
+	if s.prev == nil {
+		return nil
 	}
-	s.docs[key] = newDoc(prev, contentType, body, modified, status)
+	return s.prev.docs[key]
+}
+
+// put renders body into the document at lang and path, reusing the previous snapshot's
+// document when nothing in it changed, and returns the document it keeps.
+func (s *Snapshot) put(lang, path, contentType string, body []byte, modified time.Time, status int) *Doc {
+	key := docKey{lang, path}
+	d := newDoc(s.previous(key), contentType, body, modified, status)
+	s.docs[key] = d
+	return d
 }
 
 // putPage is put for an HTML page that carries its revision as data-revision="rev" (the
 // live-update script compares it). A page that differs from the previous snapshot's only
 // in that number has not changed: the previous document is kept.
 func (s *Snapshot) putPage(lang, path string, body []byte, rev int64, modified time.Time, status int) {
-	key := docKey{lang, path}
-	var prev *Doc
-	if s.prev != nil {
-		prev = s.prev.docs[key]
-	}
+	prev := s.previous(docKey{lang, path})
 	if prev != nil && prev.rev != rev {
 		attr := func(r int64) []byte { return []byte(`data-revision="` + strconv.FormatInt(r, 10) + `"`) }
-		if same := bytes.Replace(body, attr(rev), attr(prev.rev), 1); len(same) == len(prev.Body) && bytes.Equal(same, prev.Body) {
+		if same := bytes.Replace(body, attr(rev), attr(prev.rev), 1); bytes.Equal(same, prev.Body) {
 			body = same
 		}
 	}
-	d := newDoc(prev, htmlType, body, modified, status)
-	if d != prev {
-		d.rev = rev
+	if d := s.put(lang, path, htmlType, body, modified, status); d != prev {
+		d.rev = rev // a new document; a kept one keeps the revision it was rendered at
 	}
-	s.docs[key] = d
 }
 
 // Doc returns the document at path in lang (or the language-neutral one).

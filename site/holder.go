@@ -128,7 +128,7 @@ func (h *Holder) Run(ctx context.Context) {
 			}
 		}
 		if err := h.Rebuild(ctx); err != nil && ctx.Err() == nil {
-			h.log.Warn("snapshot build failed; serving the previous one", "err", err)
+			h.log.Warn("snapshot build failed; serving the last known state", "err", err)
 		}
 	}
 }
