@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/notifier/dispatch"
 )
 
@@ -54,33 +55,36 @@ func (s *server) metrics(c echo.Context) error {
 	}
 	if s.Jobs != nil {
 		sts := s.Jobs.Statuses()
-		m.family("candor_job_runs_total", "counter", "Runs of each periodic job on this replica.")
-		for _, j := range sts {
-			m.sample("candor_job_runs_total", j.Name, float64(j.Runs))
-		}
-		m.family("candor_job_failures_total", "counter", "Failed runs of each periodic job on this replica.")
-		for _, j := range sts {
-			m.sample("candor_job_failures_total", j.Name, float64(j.Failures))
-		}
-		m.family("candor_job_skipped_total", "counter", "Runs skipped: the previous run still going, or another replica holding the job's lock.")
-		for _, j := range sts {
-			m.sample("candor_job_skipped_total", j.Name, float64(j.Skipped))
-		}
-		m.family("candor_job_last_run_timestamp_seconds", "gauge", "When each job last ran on this replica (Unix time; absent before its first run).")
-		for _, j := range sts {
-			if !j.LastStart.IsZero() {
-				m.sample("candor_job_last_run_timestamp_seconds", j.Name, float64(j.LastStart.UnixMilli())/1000)
-			}
-		}
-		m.family("candor_job_last_duration_seconds", "gauge", "How long each job's last run took.")
-		for _, j := range sts {
-			if !j.LastStart.IsZero() {
-				m.sample("candor_job_last_duration_seconds", j.Name, j.LastDuration.Seconds())
+		for _, f := range jobFamilies {
+			m.family(f.name, f.typ, f.help)
+			for _, j := range sts {
+				if v, ok := f.value(j); ok {
+					m.sample(f.name, j.Name, v)
+				}
 			}
 		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", m.buf.Bytes())
+}
+
+// jobFamilies are the per-job metrics, each one sample per job labelled job="…".
+var jobFamilies = []struct {
+	name, typ, help string
+	value           func(jobs.Status) (float64, bool) // ok=false: no sample for this job
+}{
+	{"candor_job_runs_total", "counter", "Runs of each periodic job on this replica.",
+		func(j jobs.Status) (float64, bool) { return float64(j.Runs), true }},
+	{"candor_job_failures_total", "counter", "Failed runs of each periodic job on this replica.",
+		func(j jobs.Status) (float64, bool) { return float64(j.Failures), true }},
+	{"candor_job_skipped_total", "counter", "Runs skipped: the previous run still going, or another replica holding the job's lock.",
+		func(j jobs.Status) (float64, bool) { return float64(j.Skipped), true }},
+	{"candor_job_last_run_timestamp_seconds", "gauge", "When each job last ran on this replica (Unix time; absent before its first run).",
+		func(j jobs.Status) (float64, bool) {
+			return float64(j.LastStart.UnixMilli()) / 1000, !j.LastStart.IsZero()
+		}},
+	{"candor_job_last_duration_seconds", "gauge", "How long each job's last run took.",
+		func(j jobs.Status) (float64, bool) { return j.LastDuration.Seconds(), !j.LastStart.IsZero() }},
 }
 
 // metricWriter writes Prometheus' text exposition format.

@@ -156,17 +156,9 @@ func startReplica(t *testing.T, bin, name, dbURL, fcmURL string) *replica {
 
 func (r *replica) post(t *testing.T, key, path, body string) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest("POST", "http://"+r.addr+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	if res.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %v", r.name, path, res.StatusCode, out)
+	code, out := r.postStatus(t, key, path, body)
+	if code >= 300 {
+		t.Fatalf("%s %s: %d %v", r.name, path, code, out)
 	}
 	return out
 }
