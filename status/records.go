@@ -41,9 +41,16 @@ func ValidateDeviceRecord(d *Device) error {
 // ValidateJobRecord checks what the outbox needs of a job to ever be claimed or finished:
 // a kind, a status and a next attempt time.
 func ValidateJobRecord(j *OutboxJob) error {
-	switch {
-	case j.Kind == "":
+	if j.Kind == "" {
 		return fieldError("kind", "required", "An outbox job needs a kind.")
+	}
+	return ValidateJobProgress(j)
+}
+
+// ValidateJobProgress checks the progress fields SaveJob writes: a status and a next
+// attempt time.
+func ValidateJobProgress(j *OutboxJob) error {
+	switch {
 	case j.Status == "":
 		return fieldError("status", "required", "An outbox job needs a status.")
 	case j.NextAttemptAt.IsZero():

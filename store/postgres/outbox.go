@@ -145,11 +145,8 @@ func (t *tx) scanJobs(rows pgx.Rows, what string) ([]status.OutboxJob, error) {
 // sent and failed counts, updated and done times; its other fields stay as inserted.
 // ENOTFOUND if absent; EINVALID without a status or a next attempt time.
 func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
-	switch {
-	case j.Status == "":
-		return invalid("status", "required", "An outbox job needs a status.")
-	case j.NextAttemptAt.IsZero():
-		return invalid("next_attempt_at", "required", "An outbox job needs a next attempt time.")
+	if err := status.ValidateJobProgress(j); err != nil {
+		return err
 	}
 	ok, err := t.execOne(`UPDATE outbox_jobs SET status = $1, attempts = $2, next_attempt_at = $3, lease_owner = $4,
 			lease_until = $5, last_error = $6, tokens = $7, sent = $8, failed = $9, updated_at = $10, done_at = $11

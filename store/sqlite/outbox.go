@@ -158,11 +158,8 @@ func (t *tx) scanJobs(rows *sql.Rows, what string) ([]status.OutboxJob, error) {
 // sent and failed counts, updated and done times; its other fields stay as inserted.
 // ENOTFOUND if absent; EINVALID without a status or a next attempt time.
 func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
-	switch {
-	case j.Status == "":
-		return invalid("status", "required", "An outbox job needs a status.")
-	case j.NextAttemptAt.IsZero():
-		return invalid("next_attempt_at", "required", "An outbox job needs a next attempt time.")
+	if err := status.ValidateJobProgress(j); err != nil {
+		return err
 	}
 	tokens, err := encodeTokens(j.Tokens)
 	if err != nil {
