@@ -69,6 +69,18 @@ func ValidateUptimeDays(records []UptimeDayRecord) error {
 	return p.Err()
 }
 
+// ValidateDayRange checks the bounds of a stored-days query: both calendar days.
+func ValidateDayRange(from, to string) error {
+	p := Problems{}
+	if !ValidDay(from) {
+		p.Add("from", "must be a calendar day like 2026-11-22")
+	}
+	if !ValidDay(to) {
+		p.Add("to", "must be a calendar day like 2026-11-22")
+	}
+	return p.Err()
+}
+
 // ValidDay reports whether s is a calendar day written as DayLayout, in the years 1 to 9999.
 func ValidDay(s string) bool {
 	t, err := time.Parse(DayLayout, s)

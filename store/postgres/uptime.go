@@ -95,14 +95,7 @@ func uptimeDaysQuery(oneComponent bool) string {
 // UptimeDays returns the records of one component ("": every component) from `from` to
 // `to` inclusive, by component id (bytes), then day.
 func (t *tx) UptimeDays(componentID, from, to string) ([]status.UptimeDayRecord, error) {
-	p := status.Problems{}
-	if !status.ValidDay(from) {
-		p.Add("from", "must be a calendar day like 2026-11-22")
-	}
-	if !status.ValidDay(to) {
-		p.Add("to", "must be a calendar day like 2026-11-22")
-	}
-	if err := p.Err(); err != nil {
+	if err := status.ValidateDayRange(from, to); err != nil {
 		return nil, err
 	}
 	args := []any{dayArg(from), dayArg(to)}

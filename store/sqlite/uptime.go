@@ -48,7 +48,7 @@ func (t *tx) PutUptimeDays(records []status.UptimeDayRecord) error {
 // UptimeDays returns the records of one component ("": every component) from `from` to
 // `to` inclusive, by component id, then day.
 func (t *tx) UptimeDays(componentID, from, to string) ([]status.UptimeDayRecord, error) {
-	if err := validDayRange(from, to); err != nil {
+	if err := status.ValidateDayRange(from, to); err != nil {
 		return nil, err
 	}
 	q, args := uptimeDaysQuery(componentID != ""), []any{from, to}
@@ -95,16 +95,4 @@ func (t *tx) LatestUptimeDay() (string, error) {
 		return "", t.fail(err, "load latest uptime day")
 	}
 	return day.String, nil
-}
-
-// validDayRange checks the bounds of a range of days.
-func validDayRange(from, to string) error {
-	p := status.Problems{}
-	if !status.ValidDay(from) {
-		p.Add("from", "must be a calendar day like 2026-11-22")
-	}
-	if !status.ValidDay(to) {
-		p.Add("to", "must be a calendar day like 2026-11-22")
-	}
-	return p.Err()
 }
