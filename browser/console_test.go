@@ -3,6 +3,7 @@ package browser_test
 import (
 	"context"
 	"fmt"
+	"github.com/candorstatus/candor/lang"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -63,7 +64,7 @@ func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-browser", PageName: "Browser Status", PublicURL: "http://status.test",
+	b := site.NewBuilder(site.Config{PageID: "candor-browser", PageName: lang.Same("Browser Status"), PublicURL: "http://status.test",
 		Location: seoul}, store, assets)
 	b.SetEstimator(f)
 	h := site.NewHolder(b, clock, nil)
@@ -178,19 +179,21 @@ func TestConsoleIncidentInBrowser(t *testing.T) {
 	// An announced time ten minutes out is optimistic for this history.
 	loc, _ := time.LoadLocation("Asia/Seoul")
 	eta := time.Now().Add(10 * time.Minute).In(loc).Format("2006-01-02T15:04")
-	title := "Messages delayed · 메시지 지연"
-	step(t, ctx, "fill the incident form",
-		chromedp.SendKeys(chromedp.CSS("#f-title"), title),
+	title, titleKO := "Messages delayed", "메시지 지연"
+	step(t, ctx, "fill the incident form, each language in its own input",
+		chromedp.SendKeys(chromedp.CSS("#f-title_ko"), titleKO),
+		chromedp.SendKeys(chromedp.CSS("#f-title_en"), title),
 		chromedp.SetValue(chromedp.CSS(`select[name="components.messenger"]`), "partial_outage"),
 		chromedp.SetValue(chromedp.CSS("#f-impact"), "major"),
-		chromedp.SendKeys(chromedp.CSS("#f-message"), "메시지 전송이 지연되고 있습니다.\n\nMessages are delayed; we are investigating."),
+		chromedp.SendKeys(chromedp.CSS("#f-message_ko"), "메시지 전송이 지연되고 있습니다."),
+		chromedp.SendKeys(chromedp.CSS("#f-message_en"), "Messages are delayed; we are investigating."),
 		chromedp.SetValue(chromedp.CSS("#f-announced_eta"), eta))
 	submit(t, ctx, "preview", "[data-testid=preview-button]")
 	step(t, ctx, "see the preview", chromedp.WaitVisible(chromedp.CSS("[data-testid=preview-unlikely]")))
-	if got := textOf(t, ctx, "[data-testid=preview-unlikely]"); !strings.Contains(got, "similar incidents were restored this fast") {
+	if got := textOf(t, ctx, "[data-testid=preview-unlikely]"); !strings.Contains(got, "were restored that fast") {
 		t.Fatalf("unlikely warning reads %q", got)
 	}
-	for _, sel := range []string{"[data-testid=preview-ko] [data-testid=eta-unlikely]", "[data-testid=preview-en] [data-testid=eta-unlikely]",
+	for _, sel := range []string{"[data-testid=preview-ko] [data-testid=eta-chance][data-unlikely]", "[data-testid=preview-en] [data-testid=eta-chance][data-unlikely]",
 		"[data-testid=push-ko] [data-testid=push-title]", "[data-testid=push-en] [data-testid=push-title]"} {
 		if count(t, ctx, sel) != 1 {
 			t.Errorf("preview lacks %s", sel)
@@ -214,10 +217,10 @@ func TestConsoleIncidentInBrowser(t *testing.T) {
 	// The public page shows it, with the honest warning next to the promise.
 	step(t, ctx, "open the public page", chromedp.Navigate(srv.URL+"/?lang=en"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=active-incidents]")))
-	if got := textOf(t, ctx, "[data-testid=active-incidents]"); !strings.Contains(got, title) {
-		t.Fatalf("public page does not list the incident: %q", got)
+	if got := textOf(t, ctx, "[data-testid=active-incidents]"); !strings.Contains(got, title) || strings.Contains(got, titleKO) {
+		t.Fatalf("the English page does not list the incident in English only: %q", got)
 	}
-	if count(t, ctx, "[data-testid=active-incidents] [data-testid=eta-unlikely]") != 1 {
+	if count(t, ctx, "[data-testid=active-incidents] [data-testid=eta-chance][data-unlikely]") != 1 {
 		t.Error("the public page does not warn about the unlikely time")
 	}
 

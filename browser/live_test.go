@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"context"
+	"github.com/candorstatus/candor/lang"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestLiveRefresh(t *testing.T) {
 
 	title := "Live refresh check"
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
-	if _, err := svc.CreateIncident(context.Background(), op, status.IncidentInput{Title: title, Message: "Looking into it.",
+	if _, err := svc.CreateIncident(context.Background(), op, status.IncidentInput{Title: lang.Same(title), Message: lang.Same("Looking into it."),
 		Components: map[string]status.ComponentStatus{"messenger": status.MajorOutage}}); err != nil {
 		t.Fatal(err)
 	}

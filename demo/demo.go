@@ -7,29 +7,59 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 )
 
 type component struct {
-	id, name, group, description string
+	id          string
+	name, group lang.Text
+	description lang.Text
 }
+
+func ko(ko, en string) lang.Text { return lang.Text{KO: ko, EN: en} }
+
+// Groups by service area.
+var (
+	messaging = ko("메시징", "Messaging")
+	media     = ko("사진·스토리", "Photos and stories")
+	accounts  = ko("로그인·계정", "Login and accounts")
+	calls     = ko("통화", "Calls")
+	payments  = ko("결제", "Payments")
+	community = ko("커뮤니티", "Community")
+)
 
 // components of a large messenger, grouped by service area.
 var components = []component{
-	{"messenger", "Message delivery", "Messaging", "Sending and receiving chat messages · 메시지 송수신"},
-	{"chat-sync", "Chat history sync", "Messaging", "Chat rooms on new devices and PC · 대화 내용 동기화"},
-	{"push", "Notifications", "Messaging", "New-message alerts on phones · 새 메시지 알림"},
-	{"media-upload", "Photo and video upload", "Photo and story upload", "Sending photos, videos and files · 사진·동영상 전송"},
-	{"stories", "Stories", "Photo and story upload", "Posting and viewing stories · 스토리"},
-	{"login", "Login", "Login and accounts", "Signing in on phone and PC · 로그인"},
-	{"signup", "Sign-up and verification", "Login and accounts", "New accounts and phone verification · 가입·인증"},
-	{"voice-calls", "Voice calls", "Voice calls", "1:1 and group voice calls · 음성 통화"},
-	{"video-calls", "Video calls", "Voice calls", "1:1 and group video calls · 영상 통화"},
-	{"pay", "Pay and transfers", "Payments", "Money transfers and payments · 송금·결제"},
-	{"gifts", "Gift shop", "Payments", "Buying and sending gifts · 선물하기"},
-	{"open-chat", "Open chat", "Open chat", "Public chat rooms · 오픈채팅"},
+	{"messenger", ko("메시지 전송", "Message delivery"), messaging, ko("채팅 메시지 보내기와 받기", "Sending and receiving chat messages")},
+	{"chat-sync", ko("대화 동기화", "Chat history sync"), messaging, ko("새 기기와 PC의 대화방", "Chat rooms on new devices and PC")},
+	{"push", ko("알림", "Notifications"), messaging, ko("휴대폰의 새 메시지 알림", "New-message alerts on phones")},
+	{"media-upload", ko("사진·동영상 전송", "Photo and video upload"), media, ko("사진·동영상·파일 보내기", "Sending photos, videos and files")},
+	{"stories", ko("스토리", "Stories"), media, ko("스토리 올리기와 보기", "Posting and viewing stories")},
+	{"login", ko("로그인", "Login"), accounts, ko("휴대폰과 PC 로그인", "Signing in on phone and PC")},
+	{"signup", ko("가입·인증", "Sign-up and verification"), accounts, ko("새 계정과 휴대폰 인증", "New accounts and phone verification")},
+	{"voice-calls", ko("음성 통화", "Voice calls"), calls, ko("1:1 및 그룹 음성 통화", "1:1 and group voice calls")},
+	{"video-calls", ko("영상 통화", "Video calls"), calls, ko("1:1 및 그룹 영상 통화", "1:1 and group video calls")},
+	{"pay", ko("송금·결제", "Pay and transfers"), payments, ko("송금과 결제", "Money transfers and payments")},
+	{"gifts", ko("선물하기", "Gift shop"), payments, ko("선물 구매와 보내기", "Buying and sending gifts")},
+	{"open-chat", ko("오픈채팅", "Open chat"), community, ko("공개 채팅방", "Public chat rooms")},
+}
+
+// both reads the demo's own bilingual strings: titles are written "English · 한국어",
+// messages "한국어\nEnglish".
+func both(s, sep string, koFirst bool) lang.Text {
+	a, b, ok := strings.Cut(s, sep)
+	if !ok {
+		return lang.Same(s)
+	}
+	if koFirst {
+		return ko(a, b)
+	}
+	return ko(b, a)
 }
 
 type scenario struct {
@@ -143,10 +173,10 @@ func incident(sc scenario, start time.Time, rng *rand.Rand, n int) *status.Incid
 		monitoring = status.Operational
 	}
 	upd := func(at time.Time, st status.IncidentStatus, msg string, ch []status.ComponentChange) status.Update {
-		return status.Update{Kind: status.KindStaff, Status: st, Message: msg, Components: ch, Notify: true,
+		return status.Update{Kind: status.KindStaff, Status: st, Message: both(msg, "\n", true), Components: ch, Notify: true,
 			PostedBy: "demo", CreatedAt: at}
 	}
-	inc := &status.Incident{Title: sc.title, Impact: sc.impact, Cause: sc.cause, StartedAt: start,
+	inc := &status.Incident{Title: both(sc.title, " · ", false), Impact: sc.impact, Cause: sc.cause, StartedAt: start,
 		Source: "demo", ExternalID: fmt.Sprintf("demo-%d", n), Updates: []status.Update{
 			upd(start, status.Investigating, sc.messages[0], set(sc.worst, status.Operational)),
 			upd(ident, status.Identified, sc.messages[1], nil),
@@ -160,11 +190,11 @@ func incident(sc scenario, start time.Time, rng *rand.Rand, n int) *status.Incid
 	return inc
 }
 
-func nameOf(id string) string {
+func nameOf(id string) lang.Text {
 	for _, c := range components {
 		if c.id == id {
 			return c.name
 		}
 	}
-	return id
+	return lang.Same(id)
 }

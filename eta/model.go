@@ -49,7 +49,11 @@ type Estimate struct {
 	// Few is true when the estimate rests on little history; the range is then wide
 	// because the heavy-tailed prior carries much of it, and the wording says so.
 	Few bool
-	// ExplainEN and ExplainKO are one-line explanations for the status page.
+	// Phase is the incident phase the comparison was restricted to ("investigating",
+	// "identified", "monitoring"), or "" when only the elapsed time was: what "similar"
+	// meant, so the words on the page can say it.
+	Phase string
+	// ExplainEN and ExplainKO are one-line explanations, for the backtest's report.
 	ExplainEN, ExplainKO string
 }
 

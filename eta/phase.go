@@ -16,6 +16,17 @@ const (
 	numPhases
 )
 
+// String is the phase's name in Statuspage's vocabulary.
+func (p phase) String() string {
+	switch p {
+	case phaseIdentified:
+		return "identified"
+	case phaseMonitoring:
+		return "monitoring"
+	}
+	return "investigating"
+}
+
 // phaseAt returns the phase at elapsed e (minutes) of an incident that entered
 // identified and monitoring at the given elapsed minutes (negative: never, or not yet
 // known). Of the phases reached by e the most recently entered one wins, so an incident

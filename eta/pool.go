@@ -174,6 +174,9 @@ func (m *Model) Estimate(q Query) Estimate {
 		Few:     mx.poolName == PoolPrior || mx.samples < m.cfg.FewBelow,
 	}
 	e.ExplainEN, e.ExplainKO = explain(mx, e)
+	if mx.chosen >= 0 && mx.levels[mx.chosen].byPhase {
+		e.Phase = mx.phase.String()
+	}
 	return e
 }
 

@@ -109,7 +109,7 @@ func (f *Forecaster) Estimate(inc *status.Incident, now time.Time) (status.Estim
 		return status.Estimate{}, false
 	}
 	return status.Estimate{P50: e.P50, P80: e.P80, P90: e.P90, Samples: e.Samples, Pool: e.Pool, Few: e.Few,
-		ExplainEN: e.ExplainEN, ExplainKO: e.ExplainKO}, true
+		Phase: e.Phase, At: now}, true
 }
 
 // Chance implements status.Estimator.

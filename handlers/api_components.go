@@ -5,28 +5,29 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
 type componentRequest struct {
-	ID                 string `json:"id"`
-	Name               string `json:"name"`
-	Description        string `json:"description"`
-	Group              string `json:"group"`
-	Position           *int   `json:"position"`
-	Status             string `json:"status"`
-	OnlyShowIfDegraded bool   `json:"only_show_if_degraded"`
-	Showcase           *bool  `json:"showcase"`
+	ID                 string    `json:"id"`
+	Name               lang.Text `json:"name"`
+	Description        lang.Text `json:"description"`
+	Group              lang.Text `json:"group"`
+	Position           *int      `json:"position"`
+	Status             string    `json:"status"`
+	OnlyShowIfDegraded bool      `json:"only_show_if_degraded"`
+	Showcase           *bool     `json:"showcase"`
 }
 
 type componentPatchRequest struct {
-	Name               *string `json:"name"`
-	Description        *string `json:"description"`
-	Group              *string `json:"group"`
-	Position           *int    `json:"position"`
-	Status             *string `json:"status"`
-	OnlyShowIfDegraded *bool   `json:"only_show_if_degraded"`
-	Showcase           *bool   `json:"showcase"`
+	Name               *lang.Text `json:"name"`
+	Description        *lang.Text `json:"description"`
+	Group              *lang.Text `json:"group"`
+	Position           *int       `json:"position"`
+	Status             *string    `json:"status"`
+	OnlyShowIfDegraded *bool      `json:"only_show_if_degraded"`
+	Showcase           *bool      `json:"showcase"`
 }
 
 func (s *server) listComponents(c echo.Context) error {

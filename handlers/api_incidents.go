@@ -6,14 +6,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
 type incidentRequest struct {
-	Title                string            `json:"title"`
+	Title                lang.Text         `json:"title"`
 	Impact               string            `json:"impact"`
 	Status               string            `json:"status"`
-	Message              string            `json:"message"`
+	Message              lang.Text         `json:"message"`
 	Components           map[string]string `json:"components"`
 	AnnouncedETA         *string           `json:"announced_eta"`
 	Cause                string            `json:"cause"`
@@ -25,7 +26,7 @@ type incidentRequest struct {
 type updateRequest struct {
 	Status       string            `json:"status"`
 	Impact       string            `json:"impact"`
-	Message      string            `json:"message"`
+	Message      lang.Text         `json:"message"`
 	Components   map[string]string `json:"components"`
 	AnnouncedETA *string           `json:"announced_eta"`
 	Notify       *bool             `json:"notify"`
@@ -183,6 +184,6 @@ func warnings(c *status.Chance) []warningJSON {
 	if !c.Unlikely() {
 		return nil
 	}
-	return []warningJSON{{Code: "unlikely_eta", Message: "The announced restoration time is unlikely: " + c.Describe() +
+	return []warningJSON{{Code: "unlikely_eta", Message: "The announced restoration time is unlikely: " + c.Describe(lang.English) +
 		" The status page shows the model's range beside it.", Chance: &c.P, Met: c.Met, Of: c.Of}}
 }

@@ -8,40 +8,41 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
 type maintenanceRequest struct {
-	Title          string   `json:"title"`
-	Message        string   `json:"message"`
-	Components     []string `json:"components"`
-	ScheduledFor   *string  `json:"scheduled_for"`
-	ScheduledUntil *string  `json:"scheduled_until"`
-	Notify         *bool    `json:"notify"`
-	RemindBefore   []string `json:"remind_before"`
-	AutoComplete   *bool    `json:"auto_complete"`
+	Title          lang.Text `json:"title"`
+	Message        lang.Text `json:"message"`
+	Components     []string  `json:"components"`
+	ScheduledFor   *string   `json:"scheduled_for"`
+	ScheduledUntil *string   `json:"scheduled_until"`
+	Notify         *bool     `json:"notify"`
+	RemindBefore   []string  `json:"remind_before"`
+	AutoComplete   *bool     `json:"auto_complete"`
 }
 
 type maintenanceUpdateRequest struct {
-	Status  string `json:"status"`
-	Message string `json:"message"`
-	Notify  *bool  `json:"notify"`
+	Status  string    `json:"status"`
+	Message lang.Text `json:"message"`
+	Notify  *bool     `json:"notify"`
 }
 
 type maintenanceUpdateJSON struct {
-	ID        string  `json:"id"`
-	Kind      string  `json:"kind"`
-	Event     *string `json:"event"`
-	Status    string  `json:"status"`
-	Message   string  `json:"message"`
-	Notify    bool    `json:"notify"`
-	PostedBy  string  `json:"posted_by"`
-	CreatedAt string  `json:"created_at"`
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Event     *string   `json:"event"`
+	Status    string    `json:"status"`
+	Message   lang.Text `json:"message"`
+	Notify    bool      `json:"notify"`
+	PostedBy  string    `json:"posted_by"`
+	CreatedAt string    `json:"created_at"`
 }
 
 type maintenanceJSON struct {
 	ID             string                  `json:"id"`
-	Title          string                  `json:"title"`
+	Title          lang.Text               `json:"title"`
 	Status         string                  `json:"status"`
 	Components     []affectedJSON          `json:"components"`
 	ScheduledFor   string                  `json:"scheduled_for"`
@@ -247,7 +248,7 @@ func (s *server) startMaintenance(c echo.Context) error {
 
 func (s *server) cancelMaintenance(c echo.Context) error {
 	var req struct {
-		Message string `json:"message"`
+		Message lang.Text `json:"message"`
 	}
 	return s.maintenanceAction(c, &req, func(op status.Op) (*status.Maintenance, error) {
 		return s.Service.CancelMaintenance(c.Request().Context(), op, c.Param("id"), req.Message)

@@ -72,6 +72,8 @@ func decodeStrict(body []byte, dst any) error {
 
 func jsonKind(goType string) string {
 	switch {
+	case goType == "lang.Text":
+		return `a string or an object like {"ko": "…", "en": "…"}`
 	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "Statuses"):
 		return "an object"
 	case strings.HasPrefix(goType, "[]"):

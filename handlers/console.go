@@ -184,7 +184,7 @@ func userOp(c echo.Context) status.Op {
 // page is the frame of a console page for the current request.
 func (s *console) page(c echo.Context, title, section string) templates.ConsolePage {
 	cfg := s.Builder.Config()
-	p := templates.ConsolePage{Title: title, PageName: cfg.PageName, Section: section, User: consoleUser(c),
+	p := templates.ConsolePage{Title: title, PageName: cfg.PageName.String(), Section: section, User: consoleUser(c),
 		Location: cfg.Location, Now: s.Service.Clock().Now(), Flash: flashes[c.QueryParam("done")]}
 	if sess := consoleSession(c); sess != nil {
 		p.CSRF = sess.CSRFToken

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -15,12 +16,18 @@ import (
 // Components and API keys: admin only.
 
 type componentFormRequest struct {
-	ID          string `form:"id"`
-	Name        string `form:"name"`
-	Description string `form:"description"`
-	Group       string `form:"group"`
-	Position    string `form:"position"`
-	Status      string `form:"status"`
+	ID            string `form:"id"`
+	Name          string `form:"name"`
+	NameKO        string `form:"name_ko"`
+	NameEN        string `form:"name_en"`
+	Description   string `form:"description"`
+	DescriptionKO string `form:"description_ko"`
+	DescriptionEN string `form:"description_en"`
+	Group         string `form:"group"`
+	GroupKO       string `form:"group_ko"`
+	GroupEN       string `form:"group_en"`
+	Position      string `form:"position"`
+	Status        string `form:"status"`
 }
 
 type keyFormRequest struct {
@@ -29,7 +36,8 @@ type keyFormRequest struct {
 }
 
 func (r componentFormRequest) form() templates.ComponentForm {
-	return templates.ComponentForm{ID: r.ID, Name: r.Name, Description: r.Description, Group: r.Group, Position: r.Position, Status: r.Status}
+	return templates.ComponentForm{ID: r.ID, Name: pair(r.Name, r.NameKO, r.NameEN), Description: pair(r.Description, r.DescriptionKO, r.DescriptionEN),
+		Group: pair(r.Group, r.GroupKO, r.GroupEN), Position: r.Position, Status: r.Status}
 }
 
 // position reads an optional position; nil keeps the default (last, or unchanged).
@@ -47,7 +55,7 @@ func (r componentFormRequest) position(p status.Problems) *int {
 }
 
 func (s *console) componentsView(c echo.Context) (templates.ComponentsView, error) {
-	v := templates.ComponentsView{ConsolePage: s.page(c, "Components", "components"), Groups: map[string]string{}}
+	v := templates.ComponentsView{ConsolePage: s.page(c, "Components", "components"), Groups: map[string]lang.Text{}}
 	groups, comps, err := s.Service.Components(c.Request().Context())
 	for _, g := range groups {
 		v.Groups[g.ID] = g.Name
@@ -71,7 +79,8 @@ func (s *console) createComponent(c echo.Context) error {
 		return err
 	}
 	p := status.Problems{}
-	in := status.ComponentInput{ID: strings.TrimSpace(req.ID), Name: req.Name, Description: req.Description, Group: req.Group,
+	f := req.form()
+	in := status.ComponentInput{ID: strings.TrimSpace(req.ID), Name: f.Name, Description: f.Description, Group: f.Group,
 		Position: req.position(p), Status: status.ComponentStatus(req.Status)}
 	var err error
 	if len(p) == 0 {
@@ -110,9 +119,9 @@ func (s *console) componentEditView(c echo.Context) (templates.ComponentEditView
 	if err != nil {
 		return templates.ComponentEditView{}, err
 	}
-	v := templates.ComponentEditView{ConsolePage: s.page(c, comp.Name, "components"), Component: *comp}
+	v := templates.ComponentEditView{ConsolePage: s.page(c, comp.Name.String(), "components"), Component: *comp}
 	groups, _, err := s.Service.Components(ctx)
-	group := ""
+	var group lang.Text
 	for _, g := range groups {
 		if g.ID == comp.GroupID {
 			group = g.Name
@@ -138,7 +147,8 @@ func (s *console) updateComponent(c echo.Context) error {
 	}
 	p := status.Problems{}
 	st := status.ComponentStatus(req.Status)
-	patch := status.ComponentPatch{Name: &req.Name, Description: &req.Description, Group: &req.Group,
+	f := req.form()
+	patch := status.ComponentPatch{Name: &f.Name, Description: &f.Description, Group: &f.Group,
 		Position: req.position(p), Status: &st}
 	var err error
 	if len(p) == 0 {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/candorstatus/candor/status"
@@ -116,7 +118,7 @@ func TestConsoleComponentsAndMaintenance(t *testing.T) {
 	if !strings.Contains(text(d, `[data-testid="error-position"]`), "whole number") {
 		t.Errorf("component form problems: %s", text(d, "main"))
 	}
-	if v, _ := d.Find("#f-name").Attr("value"); v != "Login" {
+	if v, _ := d.Find("#f-name_en").Attr("value"); v != "Login" {
 		t.Errorf("name not kept: %q", v)
 	}
 	d = page(t, admin.post("/admin/components", url.Values{"name": {""}, "status": {"operational"}}).want(http.StatusUnprocessableEntity))
@@ -126,7 +128,7 @@ func TestConsoleComponentsAndMaintenance(t *testing.T) {
 	admin.post("/admin/components/search", url.Values{"name": {"Search v2"}, "group": {""}, "description": {"Finding chats"},
 		"position": {"3"}, "status": {"degraded_performance"}}).want(http.StatusSeeOther)
 	c, err := en.svc.Component(context.Background(), "search")
-	if err != nil || c.Name != "Search v2" || c.GroupID != "" || c.Position != 3 || c.Status != status.DegradedPerformance {
+	if err != nil || c.Name != lang.Same("Search v2") || c.GroupID != "" || c.Position != 3 || c.Status != status.DegradedPerformance {
 		t.Fatalf("component after edit: %+v %v", c, err)
 	}
 
@@ -177,7 +179,7 @@ func TestConsoleComponentsAndMaintenance(t *testing.T) {
 		want(http.StatusSeeOther)
 	later := strings.TrimPrefix(strings.SplitN(r.location(), "?", 2)[0], "/admin/maintenances/")
 	d = page(t, admin.post("/admin/maintenances/"+later+"/cancel", url.Values{"message": {""}}).want(http.StatusUnprocessableEntity))
-	if d.Find("[data-testid=error-cancel-message]").Length() != 1 {
+	if d.Find("[data-testid=cancel-form] [data-testid=error-message]").Length() != 1 {
 		t.Errorf("cancel without message: %s", text(d, "main"))
 	}
 	admin.post("/admin/maintenances/"+later+"/cancel", url.Values{"message": {"Not needed."}}).want(http.StatusSeeOther)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -20,7 +21,7 @@ const failuresShown = 10
 // rest.
 func (s *console) dashboard(c echo.Context) error {
 	ctx := c.Request().Context()
-	v := templates.DashboardView{ConsolePage: s.page(c, "Dashboard", "dashboard"), Titles: map[string]string{}}
+	v := templates.DashboardView{ConsolePage: s.page(c, "Dashboard", "dashboard"), Titles: map[string]lang.Text{}}
 	now := s.Service.Clock().Now()
 
 	_, comps, err := s.Service.Components(ctx)
@@ -90,7 +91,7 @@ func (s *console) dashIncident(inc *status.Incident, now time.Time) templates.Da
 
 // fillTitles names the incidents (or maintenances) that failed deliveries and overdue
 // actions belong to; a missing one keeps its id.
-func (s *console) fillTitles(c echo.Context, titles map[string]string, failed []status.OutboxJob, overdue []templates.OverdueView) {
+func (s *console) fillTitles(c echo.Context, titles map[string]lang.Text, failed []status.OutboxJob, overdue []templates.OverdueView) {
 	ctx := c.Request().Context()
 	ids := []string{}
 	for _, j := range failed {
@@ -108,13 +109,13 @@ func (s *console) fillTitles(c echo.Context, titles map[string]string, failed []
 		} else if m, err := s.Service.Maintenance(ctx, id); err == nil {
 			titles[id] = m.Title
 		} else {
-			titles[id] = id
+			titles[id] = lang.Same(id)
 		}
 	}
 }
 
-func namesOf(comps []status.Component) map[string]string {
-	names := make(map[string]string, len(comps))
+func namesOf(comps []status.Component) map[string]lang.Text {
+	names := make(map[string]lang.Text, len(comps))
 	for _, c := range comps {
 		names[c.ID] = c.Name
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -121,4 +122,14 @@ func parseDurationList(p status.Problems, field, v string) []time.Duration {
 		out = append(out, d)
 	}
 	return out
+}
+
+// pair is a text typed in the form's two inputs of one field ("title_ko", "title_en"); a
+// form posted with the field's plain name instead ("title", as a script might) gives the
+// same text in every language, as a string does in the API.
+func pair(plain, ko, en string) lang.Text {
+	if ko == "" && en == "" {
+		return lang.Same(plain)
+	}
+	return lang.Text{KO: ko, EN: en}
 }

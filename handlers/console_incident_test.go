@@ -40,7 +40,7 @@ func TestConsoleNewIncident(t *testing.T) {
 	id := incidentID(t, r)
 
 	inc := en.do("GET", "/api/v1/incidents/"+id, en.read, nil).want(http.StatusOK).json()
-	if inc["title"] != "Search is slow" || inc["status"] != "identified" || inc["impact"] != "minor" {
+	if !sameText(inc["title"], "Search is slow") || inc["status"] != "identified" || inc["impact"] != "minor" {
 		t.Fatalf("incident from the form: %v", inc)
 	}
 	comps := get[[]any](t, inc, "components")
@@ -102,11 +102,12 @@ func TestConsoleIncidentTemplates(t *testing.T) {
 	}
 	href, _ := links.First().Attr("href")
 	d = page(t, ed.get(href).want(http.StatusOK))
-	title, _ := d.Find("input[name=title]").Attr("value")
-	msg := d.Find("textarea[name=message]").Text()
-	if !strings.Contains(title, tpl.TitleKO) || !strings.Contains(title, tpl.TitleEN) ||
-		!strings.Contains(msg, tpl.MessageKO) || !strings.Contains(msg, tpl.MessageEN) {
-		t.Fatalf("form not filled from the template in both languages: title %q, message %q", title, msg)
+	titleKO, _ := d.Find("input[name=title_ko]").Attr("value")
+	titleEN, _ := d.Find("input[name=title_en]").Attr("value")
+	msgKO, msgEN := d.Find("textarea[name=message_ko]").Text(), d.Find("textarea[name=message_en]").Text()
+	if titleKO != tpl.Title.KO || titleEN != tpl.Title.EN || msgKO != tpl.Message.KO || msgEN != tpl.Message.EN {
+		t.Fatalf("form not filled from the template, each language in its own input: title %q / %q, message %q / %q",
+			titleKO, titleEN, msgKO, msgEN)
 	}
 	if v, _ := d.Find("select[name=cause] option[selected]").Attr("value"); v != string(tpl.Cause) {
 		t.Fatalf("cause %q, want %q", v, tpl.Cause)
@@ -133,12 +134,13 @@ func TestConsoleIncidentValidation(t *testing.T) {
 			if !strings.Contains(el.Text(), want) {
 				t.Errorf("%s: error for %s = %q, want it to mention %q", action, field, el.Text(), want)
 			}
-			// The message sits next to its field: inside the same field wrapper.
-			if el.Closest(".field, .component-pick").Find(`[name="`+field+`"]`).Length() != 1 {
+			// The message sits next to its field: inside the same field wrapper (a text's
+			// wrapper holds its two languages' inputs).
+			if el.Closest(".field, .component-pick").Find(`[name="`+field+`"], [name="`+field+`_en"]`).Length() < 1 {
 				t.Errorf("%s: the %s error is not next to its field", action, field)
 			}
 		}
-		if got := d.Find("textarea[name=message]").Text(); got != message {
+		if got := d.Find("textarea[name=message_ko]").Text(); got != message {
 			t.Errorf("%s: message not kept: %q", action, got)
 		}
 		for sel, want := range map[string]string{"input[name=announced_eta]": "tomorrow-ish", "input[name=users_affected_percent]": "lots"} {
@@ -183,7 +185,7 @@ func TestConsolePreview(t *testing.T) {
 	if pv.Length() != 1 {
 		t.Fatalf("no preview: %s", text(d, "main"))
 	}
-	if !strings.Contains(text(d, "[data-testid=preview-unlikely]"), "similar incidents were restored this fast") {
+	if !strings.Contains(text(d, "[data-testid=preview-unlikely]"), "similar incidents (0%) were restored that fast") {
 		t.Errorf("no unlikely warning for an optimistic time: %q", text(d, "[data-testid=preview-unlikely]"))
 	}
 	for _, l := range templates.Langs {
@@ -196,7 +198,7 @@ func TestConsolePreview(t *testing.T) {
 				t.Errorf("%s card lacks %q: %s", l, want, card.Text())
 			}
 		}
-		if card.Find("[data-testid=eta-unlikely]").Length() != 1 || card.Find("[data-testid=eta-range]").Length() != 1 {
+		if card.Find("[data-testid=eta-chance][data-unlikely]").Length() != 1 || card.Find("[data-testid=eta-range]").Length() != 1 {
 			t.Errorf("%s card lacks the unlikely warning or the range: %s", l, card.Text())
 		}
 		push := pv.Find(`[data-testid="push-` + string(l) + `"]`)
@@ -322,7 +324,7 @@ func TestConsolePostmortem(t *testing.T) {
 	if !strings.Contains(text(d, `[data-testid="error-actions.0.due"]`), "date") {
 		t.Errorf("due date problem not on its row (the blank row is dropped): %s", text(d, "form"))
 	}
-	if v, _ := d.Find(`input[name="actions.0.title"]`).Attr("value"); v != "Add an index" {
+	if v, _ := d.Find(`input[name="actions.0.title_en"]`).Attr("value"); v != "Add an index" {
 		t.Errorf("action row not kept: %q", v)
 	}
 	bad.Set("actions.1.due", "2026-11-20")

@@ -8,18 +8,24 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
+	"github.com/candorstatus/candor/wording"
 )
 
 // incidentFormRequest is the new-incident form. The "action" button says whether to
 // preview or post; both carry the same input.
 type incidentFormRequest struct {
 	Title         string `form:"title"`
+	TitleKO       string `form:"title_ko"`
+	TitleEN       string `form:"title_en"`
 	Impact        string `form:"impact"`
 	Status        string `form:"status"`
 	Cause         string `form:"cause"`
 	Message       string `form:"message"`
+	MessageKO     string `form:"message_ko"`
+	MessageEN     string `form:"message_en"`
 	AnnouncedETA  string `form:"announced_eta"`
 	UsersAffected string `form:"users_affected_percent"`
 	Notify        string `form:"notify"`
@@ -32,19 +38,22 @@ type updateFormRequest struct {
 	Status       string `form:"status"`
 	Impact       string `form:"impact"`
 	Message      string `form:"message"`
+	MessageKO    string `form:"message_ko"`
+	MessageEN    string `form:"message_en"`
 	AnnouncedETA string `form:"announced_eta"`
 	Notify       string `form:"notify"`
 	Action       string `form:"action"`
 }
 
 type resolveRequest struct {
-	Message string `form:"message"`
-	Notify  string `form:"notify"`
+	Message   string `form:"message"`
+	MessageKO string `form:"message_ko"`
+	MessageEN string `form:"message_en"`
+	Notify    string `form:"notify"`
 }
 
-// resolvedMessage is the resolve form's starting text, in both languages like the rest of
-// the page (pushes pick the reader's half).
-const resolvedMessage = "문제가 해결되었습니다. 이용에 불편을 드려 죄송합니다.\n\nThis incident has been resolved. We apologise for the trouble."
+// resolvedMessage is the resolve form's starting text, in each language.
+var resolvedMessage = wording.Texts(func(l lang.Lang) string { return wording.T(l, "console.resolved") })
 
 // resolvedPerPage is how many resolved incidents the list shows per page.
 const resolvedPerPage = 20
@@ -99,10 +108,7 @@ func (s *console) newIncidentPage(c echo.Context) error {
 			if t.ID == id {
 				found = true
 				v.Form.Template, v.Form.Cause, v.Form.Impact = t.ID, string(t.Cause), string(t.Impact)
-				// Titles read "English · 한국어" like the demo history; messages put Korean
-				// first and English after a blank line, which pushes split by language.
-				v.Form.Title = t.TitleEN + " · " + t.TitleKO
-				v.Form.Message = t.MessageKO + "\n\n" + t.MessageEN
+				v.Form.Title, v.Form.Message = t.Title, t.Message
 			}
 		}
 		if !found {
@@ -121,16 +127,17 @@ func (s *console) newIncident(c echo.Context) error {
 	comps := statusFields(c)
 	loc := s.Builder.Config().Location
 	p := status.Problems{}
-	in := status.IncidentInput{Title: req.Title, Impact: status.Impact(req.Impact), Status: status.IncidentStatus(req.Status),
-		Message: req.Message, Components: chosenStatuses(comps), Cause: status.Cause(req.Cause), Notify: checked(req.Notify),
+	title, message := pair(req.Title, req.TitleKO, req.TitleEN), pair(req.Message, req.MessageKO, req.MessageEN)
+	in := status.IncidentInput{Title: title, Impact: status.Impact(req.Impact), Status: status.IncidentStatus(req.Status),
+		Message: message, Components: chosenStatuses(comps), Cause: status.Cause(req.Cause), Notify: checked(req.Notify),
 		AnnouncedETA:         parseLocal(p, "announced_eta", req.AnnouncedETA, loc),
 		UsersAffectedPercent: parsePercent(p, "users_affected_percent", req.UsersAffected)}
 	v, err := s.newIncidentView(c)
 	if err != nil {
 		return err
 	}
-	v.Form = templates.IncidentForm{Title: req.Title, Impact: req.Impact, Status: req.Status, Cause: req.Cause,
-		Message: req.Message, AnnouncedETA: req.AnnouncedETA, UsersAffected: req.UsersAffected, Components: comps,
+	v.Form = templates.IncidentForm{Title: title, Impact: req.Impact, Status: req.Status, Cause: req.Cause,
+		Message: message, AnnouncedETA: req.AnnouncedETA, UsersAffected: req.UsersAffected, Components: comps,
 		Notify: in.Notify, Template: req.Template}
 	op := userOp(c)
 
@@ -164,7 +171,7 @@ func (s *console) incidentView(c echo.Context, id string) (templates.IncidentDet
 	if err != nil {
 		return templates.IncidentDetailView{}, err
 	}
-	v := templates.IncidentDetailView{ConsolePage: s.page(c, inc.Title, "incidents"), Incident: *inc,
+	v := templates.IncidentDetailView{ConsolePage: s.page(c, inc.Title.String(), "incidents"), Incident: *inc,
 		Resolve: resolvedMessage}
 	if _, v.Components, err = s.Service.Components(ctx); err != nil {
 		return v, err
@@ -172,7 +179,7 @@ func (s *console) incidentView(c echo.Context, id string) (templates.IncidentDet
 	v.Names = namesOf(v.Components)
 	for _, u := range inc.Updates {
 		for _, ch := range u.Components {
-			if _, ok := v.Names[ch.ComponentID]; !ok && ch.Name != "" {
+			if _, ok := v.Names[ch.ComponentID]; !ok && !ch.Name.IsZero() {
 				v.Names[ch.ComponentID] = ch.Name
 			}
 		}
@@ -213,10 +220,11 @@ func (s *console) postUpdate(c echo.Context) error {
 	}
 	comps := statusFields(c)
 	p := status.Problems{}
-	in := status.UpdateInput{Status: status.IncidentStatus(req.Status), Impact: status.Impact(req.Impact), Message: req.Message,
+	message := pair(req.Message, req.MessageKO, req.MessageEN)
+	in := status.UpdateInput{Status: status.IncidentStatus(req.Status), Impact: status.Impact(req.Impact), Message: message,
 		Components: chosenStatuses(comps), Notify: checked(req.Notify),
 		AnnouncedETA: parseLocal(p, "announced_eta", req.AnnouncedETA, s.Builder.Config().Location)}
-	v.Update = templates.UpdateForm{Status: req.Status, Impact: req.Impact, Message: req.Message, AnnouncedETA: req.AnnouncedETA,
+	v.Update = templates.UpdateForm{Status: req.Status, Impact: req.Impact, Message: message, AnnouncedETA: req.AnnouncedETA,
 		Components: comps, Notify: in.Notify}
 	ctx, op := c.Request().Context(), userOp(c)
 
@@ -253,7 +261,7 @@ func (s *console) resolve(c echo.Context) error {
 	}
 	id := c.Param("id")
 	_, err := s.Service.PostUpdate(c.Request().Context(), userOp(c), id, status.UpdateInput{Status: status.Resolved,
-		Message: req.Message, Notify: checked(req.Notify)})
+		Message: pair(req.Message, req.MessageKO, req.MessageEN), Notify: checked(req.Notify)})
 	if err == nil {
 		return redirect(c, consolePath+"/incidents/"+url.PathEscape(id), "resolved")
 	}
@@ -265,7 +273,7 @@ func (s *console) resolve(c echo.Context) error {
 	if verr != nil {
 		return verr
 	}
-	v.Resolve, v.ResolveErrors = req.Message, fields
+	v.Resolve, v.ResolveErrors = pair(req.Message, req.MessageKO, req.MessageEN), fields
 	if len(fields) == 0 {
 		v.ResolveErrors = templates.FormErrors{"resolve": msg}
 	}
@@ -273,13 +281,13 @@ func (s *console) resolve(c echo.Context) error {
 }
 
 // incidentTitles maps incident ids to titles, for pages that name incidents by id.
-func (s *console) incidentTitles(ctx context.Context, ids []string) map[string]string {
-	out := map[string]string{}
+func (s *console) incidentTitles(ctx context.Context, ids []string) map[string]lang.Text {
+	out := map[string]lang.Text{}
 	for _, id := range ids {
 		if inc, err := s.Service.Incident(ctx, id); err == nil {
 			out[id] = inc.Title
 		} else {
-			out[id] = id
+			out[id] = lang.Same(id)
 		}
 	}
 	return out

@@ -15,6 +15,10 @@ import (
 type maintenanceFormRequest struct {
 	Title          string   `form:"title"`
 	Message        string   `form:"message"`
+	TitleKO        string   `form:"title_ko"`
+	TitleEN        string   `form:"title_en"`
+	MessageKO      string   `form:"message_ko"`
+	MessageEN      string   `form:"message_en"`
 	Components     []string `form:"components"`
 	ScheduledFor   string   `form:"scheduled_for"`
 	ScheduledUntil string   `form:"scheduled_until"`
@@ -28,9 +32,11 @@ type maintenanceStartRequest struct {
 }
 
 type maintenanceMessageRequest struct {
-	Status  string `form:"status"`
-	Message string `form:"message"`
-	Notify  string `form:"notify"`
+	Status    string `form:"status"`
+	Message   string `form:"message"`
+	MessageKO string `form:"message_ko"`
+	MessageEN string `form:"message_en"`
+	Notify    string `form:"notify"`
 }
 
 // doneMaintenanceShown bounds the finished maintenance the list shows.
@@ -81,14 +87,15 @@ func (s *console) newMaintenance(c echo.Context) error {
 	}
 	loc := s.Builder.Config().Location
 	p := status.Problems{}
-	in := status.MaintenanceInput{Title: req.Title, Message: req.Message, Components: req.Components,
+	title, message := pair(req.Title, req.TitleKO, req.TitleEN), pair(req.Message, req.MessageKO, req.MessageEN)
+	in := status.MaintenanceInput{Title: title, Message: message, Components: req.Components,
 		ScheduledFor: parseLocal(p, "scheduled_for", req.ScheduledFor, loc), ScheduledUntil: parseLocal(p, "scheduled_until", req.ScheduledUntil, loc),
 		RemindBefore: parseDurationList(p, "remind_before", req.RemindBefore), Notify: checked(req.Notify), AutoComplete: checked(req.AutoComplete)}
 	v, err := s.maintenanceFormView(c)
 	if err != nil {
 		return err
 	}
-	v.Form = templates.MaintenanceForm{Title: req.Title, Message: req.Message, Components: req.Components,
+	v.Form = templates.MaintenanceForm{Title: title, Message: message, Components: req.Components,
 		ScheduledFor: req.ScheduledFor, ScheduledUntil: req.ScheduledUntil, RemindBefore: req.RemindBefore,
 		Notify: in.Notify, AutoComplete: in.AutoComplete}
 	failed := func(err error) error {
@@ -112,7 +119,7 @@ func (s *console) maintenanceView(c echo.Context, id string) (templates.Maintena
 	if err != nil {
 		return templates.MaintenanceDetailView{}, err
 	}
-	v := templates.MaintenanceDetailView{ConsolePage: s.page(c, m.Title, "maintenance"), M: *m, ShowOverride: m.Held(),
+	v := templates.MaintenanceDetailView{ConsolePage: s.page(c, m.Title.String(), "maintenance"), M: *m, ShowOverride: m.Held(),
 		UpdateNotify: true, Titles: s.incidentTitles(ctx, m.HeldBy)}
 	_, comps, err := s.Service.Components(ctx)
 	v.Names = namesOf(comps)
@@ -166,9 +173,9 @@ func (s *console) cancelMaintenance(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	if _, err := s.Service.CancelMaintenance(c.Request().Context(), userOp(c), id, req.Message); err != nil {
+	if _, err := s.Service.CancelMaintenance(c.Request().Context(), userOp(c), id, pair(req.Message, req.MessageKO, req.MessageEN)); err != nil {
 		return s.maintenanceFailed(c, "cancel", err, func(v *templates.MaintenanceDetailView) {
-			v.CancelMessage = req.Message
+			v.CancelMessage = pair(req.Message, req.MessageKO, req.MessageEN)
 		})
 	}
 	return redirect(c, consolePath+"/maintenances/"+url.PathEscape(id), "cancelled")
@@ -180,10 +187,10 @@ func (s *console) maintenanceUpdate(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	in := status.MaintenanceUpdateInput{Status: status.MaintenanceStatus(req.Status), Message: req.Message, Notify: checked(req.Notify)}
+	in := status.MaintenanceUpdateInput{Status: status.MaintenanceStatus(req.Status), Message: pair(req.Message, req.MessageKO, req.MessageEN), Notify: checked(req.Notify)}
 	if _, err := s.Service.PostMaintenanceUpdate(c.Request().Context(), userOp(c), id, in); err != nil {
 		return s.maintenanceFailed(c, "update", err, func(v *templates.MaintenanceDetailView) {
-			v.UpdateStatus, v.UpdateMessage, v.UpdateNotify = req.Status, req.Message, in.Notify
+			v.UpdateStatus, v.UpdateMessage, v.UpdateNotify = req.Status, in.Message, in.Notify
 		})
 	}
 	return redirect(c, consolePath+"/maintenances/"+url.PathEscape(id), "mupdate")

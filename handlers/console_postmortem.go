@@ -16,20 +16,31 @@ import (
 )
 
 type postmortemRequest struct {
-	Cause    string `form:"cause"`
-	Impact   string `form:"impact"`
-	Timeline string `form:"timeline"`
-	Publish  string `form:"publish"`
+	Cause      string `form:"cause"`
+	CauseKO    string `form:"cause_ko"`
+	CauseEN    string `form:"cause_en"`
+	Impact     string `form:"impact"`
+	ImpactKO   string `form:"impact_ko"`
+	ImpactEN   string `form:"impact_en"`
+	Timeline   string `form:"timeline"`
+	TimelineKO string `form:"timeline_ko"`
+	TimelineEN string `form:"timeline_en"`
+	Publish    string `form:"publish"`
+}
+
+func (r postmortemRequest) form() templates.PostmortemForm {
+	return templates.PostmortemForm{Cause: pair(r.Cause, r.CauseKO, r.CauseEN), Impact: pair(r.Impact, r.ImpactKO, r.ImpactEN),
+		Timeline: pair(r.Timeline, r.TimelineKO, r.TimelineEN), Publish: checked(r.Publish)}
 }
 
 // blankActionRows is how many empty follow-up rows the form offers, so actions can be added
 // without JavaScript; rows left empty are ignored.
 const blankActionRows = 3
 
-// actionProblem matches the service's per-action field names, "actions[2].title";
-// rowProblem the form's, "actions.2.due".
+// actionProblem matches the service's per-action field names, "actions[2].title" (or
+// "actions[2].title.en" for one language); rowProblem the form's, "actions.2.due".
 var (
-	actionProblem = regexp.MustCompile(`^actions\[(\d+)\]\.(\w+)$`)
+	actionProblem = regexp.MustCompile(`^actions\[(\d+)\]\.(\w+)(?:\.\w+)?$`)
 	rowProblem    = regexp.MustCompile(`^actions\.(\d+)\.(\w+)$`)
 )
 
@@ -40,7 +51,7 @@ func (s *console) postmortemView(c echo.Context) (templates.PostmortemView, erro
 	if err != nil {
 		return templates.PostmortemView{}, err
 	}
-	v := templates.PostmortemView{ConsolePage: s.page(c, "Postmortem: "+inc.Title, "incidents"), Incident: *inc}
+	v := templates.PostmortemView{ConsolePage: s.page(c, "Postmortem: "+inc.Title.String(), "incidents"), Incident: *inc}
 	pm, err := s.Service.Postmortem(ctx, id)
 	switch {
 	case status.ErrorCode(err) == status.ENOTFOUND:
@@ -86,10 +97,14 @@ func actionRows(c echo.Context) []templates.ActionRow {
 	var rows []templates.ActionRow
 	for n := 0; n < status.MaxFollowUps+blankActionRows+1; n++ {
 		get := func(f string) string { return strings.TrimSpace(form.Get(fmt.Sprintf("actions.%d.%s", n, f))) }
-		if _, ok := form[fmt.Sprintf("actions.%d.title", n)]; !ok {
+		_, plain := form[fmt.Sprintf("actions.%d.title", n)]
+		_, ko := form[fmt.Sprintf("actions.%d.title_ko", n)]
+		_, en := form[fmt.Sprintf("actions.%d.title_en", n)]
+		if !plain && !ko && !en {
 			break
 		}
-		rows = append(rows, templates.ActionRow{ID: get("id"), Title: get("title"), Owner: get("owner"), Due: get("due"), State: get("state")})
+		rows = append(rows, templates.ActionRow{ID: get("id"), Title: pair(get("title"), get("title_ko"), get("title_en")), Owner: get("owner"),
+			Due: get("due"), State: get("state")})
 	}
 	return rows
 }
@@ -101,10 +116,11 @@ func (s *console) savePostmortem(c echo.Context) error {
 	}
 	rows := actionRows(c)
 	p := status.Problems{}
-	in := status.PostmortemInput{Cause: req.Cause, Impact: req.Impact, Timeline: req.Timeline, Publish: checked(req.Publish)}
+	f := req.form()
+	in := status.PostmortemInput{Cause: f.Cause, Impact: f.Impact, Timeline: f.Timeline, Publish: f.Publish}
 	var rowOf []int // index in in.Actions → form row, to put the service's problems on the right row
 	for n, r := range rows {
-		if r.ID == "" && r.Title == "" && r.Owner == "" && r.Due == "" {
+		if blankRow(r) {
 			continue // a blank row
 		}
 		a := status.FollowUp{ID: r.ID, Title: r.Title, Owner: r.Owner, State: status.FollowUpState(r.State)}
@@ -134,8 +150,8 @@ func (s *console) savePostmortem(c echo.Context) error {
 	if verr != nil {
 		return verr
 	}
-	v.Form = templates.PostmortemForm{Cause: req.Cause, Impact: req.Impact, Timeline: req.Timeline, Publish: in.Publish,
-		Actions: withBlankRows(dropBlank(rows))}
+	v.Form = f
+	v.Form.Actions = withBlankRows(dropBlank(rows))
 	return s.renderFailed(c, p, err, &v.Errors, &v.Problem, func(code int) error {
 		v.Errors = actionErrors(v.Errors, rowOf, rows)
 		return s.render(c, code, templates.PostmortemPage(v))
@@ -146,11 +162,16 @@ func (s *console) savePostmortem(c echo.Context) error {
 func dropBlank(rows []templates.ActionRow) []templates.ActionRow {
 	out := rows[:0:0]
 	for _, r := range rows {
-		if r.ID != "" || r.Title != "" || r.Owner != "" || r.Due != "" {
+		if !blankRow(r) {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// blankRow reports whether a follow-up row was left empty.
+func blankRow(r templates.ActionRow) bool {
+	return r.ID == "" && r.Title.IsZero() && r.Owner == "" && r.Due == ""
 }
 
 // actionErrors moves per-action problems to the row the action is shown in once blank
@@ -160,7 +181,7 @@ func actionErrors(errs templates.FormErrors, rowOf []int, rows []templates.Actio
 	shown := map[int]int{} // form row → row on the re-rendered form
 	k := 0
 	for n, r := range rows {
-		if r.ID != "" || r.Title != "" || r.Owner != "" || r.Due != "" {
+		if !blankRow(r) {
 			shown[n] = k
 			k++
 		}

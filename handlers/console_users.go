@@ -30,8 +30,10 @@ type templateFormRequest struct {
 	Name      string `form:"name"`
 	Cause     string `form:"cause"`
 	Impact    string `form:"impact"`
+	Title     string `form:"title"`
 	TitleKO   string `form:"title_ko"`
 	TitleEN   string `form:"title_en"`
+	Message   string `form:"message"`
 	MessageKO string `form:"message_ko"`
 	MessageEN string `form:"message_en"`
 }
@@ -154,8 +156,8 @@ func (s *console) templateEditPage(c echo.Context) error {
 		return err
 	}
 	v := templates.TemplateFormView{ConsolePage: s.page(c, t.Name, "templates"), Form: templates.TemplateForm{ID: t.ID,
-		Name: t.Name, Cause: string(t.Cause), Impact: string(t.Impact), TitleKO: t.TitleKO, TitleEN: t.TitleEN,
-		MessageKO: t.MessageKO, MessageEN: t.MessageEN}}
+		Name: t.Name, Cause: string(t.Cause), Impact: string(t.Impact), Title: t.Title,
+		Message: t.Message}}
 	return s.render(c, http.StatusOK, templates.TemplateFormPage(v))
 }
 
@@ -172,14 +174,14 @@ func (s *console) saveTemplate(c echo.Context) error {
 		}
 	}
 	t := status.Template{ID: id, Name: req.Name, Cause: status.Cause(req.Cause), Impact: status.Impact(req.Impact),
-		TitleKO: req.TitleKO, TitleEN: req.TitleEN, MessageKO: req.MessageKO, MessageEN: req.MessageEN}
+		Title: pair(req.Title, req.TitleKO, req.TitleEN), Message: pair(req.Message, req.MessageKO, req.MessageEN)}
 	_, err := s.Service.SaveTemplate(c.Request().Context(), userOp(c), t)
 	if err == nil {
 		return redirect(c, consolePath+"/templates", "template")
 	}
 	v := templates.TemplateFormView{ConsolePage: s.page(c, "Template", "templates"), Form: templates.TemplateForm{ID: id,
-		Name: req.Name, Cause: req.Cause, Impact: req.Impact, TitleKO: req.TitleKO, TitleEN: req.TitleEN,
-		MessageKO: req.MessageKO, MessageEN: req.MessageEN}}
+		Name: req.Name, Cause: req.Cause, Impact: req.Impact, Title: pair(req.Title, req.TitleKO, req.TitleEN),
+		Message: pair(req.Message, req.MessageKO, req.MessageEN)}}
 	return s.renderFailed(c, nil, err, &v.Errors, &v.Problem, func(code int) error {
 		return s.render(c, code, templates.TemplateFormPage(v))
 	})

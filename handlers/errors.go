@@ -126,7 +126,9 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if code < 500 {
 		heading, message = http.StatusText(code), msg
 	}
-	v := templates.ErrorView{Page: templates.Page{Lang: lang, Name: s.Builder.Config().PageName, Location: s.Builder.Config().Location,
+	cfg := s.Builder.Config()
+	name, _ := cfg.PageName.Pick(lang, cfg.DefaultLang)
+	v := templates.ErrorView{Page: templates.Page{Lang: lang, DefaultLang: cfg.DefaultLang, Name: name, Location: cfg.Location,
 		Path: req.URL.Path, Title: heading, CSSURL: s.Assets.URL("app.css")}, Code: code, Heading: heading, Message: message}
 	var buf bytes.Buffer
 	if rerr := templates.ErrorPage(v).Render(req.Context(), &buf); rerr != nil {

@@ -73,7 +73,8 @@ func TestETAFlow(t *testing.T) {
 	})
 
 	t.Run("the page shows the range and the warning in both languages", func(t *testing.T) {
-		for lang, want := range map[string][]string{"en": {"almost certainly", "unlikely"}, "ko": {"늦어도", "가능성은 낮습니다"}} {
+		for lang, want := range map[string][]string{"en": {"half were restored by", "9 in 10 by", "Unlikely:", "similar incidents (0%) were restored that fast"},
+			"ko": {"절반은", "10건 중 9건은", "가능성 낮음:", "이만큼 빨리 복구되었습니다"}} {
 			d := doc(t, en.do("GET", "/?lang="+lang, "", nil).want(200))
 			block := d.Find("[data-testid=active-incidents] [data-testid=eta]").Text()
 			for _, w := range want {
@@ -124,8 +125,8 @@ func TestETAFlow(t *testing.T) {
 				system++
 			}
 		}
-		if system != 1 || last["kind"] != "system" || !strings.Contains(last["message"].(string), "taking longer than announced") ||
-			!strings.Contains(last["message"].(string), "안내한 복구 예정 시각") {
+		if system != 1 || last["kind"] != "system" || !strings.Contains(textIn(last["message"], "en"), "taking longer than announced") ||
+			!strings.Contains(textIn(last["message"], "ko"), "안내한 복구 예정 시각") || strings.Contains(textIn(last["message"], "en"), "안내") {
 			t.Fatalf("%d system entries; last %v", system, last)
 		}
 		if last["notify"] != true {
@@ -147,8 +148,10 @@ func TestETAFlow(t *testing.T) {
 		got = en.do("GET", "/api/v1/incidents/"+id, en.read, nil).json()
 		assertNoPastETA(t, en, get[map[string]any](t, got, "eta"))
 		ups := get[[]any](t, got, "updates")
-		if m := ups[len(ups)-1].(map[string]any)["message"].(string); !strings.Contains(m, "longer than estimated") {
-			t.Fatalf("entry for a passed p90: %q", m)
+		m := ups[len(ups)-1].(map[string]any)["message"]
+		if !strings.Contains(textIn(m, "en"), "longer than our estimate: 9 in 10 similar incidents were restored by") ||
+			!strings.Contains(textIn(m, "ko"), "비슷한 장애 10건 중 9건이 복구된 시각") {
+			t.Fatalf("entry for a passed p90: %v", m)
 		}
 	})
 

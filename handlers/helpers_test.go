@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/candorstatus/candor/demo"
@@ -58,7 +60,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: "Test Status", PublicURL: "https://status.example.com",
+	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com",
 		Location: seoul}, store, assets)
 	h := site.NewHolder(b, clock, nil)
 	if err := h.Rebuild(ctx); err != nil {
@@ -220,4 +222,17 @@ func rebuildWithJobs(t *testing.T, en *env, sched *jobs.Scheduler) *echo.Echo {
 	t.Helper()
 	return handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets,
 		Jobs: sched, DefaultLang: templates.Korean})
+}
+
+// sameText reports whether JSON v is a text reading s in every language ({"ko": s, "en": s}).
+func sameText(v any, s string) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 2 && m["ko"] == s && m["en"] == s
+}
+
+// textIn is the text of JSON text v in language l ("" when v is not a text).
+func textIn(v any, l string) string {
+	m, _ := v.(map[string]any)
+	s, _ := m[l].(string)
+	return s
 }

@@ -290,7 +290,7 @@ func TestMaintenanceWorkControl(t *testing.T) {
 		t.Fatalf("timeline %s", evs)
 	}
 	ups := get[[]any](t, started, "updates")
-	if !strings.Contains(ups[2].(map[string]any)["message"].(string), "needs this upgrade") {
+	if m := ups[2].(map[string]any)["message"]; !strings.Contains(textIn(m, "en"), "needs this upgrade") || !strings.Contains(textIn(m, "ko"), "needs this upgrade") {
 		t.Fatal("the override reason is not in the timeline")
 	}
 	// The incident's partial outage is worse than maintenance: it still shows.

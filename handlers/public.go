@@ -131,7 +131,9 @@ func (s *server) publicPage(c echo.Context) error {
 // publicJSON serves the Statuspage-compatible documents.
 func (s *server) publicJSON(c echo.Context) error {
 	c.Response().Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin // widgets on other sites read it
-	return s.serveDoc(c, "", c.Request().URL.Path, false)
+	// Names and bodies are in one language, as on Statuspage: ?lang=, else Accept-Language.
+	lang, inURL := s.pickLang(c)
+	return s.serveDoc(c, string(lang), c.Request().URL.Path, !inURL)
 }
 
 // serveDoc writes a snapshot document: no store query, no template, no compression and

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
@@ -32,7 +34,7 @@ func (en *env) enablePush(tokenLimit int) *push {
 	if err != nil {
 		en.t.Fatal(err)
 	}
-	p := &notifier.Planner{PageName: "Test Status", PublicURL: "https://status.example.com", Location: en.seoul, TokenLimit: tokenLimit}
+	p := &notifier.Planner{PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com", Location: en.seoul, TokenLimit: tokenLimit}
 	en.svc.SetNotifier(p)
 	return &push{fake: fake, sender: sender, planner: p}
 }
@@ -151,8 +153,9 @@ func TestPushEndToEnd(t *testing.T) {
 		t.Fatalf("all-topic subscription not synced: %v", subs)
 	}
 
-	inc := en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Messages delayed", "impact": "critical",
-		"message": "메시지 전송이 지연되고 있습니다.\n\nMessages are delayed.", "components": map[string]string{"messenger": "major_outage"}}).want(201).json()
+	inc := en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": map[string]string{"ko": "메시지 지연", "en": "Messages delayed"},
+		"impact": "critical", "message": map[string]string{"ko": "메시지 전송이 지연되고 있습니다.", "en": "Messages are delayed."},
+		"components": map[string]string{"messenger": "major_outage"}}).want(201).json()
 	id := get[string](t, inc, "id")
 	en.drain(p)
 	got := byToken(p.fake.Messages())
@@ -163,10 +166,10 @@ func TestPushEndToEnd(t *testing.T) {
 	if _, wrong := got[loginTok]; wrong {
 		t.Fatal("a device subscribed to another component was notified")
 	}
-	if !strings.Contains(ko.Title, "장애") || strings.Contains(ko.Body, "Messages are delayed") || !strings.Contains(ko.Body, "지연") {
+	if !strings.Contains(ko.Title, "심각한 장애: 메시지 지연") || strings.Contains(ko.Title+ko.Body, "Messages") || !strings.Contains(ko.Body, "메시지 전송이 지연") {
 		t.Fatalf("korean push: %q / %q", ko.Title, ko.Body)
 	}
-	if !strings.Contains(enm.Title, "Messages delayed") || !strings.Contains(enm.Body, "Messages are delayed") {
+	if !strings.Contains(enm.Title, "Messages delayed") || !strings.Contains(enm.Body, "Messages are delayed") || strings.Contains(enm.Title+enm.Body, "메시지") {
 		t.Fatalf("english push: %q / %q", enm.Title, enm.Body)
 	}
 	for _, m := range []fcmfake.Received{ko, enm} {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/site"
@@ -45,7 +47,7 @@ func newStreamEnv(t *testing.T, cfg live.Config) *streamEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: "Test Status", PublicURL: "https://status.example.com"}, store, assets)
+	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com"}, store, assets)
 	holder := site.NewHolder(b, clock, nil)
 	if err := holder.Rebuild(ctx); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/statuspage"
 )
@@ -30,8 +32,10 @@ type Result struct {
 }
 
 // Statuspage imports incidents in Statuspage's incidents.json shape. Components the history
-// mentions are created when missing, with the id Statuspage gave them.
-func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []statuspage.Incident) (Result, error) {
+// mentions are created when missing, with the id Statuspage gave them. A Statuspage page is
+// written in one language, l: its texts become Candor's texts in l, and readers of the other
+// language see them marked as written in l.
+func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []statuspage.Incident, l lang.Lang) (Result, error) {
 	var res Result
 	_, comps, err := svc.Components(ctx)
 	if err != nil {
@@ -50,7 +54,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 			res.SkippedMaint++
 			continue
 		}
-		inc, err := convert(si)
+		inc, err := convert(si, l)
 		if err != nil {
 			return res, err
 		}
@@ -65,7 +69,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 		for _, u := range inc.Updates {
 			for _, ch := range u.Components {
 				if _, ok := wanted[ch.ComponentID]; !ok {
-					wanted[ch.ComponentID], order = statuspage.Component{ID: ch.ComponentID, Name: ch.Name}, append(order, ch.ComponentID)
+					wanted[ch.ComponentID], order = statuspage.Component{ID: ch.ComponentID, Name: ch.Name.Get(l)}, append(order, ch.ComponentID)
 				}
 			}
 		}
@@ -76,12 +80,12 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 			continue
 		}
 		c := wanted[id]
-		in := status.ComponentInput{ID: id, Name: clip(c.Name, status.MaxNameLen), StartDate: earliest}
-		if strings.TrimSpace(in.Name) == "" {
-			in.Name = id
+		in := status.ComponentInput{ID: id, Name: lang.In(l, clip(c.Name, status.MaxNameLen)), StartDate: earliest}
+		if in.Name.IsZero() {
+			in.Name = lang.In(l, id)
 		}
 		if c.Description != nil {
-			in.Description = clip(*c.Description, status.MaxDescriptionLen)
+			in.Description = lang.In(l, clip(*c.Description, status.MaxDescriptionLen))
 		}
 		if _, err := svc.CreateComponent(ctx, op, in); err != nil {
 			return res, fmt.Errorf("create component %s: %w", id, err)
@@ -94,7 +98,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 	for _, inc := range todo {
 		_, created, err := svc.ImportIncident(ctx, op, inc)
 		if err != nil {
-			return res, fmt.Errorf("import incident %s (%q): %w", inc.ExternalID, inc.Title, err)
+			return res, fmt.Errorf("import incident %s (%q): %w", inc.ExternalID, inc.Title.String(), err)
 		}
 		if created {
 			res.Imported++
@@ -127,7 +131,7 @@ func clip(s string, n int) string {
 }
 
 // convert maps one Statuspage incident onto Candor's domain.
-func convert(si statuspage.Incident) (*status.Incident, error) {
+func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("incident %s: %s", si.ID, fmt.Sprintf(format, args...))
 	}
@@ -147,10 +151,10 @@ func convert(si statuspage.Incident) (*status.Incident, error) {
 	if !impact.Valid() {
 		impact = status.ImpactNone
 	}
-	inc := &status.Incident{Title: clip(si.Name, status.MaxTitleLen), Impact: impact, StartedAt: start, CreatedAt: created,
+	inc := &status.Incident{Title: lang.In(l, clip(si.Name, status.MaxTitleLen)), Impact: impact, StartedAt: start, CreatedAt: created,
 		Source: Source, ExternalID: si.ID}
-	if inc.Title == "" {
-		inc.Title = si.ID
+	if inc.Title.IsZero() {
+		inc.Title = lang.In(l, si.ID)
 	}
 	ups := slices.Clone(si.IncidentUpdates)
 	for i := range ups {
@@ -172,7 +176,7 @@ func convert(si statuspage.Incident) (*status.Incident, error) {
 		if !st.Valid() {
 			return nil, bad("update %s: unknown status %q", su.ID, su.Status)
 		}
-		u := status.Update{Kind: status.KindImport, Status: st, Message: clip(su.Body, status.MaxMessageLen),
+		u := status.Update{Kind: status.KindImport, Status: st, Message: lang.In(l, clip(su.Body, status.MaxMessageLen)),
 			Notify: su.DeliverNotifications, PostedBy: "statuspage import", CreatedAt: at}
 		for _, ac := range su.AffectedComponents {
 			ns := status.ComponentStatus(ac.NewStatus)
@@ -183,7 +187,7 @@ func convert(si statuspage.Incident) (*status.Incident, error) {
 			if !os.Valid() {
 				os = ""
 			}
-			u.Components = append(u.Components, status.ComponentChange{ComponentID: ac.Code, Name: clip(ac.Name, status.MaxNameLen),
+			u.Components = append(u.Components, status.ComponentChange{ComponentID: ac.Code, Name: lang.In(l, clip(ac.Name, status.MaxNameLen)),
 				OldStatus: os, NewStatus: ns})
 		}
 		inc.Updates = append(inc.Updates, u)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/statuspage"
@@ -47,14 +49,14 @@ func TestImportIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
-	res, err := importer.Statuspage(ctx, svc, op, incs)
+	res, err := importer.Statuspage(ctx, svc, op, incs, lang.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Imported != 1 || res.SkippedMaint != 1 || res.ComponentsCreated != 2 {
 		t.Fatalf("first import: %+v", res)
 	}
-	again, err := importer.Statuspage(ctx, svc, op, incs)
+	again, err := importer.Statuspage(ctx, svc, op, incs, lang.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +74,11 @@ func TestImportIdempotent(t *testing.T) {
 	if !inc.StartedAt.Equal(time.Date(2026, 1, 1, 9, 58, 0, 0, time.UTC)) || inc.Impact != status.ImpactMajor {
 		t.Fatalf("start %v impact %s", inc.StartedAt, inc.Impact)
 	}
-	if len(inc.Updates) != 3 || inc.Updates[0].Message != "Looking." || inc.Updates[0].Kind != status.KindImport {
+	if len(inc.Updates) != 3 || inc.Updates[0].Message != lang.In(lang.English, "Looking.") || inc.Updates[0].Kind != status.KindImport {
 		t.Fatalf("timeline not oldest first: %+v", inc.Updates)
 	}
 	c, err := svc.Component(ctx, "api1")
-	if err != nil || c.Name != "API" || c.Description != "The API" || c.Status != status.Operational {
+	if err != nil || c.Name != lang.In(lang.English, "API") || c.Description != lang.In(lang.English, "The API") || c.Status != status.Operational {
 		t.Fatalf("component %+v %v", c, err)
 	}
 }
@@ -94,14 +96,14 @@ func TestImportRealHistory(t *testing.T) {
 	}
 	ctx := context.Background()
 	svc := newService(t)
-	res, err := importer.Statuspage(ctx, svc, status.Op{}, incs)
+	res, err := importer.Statuspage(ctx, svc, status.Op{}, incs, lang.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Imported != 718 {
 		t.Fatalf("imported %d of 718", res.Imported)
 	}
-	again, err := importer.Statuspage(ctx, svc, status.Op{}, incs)
+	again, err := importer.Statuspage(ctx, svc, status.Op{}, incs, lang.English)
 	if err != nil || again.Imported != 0 || again.AlreadyPresent != 718 {
 		t.Fatalf("second import: %+v %v", again, err)
 	}

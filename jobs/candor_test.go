@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 
@@ -40,7 +41,7 @@ func TestStandardJobs(t *testing.T) {
 	}
 
 	op := status.Op{Actor: status.System}
-	if _, err := svc.CreateComponent(context.Background(), op, status.ComponentInput{ID: "api", Name: "API"}); err != nil {
+	if _, err := svc.CreateComponent(context.Background(), op, status.ComponentInput{ID: "api", Name: lang.Same("API")}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(3 * 24 * time.Hour)

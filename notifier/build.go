@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/templates"
+	"github.com/candorstatus/candor/wording"
 )
 
 // Kind is what happened, and so which push goes out.
@@ -39,21 +41,29 @@ func (k Kind) Maintenance() bool { return strings.HasPrefix(string(k), "maintena
 
 // Event is everything Build needs to write one push, captured once by the caller (one now).
 type Event struct {
-	Kind      Kind
-	PageName  string
-	PublicURL string // base URL, no trailing slash
-	Location  *time.Location
-	Now       time.Time
+	Kind     Kind
+	PageName lang.Text
+	// DefaultLang is the language a text falls back to when it has none in the device's.
+	DefaultLang lang.Lang
+	PublicURL   string // base URL, no trailing slash
+	Location    *time.Location
+	Now         time.Time
 
-	IncidentID, Title string
-	Status            string // incident status (or maintenance status)
-	Impact            string
-	Message           string   // the latest update text (staff text; may be bilingual or long)
-	Components        []string // affected component names
+	IncidentID string
+	Title      lang.Text
+	Status     string // incident status (or maintenance status)
+	Impact     string
+	Message    lang.Text   // the latest update text, per language (may be long)
+	Components []lang.Text // affected component names
 	// ETA is the shown range (nil: none). A time <= Now is never presented as upcoming.
 	ETA *status.Estimate
 	// Announced is the staff-announced restoration (zero: none); passed when <= Now.
-	Announced        time.Time
+	Announced time.Time
+	// AnnouncedChance is history's chance of Announced being met (nil: unknown); a push
+	// that announces a time below wording.Unlikely says so.
+	AnnouncedChance *status.Chance
+	// Start is when the incident began, for the words about what the range rests on.
+	Start            time.Time
 	StartsAt, EndsAt time.Time // maintenance window, for maintenance kinds
 }
 
@@ -67,15 +77,15 @@ const (
 // Build writes the push for ev in language lang ("ko" or "en"; other languages get English).
 // It sets no target: the caller sets Token, Topic or Condition. The payload always fits the
 // topic limit (MaxTopicPayload), the stricter one, so any target accepts it.
-func Build(ev Event, lang string) Message {
-	l := langOf(lang)
+func Build(ev Event, locale string) Message {
+	l := lang.Of(locale)
 	if ev.Location == nil {
 		ev.Location = time.UTC
 	}
 	c := clock{l: l, loc: ev.Location, now: ev.Now}
 	data := buildData(ev, l)
 	lines := statusLines(ev, c)
-	text := pickLanguage(ev.Message, l)
+	text, _ := ev.Message.Map(strings.TrimSpace).Pick(l, ev.fallback())
 	if text == "" {
 		text = defaultText(ev, l)
 	}
@@ -85,7 +95,9 @@ func Build(ev Event, lang string) Message {
 	// (the honest ETA) are what the push is for, so they are kept whole.
 	var title, body string
 	for titleRunes := maxTitleRunes; ; titleRunes -= 10 {
-		title = buildTitle(ev.PageName, state, ev.Title, max(titleRunes, 0))
+		page, _ := ev.PageName.Pick(l, ev.fallback())
+		inc, _ := ev.Title.Pick(l, ev.fallback())
+		title = buildTitle(page, state, inc, max(titleRunes, 0))
 		for bodyRunes := maxBodyRunes; ; bodyRunes -= 20 {
 			body = buildBody(shorten(text, max(bodyRunes, 0)), lines)
 			if PayloadSize(title, body, data) < MaxTopicPayload || bodyRunes <= 0 {
@@ -118,6 +130,33 @@ func buildTitle(page, state, title string, titleRunes int) string {
 		s = p + " · " + s
 	}
 	return s
+}
+
+// fallback is the language texts fall back to, Korean when the event does not say.
+func (ev Event) fallback() lang.Lang {
+	if ev.DefaultLang.Valid() {
+		return ev.DefaultLang
+	}
+	return lang.Korean
+}
+
+// rangeLine says what the shown range means, in a phone's few words: half of similar
+// incidents were back by the p50 time, nine in ten by the p90 time — never "likely".
+func rangeLine(ev Event, c clock) string {
+	l, e := c.l, ev.ETA
+	b := e.Basis(ev.Start)
+	p50, p90 := c.at(e.P50), c.rel(e.P90, e.P50)
+	zone := c.zone(e.P90)
+	if !e.P90.After(e.P50) {
+		p90 = p50
+	}
+	switch {
+	case b.Samples == 0:
+		return tr(l, "eta.prior", p50, p90, zone)
+	case b.Few:
+		return tr(l, "eta.few", p50, p90, zone, strconv.Itoa(b.Samples))
+	}
+	return tr(l, "eta.range", p50, p90, zone)
 }
 
 func buildBody(text string, lines []string) string {
@@ -162,28 +201,18 @@ func statusLines(ev Event, c clock) []string {
 	annUpcoming := !ev.Announced.IsZero() && ev.Announced.After(ev.Now)
 	annPassed := !ev.Announced.IsZero() && !annUpcoming
 	if annUpcoming {
-		lines = append(lines, tr(l, "eta.announced", c.at(ev.Announced), c.zone(ev.Announced)))
+		s := tr(l, "eta.announced", c.at(ev.Announced), c.zone(ev.Announced))
+		if ch := ev.AnnouncedChance; ch.Unlikely() {
+			s += " " + tr(l, "eta.unlikely", wording.Chance(ch.P))
+		}
+		lines = append(lines, s)
 	} else if annPassed && ev.Kind != KindETAMissed { // eta_missed says so in its title
 		lines = append(lines, tr(l, "eta.missed"))
 	}
 	missed := annPassed || ev.Kind == KindETAMissed
 	switch {
 	case shownRange(ev):
-		e := ev.ETA
-		var s string
-		if e.P90.After(e.P50) {
-			zone := c.zone(e.P90)
-			if l == templates.Korean { // ko names the zone after p50: "18:40 KST 무렵 …"
-				zone = c.zone(e.P50)
-			}
-			s = tr(l, "eta.range", c.at(e.P50), c.rel(e.P90, e.P50), zone)
-		} else {
-			s = tr(l, "eta.p50", c.at(e.P50), c.zone(e.P50))
-		}
-		if e.Few {
-			s += tr(l, "eta.few")
-		}
-		lines = append(lines, s)
+		lines = append(lines, rangeLine(ev, c))
 	case missed:
 		lines = append(lines, tr(l, "eta.nonew"))
 	case ev.ETA != nil:
@@ -200,7 +229,7 @@ func windowLine(ev Event, c clock, reminder bool) []string {
 	}
 	l := c.l
 	if reminder {
-		in := templates.Tf(l, "time.in", templates.FormatDuration(l, ev.StartsAt.Sub(ev.Now)))
+		in := wording.Tf(l, "time.in", wording.FormatDuration(l, ev.StartsAt.Sub(ev.Now)))
 		return []string{tr(l, "m.soon", c.at(ev.StartsAt), c.zone(ev.StartsAt), in)}
 	}
 	if ev.EndsAt.After(ev.StartsAt) {
@@ -211,7 +240,7 @@ func windowLine(ev Event, c clock, reminder bool) []string {
 
 // buildData is what the app reads instead of the text. Times are RFC 3339 in the page's
 // zone, "" when there is none to show (same rule as the text).
-func buildData(ev Event, l templates.Lang) map[string]string {
+func buildData(ev Event, l lang.Lang) map[string]string {
 	d := map[string]string{
 		"incident_id": ev.IncidentID,
 		"status":      ev.Status,

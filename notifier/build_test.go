@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"maps"
 	"slices"
 	"strings"
@@ -21,11 +22,11 @@ func at(d time.Duration) time.Time { return now.Add(d) }
 // event is a major incident with an upcoming range 18:40–19:30 and no announced time.
 func event(k Kind) Event {
 	return Event{
-		Kind: k, PageName: "Messenger Status", PublicURL: "https://status.example.com",
-		Location: seoul, Now: now, IncidentID: "inc-42", Title: "Messages delayed",
-		Status: "identified", Impact: "major", Message: "Messages are delayed for some users.",
-		Components: []string{"Messages"},
-		ETA:        &status.Estimate{P50: at(35 * time.Minute), P90: at(85 * time.Minute)},
+		Kind: k, PageName: lang.Same("Messenger Status"), PublicURL: "https://status.example.com",
+		Location: seoul, Now: now, IncidentID: "inc-42", Title: lang.Same("Messages delayed"),
+		Status: "identified", Impact: "major", Message: lang.Same("Messages are delayed for some users."),
+		Components: []lang.Text{lang.Same("Messages")},
+		ETA:        &status.Estimate{P50: at(35 * time.Minute), P90: at(85 * time.Minute), Samples: 23, Pool: "components+impact"},
 		StartsAt:   at(30 * time.Minute), EndsAt: at(150 * time.Minute),
 	}
 }
@@ -38,15 +39,15 @@ func TestBuildWording(t *testing.T) {
 		bodyParts []string
 	}{
 		{KindCreated, "en", "Messenger Status · Major outage: Messages delayed",
-			[]string{"Messages are delayed for some users.", "Likely back by 18:40, almost certainly by 19:30 KST"}},
+			[]string{"Messages are delayed for some users.", "Half of similar incidents were back by 18:40, 9 in 10 by 19:30 KST"}},
 		{KindCreated, "ko", "Messenger Status · 장애 발생: Messages delayed",
-			[]string{"18:40 KST 무렵 복구 예상, 늦어도 19:30"}},
-		{KindUpdated, "en", "Messenger Status · Identified: Messages delayed", []string{"Likely back by 18:40"}},
-		{KindUpdated, "ko", "Messenger Status · 원인 확인: Messages delayed", []string{"무렵 복구 예상"}},
+			[]string{"비슷한 장애 절반은 18:40, 10건 중 9건은 19:30 KST까지 복구"}},
+		{KindUpdated, "en", "Messenger Status · Identified: Messages delayed", []string{"Half of similar incidents were back by 18:40"}},
+		{KindUpdated, "ko", "Messenger Status · 원인 확인: Messages delayed", []string{"비슷한 장애 절반은 18:40"}},
 		{KindResolved, "en", "Messenger Status · Resolved: Messages delayed", []string{"Messages are delayed"}},
 		{KindResolved, "ko", "Messenger Status · 복구 완료: Messages delayed", nil},
-		{KindETAMissed, "en", "Messenger Status · Taking longer than announced: Messages delayed", []string{"almost certainly by 19:30 KST"}},
-		{KindETAMissed, "ko", "Messenger Status · 복구 지연: Messages delayed", []string{"늦어도 19:30"}},
+		{KindETAMissed, "en", "Messenger Status · Taking longer than announced: Messages delayed", []string{"9 in 10 by 19:30 KST"}},
+		{KindETAMissed, "ko", "Messenger Status · 복구 지연: Messages delayed", []string{"10건 중 9건은 19:30 KST까지"}},
 		{KindMaintenanceScheduled, "en", "Messenger Status · Maintenance scheduled: Messages delayed", []string{"Scheduled 18:35 – 20:35 KST"}},
 		{KindMaintenanceScheduled, "ko", "Messenger Status · 점검 예정: Messages delayed", []string{"점검 시간: 18:35 ~ 20:35 KST"}},
 		{KindMaintenanceReminder, "en", "Messenger Status · Maintenance starts soon: Messages delayed", []string{"Starts 18:35 KST, in 30 min"}},
@@ -99,8 +100,8 @@ func TestBuildDefaultTextAndImpactStates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.impact+"/"+tt.lang, func(t *testing.T) {
 			ev := event(KindCreated)
-			ev.Impact, ev.Message = tt.impact, "  "
-			ev.Components = []string{"Messages", "Login", "Calls", "Files"}
+			ev.Impact, ev.Message = tt.impact, lang.Same("  ")
+			ev.Components = []lang.Text{lang.Same("Messages"), lang.Same("Login"), lang.Same("Calls"), lang.Same("Files")}
 			m := Build(ev, tt.lang)
 			if !strings.Contains(m.Title, " · "+tt.title+": ") {
 				t.Errorf("title %q lacks state %q", m.Title, tt.title)
@@ -112,16 +113,29 @@ func TestBuildDefaultTextAndImpactStates(t *testing.T) {
 	}
 }
 
-func TestBuildPicksLanguageOfBilingualText(t *testing.T) {
+func TestBuildSpeaksTheDevicesLanguage(t *testing.T) {
 	ev := event(KindUpdated)
-	ev.Message = "메시지 전송이 지연되고 있습니다.\n\nMessages are delayed."
-	if b := Build(ev, "ko").Body; !strings.HasPrefix(b, "메시지 전송이 지연되고 있습니다.\n") {
-		t.Errorf("ko body = %q", b)
+	ev.PageName = lang.Text{KO: "메신저 상태", EN: "Messenger Status"}
+	ev.Title = lang.Text{KO: "메시지 지연", EN: "Messages delayed"}
+	ev.Message = lang.Text{KO: "메시지 전송이 지연되고 있습니다.", EN: "Messages are delayed."}
+	ko, en := Build(ev, "ko-KR"), Build(ev, "en")
+	if !strings.HasPrefix(ko.Body, "메시지 전송이 지연되고 있습니다.\n") || ko.Title != "메신저 상태 · 원인 확인: 메시지 지연" {
+		t.Errorf("ko push = %q / %q", ko.Title, ko.Body)
 	}
-	if b := Build(ev, "en").Body; !strings.HasPrefix(b, "Messages are delayed.\n") {
-		t.Errorf("en body = %q", b)
+	if !strings.HasPrefix(en.Body, "Messages are delayed.\n") || en.Title != "Messenger Status · Identified: Messages delayed" {
+		t.Errorf("en push = %q / %q", en.Title, en.Body)
 	}
-	ev.Message = "Line one\nline two\nline three"
+	for _, korean := range []string{"메시지", "메신저", "비슷한"} {
+		if strings.Contains(en.Title+en.Body, korean) {
+			t.Errorf("en push has Korean %q: %q / %q", korean, en.Title, en.Body)
+		}
+	}
+	// A text written in one language only reaches the other language's devices as it is.
+	ev.Message = lang.In(lang.Korean, "메시지 전송이 지연되고 있습니다.")
+	if b := Build(ev, "en").Body; !strings.HasPrefix(b, "메시지 전송이 지연되고 있습니다.\n") {
+		t.Errorf("en body of a Korean-only text = %q", b)
+	}
+	ev.Message = lang.Same("Line one\nline two\nline three")
 	if b := Build(ev, "ko").Body; !strings.HasPrefix(b, "Line one line two line three\n") {
 		t.Errorf("monolingual text changed: %q", b)
 	}
@@ -129,24 +143,24 @@ func TestBuildPicksLanguageOfBilingualText(t *testing.T) {
 
 func TestBuildShortensByRunes(t *testing.T) {
 	long := strings.Repeat("데이터센터 전력 공급 문제로 메시지 전송이 지연되고 있습니다. ", 20)
-	for _, lang := range []string{"ko", "en"} {
+	for _, l := range []string{"ko", "en"} {
 		ev := event(KindCreated)
-		ev.Message = long
-		m := Build(ev, lang)
+		ev.Message = lang.Same(long)
+		m := Build(ev, l)
 		first, _, _ := strings.Cut(m.Body, "\n")
 		if n := utf8.RuneCountInString(first); n > maxBodyRunes {
-			t.Errorf("%s: text is %d runes, want <= %d", lang, n, maxBodyRunes)
+			t.Errorf("%s: text is %d runes, want <= %d", l, n, maxBodyRunes)
 		}
 		if !strings.HasSuffix(first, "…") {
-			t.Errorf("%s: shortened text %q lacks an ellipsis", lang, first)
+			t.Errorf("%s: shortened text %q lacks an ellipsis", l, first)
 		}
 		if !utf8.ValidString(m.Body) {
-			t.Errorf("%s: body is not valid UTF-8", lang)
+			t.Errorf("%s: body is not valid UTF-8", l)
 		}
 		// Whole words: the kept text is a prefix of the original ending at a word.
 		kept := strings.TrimSuffix(first, "…")
 		if !strings.HasPrefix(long, kept) || !strings.Contains(" .", string(long[len(kept)])) {
-			t.Errorf("%s: cut mid-word: %q", lang, kept)
+			t.Errorf("%s: cut mid-word: %q", l, kept)
 		}
 	}
 }
@@ -173,9 +187,9 @@ func TestShorten(t *testing.T) {
 
 func TestBuildFitsTopicPayload(t *testing.T) {
 	ev := event(KindCreated)
-	ev.PageName = strings.Repeat("아주 긴 상태 페이지 이름 ", 30)
-	ev.Title = strings.Repeat("<매우> \"긴\" & 제목 ", 200)
-	ev.Message = strings.Repeat("매우 긴 한국어 업데이트 <본문> & \"인용\" ", 500)
+	ev.PageName = lang.Same(strings.Repeat("아주 긴 상태 페이지 이름 ", 30))
+	ev.Title = lang.Same(strings.Repeat("<매우> \"긴\" & 제목 ", 200))
+	ev.Message = lang.Same(strings.Repeat("매우 긴 한국어 업데이트 <본문> & \"인용\" ", 500))
 	ev.IncidentID = strings.Repeat("x", 300)
 	ev.Announced = at(20 * time.Minute)
 	for _, lang := range []string{"ko", "en"} {
@@ -340,7 +354,7 @@ func TestBuildNeverPastTime(t *testing.T) {
 		{"announced equals now", incident, func(e *Event) { e.ETA, e.Announced = nil, now },
 			[]string{"18:05"}, map[string]string{"en": "No new restoration estimate yet", "ko": "새 복구 예상 시각은 아직 없습니다"}},
 		{"announced passed with fresh range", incident, func(e *Event) { e.Announced = at(-15 * time.Minute) },
-			[]string{"17:50"}, map[string]string{"en": "Likely back by 18:40", "ko": "18:40 KST 무렵"}},
+			[]string{"17:50"}, map[string]string{"en": "Half of similar incidents were back by 18:40", "ko": "비슷한 장애 절반은 18:40"}},
 		{"maintenance start passed", []Kind{KindMaintenanceScheduled, KindMaintenanceReminder},
 			func(e *Event) { e.StartsAt = at(-time.Minute) }, []string{"18:04"}, nil},
 		{"maintenance end passed", []Kind{KindMaintenanceStarted, KindMaintenanceLate},
@@ -376,13 +390,13 @@ func TestBuildAnnouncedAndFewAndDates(t *testing.T) {
 	ev.ETA.Few = true
 	ev.ETA.P90 = time.Date(2026, 11, 23, 1, 10, 0, 0, seoul)
 	en := Build(ev, "en").Body
-	for _, want := range []string{"Announced: back by 19:00 KST", "Likely back by 18:40, almost certainly by Nov 23, 01:10 KST (rough estimate)"} {
+	for _, want := range []string{"Announced: back by 19:00 KST", "Rough: of only 23 similar incidents, half were back by 18:40, 9 in 10 by Nov 23, 01:10 KST"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("en body %q lacks %q", en, want)
 		}
 	}
 	ko := Build(ev, "ko").Body
-	for _, want := range []string{"안내된 복구 예정 시각: 19:00 KST", "18:40 KST 무렵 복구 예상, 늦어도 11월 23일 01:10 (대략적인 추정)"} {
+	for _, want := range []string{"안내된 복구 예정 시각: 19:00 KST", "대략적 추정(비슷한 장애 23건): 절반은 18:40, 10건 중 9건은 11월 23일 01:10 KST까지 복구"} {
 		if !strings.Contains(ko, want) {
 			t.Errorf("ko body %q lacks %q", ko, want)
 		}
@@ -391,5 +405,29 @@ func TestBuildAnnouncedAndFewAndDates(t *testing.T) {
 	ev.Announced = time.Time{}
 	if b := Build(ev, "en").Body; !strings.HasSuffix(b, "\nNo restoration estimate yet") {
 		t.Errorf("no-estimate body = %q", b)
+	}
+}
+
+func TestBuildAnnouncedTimeCarriesItsChanceWhenUnlikely(t *testing.T) {
+	ev := event(KindCreated)
+	ev.Announced = at(25 * time.Minute)
+	ev.AnnouncedChance = &status.Chance{P: 0.12, Met: 3, Of: 25}
+	if b := Build(ev, "en").Body; !strings.Contains(b, "Announced: back by 18:30 KST (only 12% of similar incidents were this fast)") {
+		t.Errorf("en body = %q", b)
+	}
+	if b := Build(ev, "ko").Body; !strings.Contains(b, "안내된 복구 예정 시각: 18:30 KST (비슷한 장애 중 12%만 이만큼 빨리 복구)") {
+		t.Errorf("ko body = %q", b)
+	}
+	ev.AnnouncedChance.P = 0.27
+	if b := Build(ev, "en").Body; strings.Contains(b, "%") {
+		t.Errorf("a likely enough time got a warning: %q", b)
+	}
+}
+
+func TestBuildNoHistory(t *testing.T) {
+	ev := event(KindCreated)
+	ev.ETA.Samples, ev.ETA.Pool = 0, "prior"
+	if b := Build(ev, "en").Body; !strings.Contains(b, "No similar incidents on record; assumed: half back by 18:40, 9 in 10 by 19:30 KST") {
+		t.Errorf("en body = %q", b)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -18,10 +19,12 @@ import (
 // condition whatever the number of devices, so an outage reaching 40 million devices costs a
 // handful of requests and never makes the server iterate tokens.
 type Planner struct {
-	PageName   string
-	PublicURL  string
-	Location   *time.Location
-	TokenLimit int // default 1000
+	PageName lang.Text
+	// DefaultLang is the language texts fall back to when they have none in a device's.
+	DefaultLang lang.Lang
+	PublicURL   string
+	Location    *time.Location
+	TokenLimit  int // default 1000
 }
 
 // DefaultTokenLimit is the largest audience sent to tokens directly: two SendEach calls,
@@ -43,7 +46,7 @@ func (p *Planner) tokenLimit() int {
 
 // PlanPush implements status.Notifier.
 func (p *Planner) PlanPush(tx status.Tx, ev status.PushEvent) ([]status.OutboxJob, error) {
-	names := map[string]string{}
+	names := map[string]lang.Text{}
 	for _, ch := range ev.Update.Components {
 		names[ch.ComponentID] = ch.Name
 	}
@@ -58,15 +61,16 @@ func (p *Planner) IncidentEvent(ev status.PushEvent) Event {
 	if e := u.Estimate; e != nil && e.P50.After(ev.Now) {
 		eta = e // a range whose middle has passed is not sent as news
 	}
-	return Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
-		IncidentID: inc.ID, Title: inc.Title, Status: string(inc.Status), Impact: string(inc.Impact), Message: u.Message,
-		ETA: eta, Announced: inc.AnnouncedETA}
+	return Event{Kind: Kind(ev.Kind), PageName: p.PageName, DefaultLang: p.DefaultLang, PublicURL: p.PublicURL,
+		Location: p.Location, Now: ev.Now, IncidentID: inc.ID, Title: inc.Title, Status: string(inc.Status),
+		Impact: string(inc.Impact), Message: u.Message, ETA: eta, Announced: inc.AnnouncedETA,
+		AnnouncedChance: inc.AnnouncedChance(), Start: inc.StartedAt}
 }
 
 // PlanMaintenancePush implements status.Notifier.
 func (p *Planner) PlanMaintenancePush(tx status.Tx, ev status.MaintenanceEvent) ([]status.OutboxJob, error) {
 	m, u := ev.Maintenance, ev.Update
-	base := Event{Kind: Kind(ev.Kind), PageName: p.PageName, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
+	base := Event{Kind: Kind(ev.Kind), PageName: p.PageName, DefaultLang: p.DefaultLang, PublicURL: p.PublicURL, Location: p.Location, Now: ev.Now,
 		IncidentID: m.ID, Title: m.Title, Status: string(m.Status), Impact: "maintenance", Message: u.Message,
 		StartsAt: m.ScheduledFor, EndsAt: m.ScheduledUntil}
 	return p.plan(tx, base, m.Components, nil, u.ID)
@@ -74,13 +78,13 @@ func (p *Planner) PlanMaintenancePush(tx status.Tx, ev status.MaintenanceEvent) 
 
 // plan finds the audience of components ids per language and writes one job per token
 // chunk or topic condition, each carrying the push built in that language.
-func (p *Planner) plan(tx status.Tx, base Event, ids []string, names map[string]string, updateID string) ([]status.OutboxJob, error) {
+func (p *Planner) plan(tx status.Tx, base Event, ids []string, names map[string]lang.Text, updateID string) ([]status.OutboxJob, error) {
 	comps, err := tx.Components()
 	if err != nil {
 		return nil, err
 	}
 	if names == nil {
-		names = map[string]string{}
+		names = map[string]lang.Text{}
 	}
 	for _, c := range comps {
 		names[c.ID] = c.Name

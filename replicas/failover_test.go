@@ -3,6 +3,7 @@ package replicas_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/candorstatus/candor/lang"
 	"io"
 	"net"
 	"net/http"
@@ -146,7 +147,7 @@ func TestDatabaseFailover(t *testing.T) {
 	}
 	svc := status.NewService(st, status.SystemClock{}, nil)
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
-	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "messenger", Name: "Messenger"}); err != nil {
+	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "messenger", Name: lang.Same("Messenger")}); err != nil {
 		t.Fatal(err)
 	}
 	key, _, err := svc.CreateAPIKey(ctx, op, "test", status.ScopeWrite)

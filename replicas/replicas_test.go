@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/candorstatus/candor/lang"
 	"io"
 	"net"
 	"net/http"
@@ -238,9 +239,9 @@ func TestReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := status.NewService(st, status.SystemClock{}, nil)
-	svc.SetNotifier(&notifier.Planner{PageName: "Candor", PublicURL: "http://status.example"}) // devices queue topic subscriptions
+	svc.SetNotifier(&notifier.Planner{PageName: lang.Same("Candor"), PublicURL: "http://status.example"}) // devices queue topic subscriptions
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
-	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "messenger", Name: "Messenger"}); err != nil {
+	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "messenger", Name: lang.Same("Messenger")}); err != nil {
 		t.Fatal(err)
 	}
 	const devices = 900

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	langpkg "github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/templates"
 )
 
@@ -51,6 +52,9 @@ const atomEntries = 50
 
 // atom renders the incident feed in one language: an entry per incident whose content is
 // its timeline, newest update first, so feed readers show the latest state.
+//
+// Each language is a feed of its own, with its own feed and entry ids: a reader subscribed
+// to both sees two entries, not one entry whose text changes language.
 func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, error) {
 	base := b.cfg.PublicURL
 	// The feed changed when its content last did (RFC 4287: the last significant change),
@@ -59,8 +63,20 @@ func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, e
 	if updated.IsZero() {
 		updated = now
 	}
-	f := atomFeed{Lang: string(lang), ID: base + "/history.atom", Title: b.cfg.PageName + " — " + templates.T(lang, "history.title"),
-		Updated: updated.UTC().Format(time.RFC3339), Author: atomAuthor{Name: b.cfg.PageName},
+	pageName := b.pageName(lang)
+	text := func(t langpkg.Text) string { s, _ := t.Pick(lang, b.cfg.DefaultLang); return s }
+	// html is a staff text as feed HTML: escaped, line breaks kept, and marked with its own
+	// language when it falls back to another.
+	htmlText := func(t langpkg.Text) string {
+		s, l := t.Pick(lang, b.cfg.DefaultLang)
+		out := strings.ReplaceAll(html.EscapeString(s), "\n", "<br>")
+		if l != lang && s != "" {
+			out = `<span lang="` + string(l) + `">` + out + `</span>`
+		}
+		return out
+	}
+	f := atomFeed{Lang: string(lang), ID: base + "/history.atom?lang=" + string(lang), Title: pageName + " — " + templates.T(lang, "history.title"),
+		Updated: updated.UTC().Format(time.RFC3339), Author: atomAuthor{Name: pageName},
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom?lang=" + string(lang)},
 			{Rel: "alternate", Type: "text/html", Href: base + "/?lang=" + string(lang)}}}
 	type item struct {
@@ -78,11 +94,11 @@ func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, e
 			fmt.Fprintf(&body, "<p><small>%s</small><br><strong>%s</strong> - %s</p>",
 				html.EscapeString(templates.FormatTime(lang, u.CreatedAt, b.cfg.Location, now)),
 				html.EscapeString(templates.MaintenanceStatusText(lang, u.Status)),
-				strings.ReplaceAll(html.EscapeString(u.Message), "\n", "<br>"))
+				htmlText(u.Message))
 		}
 		link := base + "/maintenances/" + m.ID + "?lang=" + string(lang)
-		items = append(items, item{m.UpdatedAt, atomEntry{ID: base + "/maintenances/" + m.ID,
-			Title: templates.T(lang, "maint.title") + ": " + m.Title, Published: m.CreatedAt.UTC().Format(time.RFC3339),
+		items = append(items, item{m.UpdatedAt, atomEntry{ID: link,
+			Title: templates.T(lang, "maint.title") + ": " + text(m.Title), Published: m.CreatedAt.UTC().Format(time.RFC3339),
 			Updated: m.UpdatedAt.UTC().Format(time.RFC3339), Link: atomLink{Rel: "alternate", Type: "text/html", Href: link},
 			Content: atomContent{Type: "html", Body: body.String()}}})
 	}
@@ -97,10 +113,10 @@ func (b *Builder) atom(st *state, lang templates.Lang, now time.Time) ([]byte, e
 			fmt.Fprintf(&body, "<p><small>%s</small><br><strong>%s</strong> - %s</p>",
 				html.EscapeString(templates.FormatTime(lang, u.CreatedAt, b.cfg.Location, now)),
 				html.EscapeString(templates.IncidentStatusText(lang, u.Status)),
-				strings.ReplaceAll(html.EscapeString(u.Message), "\n", "<br>"))
+				htmlText(u.Message))
 		}
 		link := base + "/incidents/" + inc.ID + "?lang=" + string(lang)
-		items = append(items, item{inc.UpdatedAt, atomEntry{ID: base + "/incidents/" + inc.ID, Title: inc.Title,
+		items = append(items, item{inc.UpdatedAt, atomEntry{ID: link, Title: text(inc.Title),
 			Published: inc.CreatedAt.UTC().Format(time.RFC3339), Updated: inc.UpdatedAt.UTC().Format(time.RFC3339),
 			Link: atomLink{Rel: "alternate", Type: "text/html", Href: link}, Content: atomContent{Type: "html", Body: body.String()}}})
 	}

@@ -3,6 +3,7 @@ package site_test
 import (
 	"context"
 	"fmt"
+	"github.com/candorstatus/candor/lang"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -98,8 +99,8 @@ func benchFixture(b *testing.B, n int) fixture {
 	for i := range n {
 		pos := i
 		if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: fmt.Sprintf("c%04d", i),
-			Name: fmt.Sprintf("Component %d", i), Group: fmt.Sprintf("Group %d", i/10),
-			Description: "A part of the service.", Position: &pos, StartDate: start}); err != nil {
+			Name: lang.Same(fmt.Sprintf("Component %d", i)), Group: lang.Same(fmt.Sprintf("Group %d", i/10)),
+			Description: lang.Same("A part of the service."), Position: &pos, StartDate: start}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -134,14 +135,14 @@ func benchFixture(b *testing.B, n int) fixture {
 	updates := 0
 	return fixture{
 		builder: func() *site.Builder {
-			builder := site.NewBuilder(site.Config{PageID: "bench", PageName: "Bench Status", PublicURL: "https://status.example.com",
+			builder := site.NewBuilder(site.Config{PageID: "bench", PageName: lang.Same("Bench Status"), PublicURL: "https://status.example.com",
 				Location: seoul}, store, assets)
 			builder.SetEstimator(f)
 			return builder
 		},
 		update: func(b *testing.B) {
 			updates++
-			if _, err := svc.PostUpdate(ctx, op, open.ID, status.UpdateInput{Message: fmt.Sprintf("Still working on it (%d).", updates)}); err != nil {
+			if _, err := svc.PostUpdate(ctx, op, open.ID, status.UpdateInput{Message: lang.Same(fmt.Sprintf("Still working on it (%d).", updates))}); err != nil {
 				b.Fatal(err)
 			}
 		},
@@ -165,9 +166,9 @@ func benchIncident(rng *rand.Rand, n, k int, t time.Time, resolved bool) *status
 	total := time.Duration(float64(45*time.Minute) * math.Exp(rng.NormFloat64()*0.8)).Round(time.Minute)
 	total = max(total, 5*time.Minute)
 	upd := func(at time.Time, st status.IncidentStatus, msg string, ch []status.ComponentChange) status.Update {
-		return status.Update{Kind: status.KindStaff, Status: st, Message: msg, Components: ch, CreatedAt: at, PostedBy: "bench"}
+		return status.Update{Kind: status.KindStaff, Status: st, Message: lang.Same(msg), Components: ch, CreatedAt: at, PostedBy: "bench"}
 	}
-	inc := &status.Incident{Title: fmt.Sprintf("Incident %d", k), Impact: status.ImpactMinor,
+	inc := &status.Incident{Title: lang.Same(fmt.Sprintf("Incident %d", k)), Impact: status.ImpactMinor,
 		StartedAt: t, Source: "bench", ExternalID: fmt.Sprint(k), Updates: []status.Update{
 			upd(t, status.Investigating, "We are looking into it.", set(status.PartialOutage, status.Operational)),
 			upd(t.Add(total/3), status.Identified, "We found the cause and are fixing it.", nil),

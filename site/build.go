@@ -12,6 +12,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
@@ -19,10 +20,13 @@ import (
 
 // Config describes the page.
 type Config struct {
-	PageID    string
-	PageName  string
-	PublicURL string // absolute, without trailing slash
-	Location  *time.Location
+	PageID   string
+	PageName lang.Text
+	// DefaultLang is the language a staff text falls back to when it has none in the
+	// reader's (and the language of pages asked for in none).
+	DefaultLang lang.Lang
+	PublicURL   string // absolute, without trailing slash
+	Location    *time.Location
 	// UptimeDays is how many days the uptime bars cover.
 	UptimeDays int
 	// HistoryPerPage is how many incidents a history page lists.
@@ -34,6 +38,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Location == nil {
 		c.Location = time.UTC
+	}
+	if !c.DefaultLang.Valid() {
+		c.DefaultLang = lang.Korean
 	}
 	if c.UptimeDays <= 0 {
 		c.UptimeDays = 90
@@ -63,6 +70,9 @@ type Builder struct {
 // the first Build.
 func (b *Builder) SetEstimator(e status.Estimator) { b.est = e }
 
+// Estimator is the estimator pages show ranges from (nil: none).
+func (b *Builder) Estimator() status.Estimator { return b.est }
+
 // NewBuilder returns a Builder.
 func NewBuilder(cfg Config, store status.Store, assets *static.Assets) *Builder {
 	cfg.defaults()
@@ -80,7 +90,7 @@ type state struct {
 	incidents   []status.Incident             // newest start first
 	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
 	postmortems map[string]*status.Postmortem // published ones, by incident id
-	names       map[string]string             // component id → name, including components since deleted
+	names       map[string]lang.Text          // component id → name, including components since deleted
 	loadedAt    time.Time                     // when it was read
 	staleSince  time.Time                     // set when the store failed and this is the last state read
 }
@@ -118,11 +128,11 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load public state: %w", err)
 	}
-	st.names = map[string]string{}
+	st.names = map[string]lang.Text{}
 	for i := len(st.incidents) - 1; i >= 0; i-- { // oldest first, so newer names win
 		for _, u := range st.incidents[i].Updates {
 			for _, ch := range u.Components {
-				if ch.Name != "" {
+				if !ch.Name.IsZero() {
 					st.names[ch.ComponentID] = ch.Name
 				}
 			}
@@ -160,8 +170,10 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 			return nil, err
 		}
 	}
-	if err := b.renderJSON(snap, st, now, modified); err != nil {
-		return nil, err
+	for _, l := range templates.Langs {
+		if err := b.renderJSON(snap, st, now, modified, l); err != nil {
+			return nil, err
+		}
 	}
 	for _, lang := range templates.Langs {
 		feed, err := b.atom(st, lang, now)
@@ -196,8 +208,14 @@ func (b *Builder) lastModified(st *state) time.Time {
 	return t
 }
 
-func (b *Builder) page(lang templates.Lang, path, query, title string, now time.Time, st *state) templates.Page {
-	p := templates.Page{Lang: lang, Name: b.cfg.PageName, PublicURL: b.cfg.PublicURL, Location: b.cfg.Location,
+// pageName is the page's name in l.
+func (b *Builder) pageName(l lang.Lang) string {
+	s, _ := b.cfg.PageName.Pick(l, b.cfg.DefaultLang)
+	return s
+}
+
+func (b *Builder) page(l lang.Lang, path, query, title string, now time.Time, st *state) templates.Page {
+	p := templates.Page{Lang: l, DefaultLang: b.cfg.DefaultLang, Name: b.pageName(l), PublicURL: b.cfg.PublicURL, Location: b.cfg.Location,
 		Path: path, Query: query, Now: now, Revision: st.rev, Title: title, StaleSince: st.staleSince}
 	if b.assets != nil {
 		p.CSSURL = b.assets.URL("app.css")
@@ -231,7 +249,8 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 	}
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", inc.Title, now, st),
+		title, _ := inc.Title.Pick(lang, b.cfg.DefaultLang)
+		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", title, now, st),
 			IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]}
 		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
 			return err
@@ -239,7 +258,8 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 	}
 	for i := range st.maints {
 		m := &st.maints[i]
-		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", m.Title, now, st),
+		title, _ := m.Title.Pick(lang, b.cfg.DefaultLang)
+		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", title, now, st),
 			MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}}
 		if err := put("/maintenances/"+m.ID, templates.MaintenancePage(v), 200); err != nil {
 			return err
@@ -287,14 +307,11 @@ func (b *Builder) etaView(inc *status.Incident, now time.Time, lang templates.La
 		v.AnnouncedPassed = true
 	}
 	if c := inc.AnnouncedChance(); c != nil {
-		v.AnnouncedChance = c.P
+		v.AnnouncedChance, v.AnnouncedMet, v.AnnouncedOf = c.P, c.Met, c.Of
 	}
 	if e := inc.ShownEstimate(b.est, now); e != nil {
 		v.P50, v.P80, v.P90, v.Samples, v.Few = e.P50, e.P80, e.P90, e.Samples, e.Few
-		v.Explain = e.ExplainEN
-		if lang == templates.Korean {
-			v.Explain = e.ExplainKO
-		}
+		v.Basis = e.Basis(inc.StartedAt)
 	}
 	return v
 }

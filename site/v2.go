@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/wording"
 )
 
 // v2TimeFormat is Statuspage's timestamp shape: the page's zone, milliseconds, offset.
@@ -20,6 +22,34 @@ type V2Incident struct {
 	UsersAffectedPercent *float64 `json:"users_affected_percent"`
 	Cause                *string  `json:"cause"`
 	ETA                  *ETAJSON `json:"eta"`
+	// Restoration compares, once resolved, the announced times with the real restoration.
+	Restoration *RestorationJSON `json:"restoration"`
+}
+
+// RestorationJSON is a resolved incident's promises against what happened.
+type RestorationJSON struct {
+	RestoredAt string `json:"restored_at"`
+	// Announced lists the first announced time and, when staff moved it, the last one.
+	Announced []AnnouncedJSON `json:"announced"`
+	// FirstRange is the model's first published range and where the restoration fell in it
+	// ("before_p50", "before_p90", "after_p90"); null when none was published.
+	FirstRange *FirstRangeJSON `json:"first_range"`
+}
+
+// AnnouncedJSON is one announced time and how far off it was (positive: later than
+// announced).
+type AnnouncedJSON struct {
+	At          string `json:"at"`
+	LateMinutes int    `json:"late_minutes"`
+	Text        string `json:"text"`
+}
+
+// FirstRangeJSON is the model's first range for a resolved incident.
+type FirstRangeJSON struct {
+	PublishedAt string `json:"published_at"`
+	P50         string `json:"p50"`
+	P90         string `json:"p90"`
+	Outcome     string `json:"outcome"`
 }
 
 // ETAJSON is the restoration estimate in API responses; nil for resolved incidents.
@@ -31,13 +61,16 @@ type ETAJSON struct {
 	Samples int     `json:"samples"`
 	// Basis names the history the range rests on: "components+impact", "impact", "all",
 	// "prior" (little history), or "none" when there is no range.
-	Basis   string            `json:"basis"`
-	Explain map[string]string `json:"explain"`
+	Basis string `json:"basis"`
+	// Explain says in the document's language what the range means ("" without one).
+	Explain string `json:"explain"`
 	// Announced is the standing staff-announced time, kept after it passes (with Missed
 	// set) so clients can say "taking longer than announced".
 	Announced       *string  `json:"announced"`
 	AnnouncedChance *float64 `json:"announced_chance"`
-	Missed          bool     `json:"missed"`
+	// AnnouncedChanceText says the chance in the document's language ("" without one).
+	AnnouncedChanceText string `json:"announced_chance_text"`
+	Missed              bool   `json:"missed"`
 }
 
 // V2Maintenance is Statuspage's scheduled-maintenance object plus Candor's extras: whether
@@ -50,12 +83,12 @@ type V2Maintenance struct {
 }
 
 // V2Maintenance converts a maintenance to Statuspage's shape.
-func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, now time.Time) V2Maintenance {
+func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, now time.Time, l lang.Lang) V2Maintenance {
 	start := m.StartedAt
 	if start.IsZero() {
 		start = m.ScheduledFor
 	}
-	si := statuspage.Incident{ID: m.ID, Name: m.Title, Status: string(m.Status), Impact: "maintenance",
+	si := statuspage.Incident{ID: m.ID, Name: b.text(m.Title, l), Status: string(m.Status), Impact: "maintenance",
 		CreatedAt: b.v2Time(m.CreatedAt), UpdatedAt: b.v2Time(m.UpdatedAt), StartedAt: b.v2Time(start),
 		Shortlink: b.cfg.PublicURL + "/maintenances/" + m.ID, PageID: b.cfg.PageID,
 		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(m.Updates)), Components: []statuspage.Component{},
@@ -74,14 +107,14 @@ func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component,
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		u := m.Updates[i]
 		si.IncidentUpdates = append(si.IncidentUpdates, statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status),
-			Body: u.Message, IncidentID: m.ID, CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt),
+			Body: b.text(u.Message, l), IncidentID: m.ID, CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt),
 			DisplayAt: b.v2Time(u.CreatedAt), AffectedComponents: []statuspage.AffectedComponent{}, DeliverNotifications: u.Notify,
 			CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")})
 	}
 	for _, id := range m.Components {
 		for _, c := range comps {
 			if c.ID == id {
-				si.Components = append(si.Components, b.v2Component(c))
+				si.Components = append(si.Components, b.v2Component(c, l))
 			}
 		}
 	}
@@ -106,19 +139,25 @@ func (b *Builder) v2TimePtr(t time.Time) *string {
 	return &s
 }
 
-func (b *Builder) v2Page(modified time.Time) statuspage.Page {
-	return statuspage.Page{ID: b.cfg.PageID, Name: b.cfg.PageName, URL: b.cfg.PublicURL,
+// text is a staff text in l, falling back to the default language.
+func (b *Builder) text(t lang.Text, l lang.Lang) string {
+	s, _ := t.Pick(l, b.cfg.DefaultLang)
+	return s
+}
+
+func (b *Builder) v2Page(modified time.Time, l lang.Lang) statuspage.Page {
+	return statuspage.Page{ID: b.cfg.PageID, Name: b.pageName(l), URL: b.cfg.PublicURL,
 		TimeZone: b.cfg.Location.String(), UpdatedAt: b.v2Time(modified)}
 }
 
 // v2Components lists groups as components with group=true, as Statuspage does, followed
 // by the components; positions are 1-based within their level.
-func (b *Builder) v2Components(st *state) []statuspage.Component {
+func (b *Builder) v2Components(st *state, l lang.Lang) []statuspage.Component {
 	out := make([]statuspage.Component, 0, len(st.groups)+len(st.comps))
 	for _, g := range st.groups {
-		sg := statuspage.Component{ID: g.ID, Name: g.Name, Status: string(status.Operational),
+		sg := statuspage.Component{ID: g.ID, Name: b.text(g.Name, l), Status: string(status.Operational),
 			CreatedAt: b.v2Time(g.CreatedAt), UpdatedAt: b.v2Time(g.UpdatedAt), Position: g.Position + 1,
-			Description: strPtr(g.Description), PageID: b.cfg.PageID, Group: true, Components: []string{}}
+			Description: strPtr(b.text(g.Description, l)), PageID: b.cfg.PageID, Group: true, Components: []string{}}
 		worst := status.Operational
 		for _, c := range st.comps {
 			if c.GroupID == g.ID {
@@ -132,14 +171,14 @@ func (b *Builder) v2Components(st *state) []statuspage.Component {
 		out = append(out, sg)
 	}
 	for _, c := range st.comps {
-		out = append(out, b.v2Component(c))
+		out = append(out, b.v2Component(c, l))
 	}
 	return out
 }
 
-func (b *Builder) v2Component(c status.Component) statuspage.Component {
-	sc := statuspage.Component{ID: c.ID, Name: c.Name, Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
-		UpdatedAt: b.v2Time(c.UpdatedAt), Position: c.Position + 1, Description: strPtr(c.Description),
+func (b *Builder) v2Component(c status.Component, l lang.Lang) statuspage.Component {
+	sc := statuspage.Component{ID: c.ID, Name: b.text(c.Name, l), Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
+		UpdatedAt: b.v2Time(c.UpdatedAt), Position: c.Position + 1, Description: strPtr(b.text(c.Description, l)),
 		Showcase: c.Showcase, PageID: b.cfg.PageID, GroupID: strPtr(c.GroupID), OnlyShowIfDegraded: c.OnlyShowIfDegraded}
 	if !c.StartDate.IsZero() {
 		d := c.StartDate.In(b.cfg.Location).Format("2006-01-02")
@@ -156,8 +195,8 @@ func strPtr(s string) *string {
 }
 
 // V2Incident converts an incident to Statuspage's shape with Candor's extras.
-func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta *ETAJSON) V2Incident {
-	si := statuspage.Incident{ID: inc.ID, Name: inc.Title, Status: string(inc.Status), Impact: string(inc.Impact),
+func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta *ETAJSON, l lang.Lang) V2Incident {
+	si := statuspage.Incident{ID: inc.ID, Name: b.text(inc.Title, l), Status: string(inc.Status), Impact: string(inc.Impact),
 		CreatedAt: b.v2Time(inc.CreatedAt), UpdatedAt: b.v2Time(inc.UpdatedAt), StartedAt: b.v2Time(inc.StartedAt),
 		MonitoringAt: b.v2TimePtr(inc.MonitoringAt), ResolvedAt: b.v2TimePtr(inc.ResolvedAt),
 		Shortlink: b.cfg.PublicURL + "/incidents/" + inc.ID, PageID: b.cfg.PageID,
@@ -165,24 +204,24 @@ func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta
 		ReminderIntervals: json.RawMessage("null")}
 	for i := len(inc.Updates) - 1; i >= 0; i-- { // newest first
 		u := inc.Updates[i]
-		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status), Body: u.Message, IncidentID: inc.ID,
+		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status), Body: b.text(u.Message, l), IncidentID: inc.ID,
 			CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt), DisplayAt: b.v2Time(u.CreatedAt),
 			AffectedComponents:   make([]statuspage.AffectedComponent, 0, len(u.Components)),
 			DeliverNotifications: u.Notify, CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")}
 		for _, ch := range u.Components {
 			su.AffectedComponents = append(su.AffectedComponents, statuspage.AffectedComponent{Code: ch.ComponentID,
-				Name: ch.Name, OldStatus: string(ch.OldStatus), NewStatus: string(ch.NewStatus)})
+				Name: b.text(ch.Name, l), OldStatus: string(ch.OldStatus), NewStatus: string(ch.NewStatus)})
 		}
 		si.IncidentUpdates = append(si.IncidentUpdates, su)
 	}
 	for _, a := range inc.Components {
 		for _, c := range comps {
 			if c.ID == a.ComponentID {
-				si.Components = append(si.Components, b.v2Component(c))
+				si.Components = append(si.Components, b.v2Component(c, l))
 			}
 		}
 	}
-	v := V2Incident{Incident: si, UsersAffectedPercent: inc.UsersAffectedPercent, ETA: eta}
+	v := V2Incident{Incident: si, UsersAffectedPercent: inc.UsersAffectedPercent, ETA: eta, Restoration: b.restoration(inc, l)}
 	if inc.Cause != "" {
 		c := string(inc.Cause)
 		v.Cause = &c
@@ -190,33 +229,57 @@ func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta
 	return v
 }
 
-// ETAJSON returns the estimate for an open incident, nil for a resolved one. Until the ETA
-// model lands it carries the staff-announced time only.
-func (b *Builder) ETAJSON(inc *status.Incident, now time.Time) *ETAJSON {
+// ETAJSON returns the estimate for an open incident in language l, nil for a resolved one.
+func (b *Builder) ETAJSON(inc *status.Incident, now time.Time, l lang.Lang) *ETAJSON {
 	if !inc.Open() {
 		return nil
 	}
-	out := &ETAJSON{Announced: b.v2TimePtr(inc.AnnouncedETA), Missed: inc.Missed(now), Basis: "none",
-		Explain: map[string]string{}}
-	if c := inc.AnnouncedChance(); c != nil {
+	out := &ETAJSON{Announced: b.v2TimePtr(inc.AnnouncedETA), Missed: inc.Missed(now), Basis: "none"}
+	if c := inc.AnnouncedChance(); c != nil && inc.AnnouncedETA.After(now) {
 		p := c.P
-		out.AnnouncedChance = &p
+		out.AnnouncedChance, out.AnnouncedChanceText = &p, c.Describe(l)
 	}
 	if e := inc.ShownEstimate(b.est, now); e != nil {
 		out.P50, out.P80, out.P90 = b.v2TimePtr(e.P50), b.v2TimePtr(e.P80), b.v2TimePtr(e.P90)
 		out.Samples, out.Basis = e.Samples, e.Pool
-		out.Explain = map[string]string{"en": e.ExplainEN, "ko": e.ExplainKO}
+		out.Explain = b.Explain(inc, e, now, l)
 	}
 	return out
 }
 
-func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time) error {
-	page := b.v2Page(modified)
+// Explain says in l what range e for inc means, times as the page writes them.
+func (b *Builder) Explain(inc *status.Incident, e *status.Estimate, now time.Time, l lang.Lang) string {
+	at := func(t time.Time) string { return wording.FormatTime(l, t, b.cfg.Location, now) }
+	return wording.Range(l, e.Basis(inc.StartedAt), at(e.P50), at(e.P90))
+}
+
+// restoration is a resolved incident's promises against the real restoration, in l.
+func (b *Builder) restoration(inc *status.Incident, l lang.Lang) *RestorationJSON {
+	r := inc.Promises()
+	if r.Restored.IsZero() {
+		return nil
+	}
+	out := &RestorationJSON{RestoredAt: b.v2Time(r.Restored), Announced: []AnnouncedJSON{}}
+	for _, a := range r.Announced {
+		out.Announced = append(out.Announced, AnnouncedJSON{At: b.v2Time(a), LateMinutes: int(r.Restored.Sub(a).Round(time.Minute) / time.Minute),
+			Text: wording.Difference(l, a, r.Restored)})
+	}
+	if e := r.First; e != nil {
+		out.FirstRange = &FirstRangeJSON{PublishedAt: b.v2Time(r.FirstAt), P50: b.v2Time(e.P50), P90: b.v2Time(e.P90),
+			Outcome: OutcomeName(wording.OutcomeOf(e.P50, e.P90, r.Restored))}
+	}
+	return out
+}
+
+// renderJSON renders Statuspage's v2 documents in language l: names and bodies are strings,
+// as Statuspage has them, in l (falling back to the default language).
+func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time, l lang.Lang) error {
+	page := b.v2Page(modified, l)
 	var open []status.Incident
 	var unresolved, recent []V2Incident
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		v := b.V2Incident(inc, st.comps, b.ETAJSON(inc, now))
+		v := b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l)
 		if inc.Open() {
 			open = append(open, *inc)
 			unresolved = append(unresolved, v)
@@ -228,7 +291,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 	var mRecent, mUpcoming, mActive, mSummary []V2Maintenance
 	for i := range st.maints {
 		m := &st.maints[i]
-		v := b.V2Maintenance(m, st.comps, now)
+		v := b.V2Maintenance(m, st.comps, now, l)
 		if len(mRecent) < 50 {
 			mRecent = append(mRecent, v)
 		}
@@ -243,7 +306,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 	}
 	overall := status.OverallStatus(st.comps, open)
 	sstatus := statuspage.Status{Indicator: overall.Indicator, Description: overall.Description}
-	comps := b.v2Components(st)
+	comps := b.v2Components(st, l)
 	docs := map[string]any{
 		"/api/v2/summary.json": v2Summary{Page: page, Status: sstatus, Components: comps, Incidents: orEmpty(unresolved),
 			ScheduledMaintenances: orEmpty(mSummary)},
@@ -260,7 +323,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", path, err)
 		}
-		snap.put("", path, "application/json", body, modified, http.StatusOK)
+		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
 }
@@ -270,4 +333,9 @@ func orEmpty[T any](v []T) []T {
 		return []T{}
 	}
 	return v
+}
+
+// OutcomeName names where a restoration fell against a range, in JSON.
+func OutcomeName(o wording.Outcome) string {
+	return [...]string{"before_p50", "before_p90", "after_p90"}[o]
 }

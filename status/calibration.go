@@ -3,6 +3,8 @@ package status
 import (
 	"slices"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // PromiseStats summarises how staff-announced restoration times fared.
@@ -24,7 +26,8 @@ type ModelStats struct {
 
 // IncidentCalibration is one resolved incident's promises against what happened.
 type IncidentCalibration struct {
-	ID, Title  string
+	ID         string
+	Title      lang.Text
 	StartedAt  time.Time
 	ResolvedAt time.Time
 	Announced  []time.Time // distinct announced times, in order

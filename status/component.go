@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // ComponentStatus is how a component is doing, in Statuspage's vocabulary.
@@ -43,8 +45,8 @@ func (s ComponentStatus) IsOutage() bool { return s == PartialOutage || s == Maj
 // Group gathers components on the page (a service area or a data centre).
 type Group struct {
 	ID          string
-	Name        string
-	Description string
+	Name        lang.Text
+	Description lang.Text
 	Position    int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -53,8 +55,8 @@ type Group struct {
 // Component is one part of the service the public can see the status of.
 type Component struct {
 	ID          string // stable slug, e.g. "messenger"
-	Name        string
-	Description string
+	Name        lang.Text
+	Description lang.Text
 	GroupID     string // "" when ungrouped
 	Position    int
 	Status      ComponentStatus

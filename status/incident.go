@@ -3,6 +3,8 @@ package status
 import (
 	"slices"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // Impact is how bad an incident is for users, in Statuspage's vocabulary.
@@ -87,7 +89,7 @@ type AffectedComponent struct {
 // ComponentChange is one component status set by an update.
 type ComponentChange struct {
 	ComponentID string
-	Name        string // the component's name when the update was posted
+	Name        lang.Text // the component's name when the update was posted
 	OldStatus   ComponentStatus
 	NewStatus   ComponentStatus
 }
@@ -99,8 +101,10 @@ type Update struct {
 	Kind       UpdateKind
 	Status     IncidentStatus
 	// Impact, when set, changes the incident's impact from this update on.
-	Impact     Impact
-	Message    string
+	Impact Impact
+	// Message is the staff's text; on system entries it is empty and the entry is worded
+	// from its facts (Missed, Estimate) in the reader's language when shown.
+	Message    lang.Text
 	Components []ComponentChange
 	// AnnouncedETA is the restoration time staff announced in this update (zero: none).
 	AnnouncedETA time.Time
@@ -119,7 +123,7 @@ type Update struct {
 // times, components, announced time) is derived from the timeline by Derive, never edited.
 type Incident struct {
 	ID     string
-	Title  string
+	Title  lang.Text
 	Impact Impact
 	Status IncidentStatus
 	Cause  Cause

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 )
@@ -8,7 +9,7 @@ import (
 var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
 func upd(min int, st IncidentStatus, changes ...ComponentChange) Update {
-	return Update{Status: st, Message: "m", Components: changes, CreatedAt: t0.Add(time.Duration(min) * time.Minute)}
+	return Update{Status: st, Message: lang.Same("m"), Components: changes, CreatedAt: t0.Add(time.Duration(min) * time.Minute)}
 }
 
 func chg(id string, s ComponentStatus) ComponentChange {
@@ -19,7 +20,7 @@ func TestDerive(t *testing.T) {
 	eta := t0.Add(3 * time.Hour)
 	inc := &Incident{Impact: ImpactMinor, Updates: []Update{
 		upd(0, Investigating, chg("api", PartialOutage), chg("web", DegradedPerformance)),
-		{Status: Identified, Message: "found", CreatedAt: t0.Add(20 * time.Minute), AnnouncedETA: eta, Impact: ImpactMajor},
+		{Status: Identified, Message: lang.Same("found"), CreatedAt: t0.Add(20 * time.Minute), AnnouncedETA: eta, Impact: ImpactMajor},
 		upd(40, Monitoring, chg("api", DegradedPerformance)),
 	}}
 	inc.Derive()

@@ -3,6 +3,8 @@ package status
 import (
 	"slices"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // MaintenanceStatus is where planned work is in its life.
@@ -38,7 +40,7 @@ type MaintenanceUpdate struct {
 	MaintenanceID string
 	Kind          UpdateKind // staff or system
 	Status        MaintenanceStatus
-	Message       string
+	Message       lang.Text // "" on system entries, worded from Event when shown
 	Notify        bool
 	PostedBy      string
 	CreatedAt     time.Time
@@ -51,7 +53,7 @@ type MaintenanceUpdate struct {
 // unless an unresolved incident affects its components: then it is held (work control).
 type Maintenance struct {
 	ID             string
-	Title          string
+	Title          lang.Text
 	Status         MaintenanceStatus
 	Components     []string
 	ScheduledFor   time.Time

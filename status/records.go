@@ -66,7 +66,7 @@ func ValidateMaintenanceRecord(m *Maintenance) error {
 	if m.ID == "" {
 		p.Add("id", "is required")
 	}
-	if m.Title == "" {
+	if m.Title.IsZero() {
 		p.Add("title", "is required")
 	}
 	if !m.Status.Valid() {
@@ -98,7 +98,7 @@ func ValidatePostmortemRecord(pm *Postmortem) error {
 			p.Add(field+".id", "repeats %s", a.ID)
 		}
 		seen[a.ID] = true
-		if a.Title == "" {
+		if a.Title.IsZero() {
 			p.Add(field+".title", "is required")
 		}
 		if !a.State.Valid() {

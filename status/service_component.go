@@ -6,15 +6,19 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // ComponentInput creates a component.
 type ComponentInput struct {
-	ID                 string // optional; derived from Name when empty
-	Name               string
-	Description        string
-	Group              string // group name; created when new; "" for none
-	Position           *int   // nil: after the last one
+	ID          string // optional; derived from Name when empty
+	Name        lang.Text
+	Description lang.Text
+	// Group names the component's group (in either language) or gives its id; a new name
+	// creates the group. Zero: none.
+	Group              lang.Text
+	Position           *int // nil: after the last one
 	Status             ComponentStatus
 	OnlyShowIfDegraded bool
 	Showcase           *bool // nil: true
@@ -24,9 +28,9 @@ type ComponentInput struct {
 
 // ComponentPatch changes the fields that are set.
 type ComponentPatch struct {
-	Name               *string
-	Description        *string
-	Group              *string
+	Name               *lang.Text
+	Description        *lang.Text
+	Group              *lang.Text // a zero text ungroups the component
 	Position           *int
 	Status             *ComponentStatus
 	OnlyShowIfDegraded *bool
@@ -74,16 +78,12 @@ func validateName(p Problems, field, name string, max int) {
 // CreateComponent adds a component, and its group when the group is new.
 func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput) (*Component, error) {
 	p := Problems{}
-	validateName(p, "name", in.Name, MaxNameLen)
-	if utf8.RuneCountInString(in.Description) > MaxDescriptionLen {
-		p.Add("description", "must be at most %d characters", MaxDescriptionLen)
-	}
-	if in.Group != "" {
-		validateName(p, "group", in.Group, MaxNameLen)
-	}
+	validateText(p, "name", in.Name, MaxNameLen, true)
+	validateText(p, "description", in.Description, MaxDescriptionLen, false)
+	validateText(p, "group", in.Group, MaxNameLen, false)
 	id := in.ID
 	if id == "" {
-		id = Slug(in.Name)
+		id = slugOf(in.Name)
 		if id == "" {
 			id = "c-" + newID(8) // a name with no ASCII letters or digits
 		}
@@ -103,7 +103,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	c := &Component{ID: id, Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description),
+	c := &Component{ID: id, Name: trimText(in.Name), Description: trimText(in.Description),
 		Status: in.Status, OnlyShowIfDegraded: in.OnlyShowIfDegraded, Showcase: in.Showcase == nil || *in.Showcase,
 		StartDate: in.StartDate.UTC().Truncate(time.Microsecond)}
 	err := s.write(ctx, op, func(tx Tx, now time.Time) (change, error) {
@@ -130,7 +130,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 			return change{}, err
 		}
 		return change{kind: "component", id: c.ID, public: true, resource: c.ID,
-			audit: &AuditEntry{Action: "component.create", Target: c.ID, Detail: c.Name}}, nil
+			audit: &AuditEntry{Action: "component.create", Target: c.ID, Detail: c.Name.String()}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -148,10 +148,11 @@ func nextPosition(comps []Component) int {
 	return max
 }
 
-// ensureGroup returns the id of the group named name, creating it when new.
-func (s *Service) ensureGroup(tx Tx, name string, now time.Time) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
+// ensureGroup returns the id of the group that name names (its id, or its name in either
+// language, ignoring case), creating the group when new.
+func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time) (string, error) {
+	name = trimText(name)
+	if name.IsZero() {
 		return "", nil
 	}
 	groups, err := tx.Groups()
@@ -160,14 +161,14 @@ func (s *Service) ensureGroup(tx Tx, name string, now time.Time) (string, error)
 	}
 	pos := 0
 	for _, g := range groups {
-		if strings.EqualFold(g.Name, name) || g.ID == name {
+		if sameName(g.Name, name) || g.ID == name.KO || g.ID == name.EN {
 			return g.ID, nil
 		}
 		if g.Position >= pos {
 			pos = g.Position + 1
 		}
 	}
-	id := Slug(name)
+	id := slugOf(name)
 	for _, g := range groups {
 		if g.ID == id {
 			id = ""
@@ -178,7 +179,7 @@ func (s *Service) ensureGroup(tx Tx, name string, now time.Time) (string, error)
 	}
 	g := &Group{ID: id, Name: name, Position: pos, CreatedAt: now, UpdatedAt: now}
 	if err := tx.PutGroup(g); err != nil {
-		return "", fmt.Errorf("create group %q: %w", name, err)
+		return "", fmt.Errorf("create group %q: %w", name.String(), err)
 	}
 	return id, nil
 }
@@ -211,13 +212,13 @@ func pruneGroups(tx Tx) error {
 func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in ComponentPatch) (*Component, error) {
 	p := Problems{}
 	if in.Name != nil {
-		validateName(p, "name", *in.Name, MaxNameLen)
+		validateText(p, "name", *in.Name, MaxNameLen, true)
 	}
-	if in.Description != nil && utf8.RuneCountInString(*in.Description) > MaxDescriptionLen {
-		p.Add("description", "must be at most %d characters", MaxDescriptionLen)
+	if in.Description != nil {
+		validateText(p, "description", *in.Description, MaxDescriptionLen, false)
 	}
-	if in.Group != nil && *in.Group != "" {
-		validateName(p, "group", *in.Group, MaxNameLen)
+	if in.Group != nil {
+		validateText(p, "group", *in.Group, MaxNameLen, false)
 	}
 	if in.Status != nil && !in.Status.Valid() {
 		p.Add("status", "must be one of %s", joinValues(ComponentStatuses))
@@ -236,11 +237,11 @@ func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in Comp
 		}
 		var what []string
 		if in.Name != nil {
-			c.Name = strings.TrimSpace(*in.Name)
+			c.Name = trimText(*in.Name)
 			what = append(what, "name")
 		}
 		if in.Description != nil {
-			c.Description = strings.TrimSpace(*in.Description)
+			c.Description = trimText(*in.Description)
 			what = append(what, "description")
 		}
 		if in.Position != nil {
@@ -304,8 +305,30 @@ func (s *Service) DeleteComponent(ctx context.Context, op Op, id string) error {
 			return change{}, err
 		}
 		return change{kind: "component", id: id, public: true, resource: id,
-			audit: &AuditEntry{Action: "component.delete", Target: id, Detail: c.Name}}, nil
+			audit: &AuditEntry{Action: "component.delete", Target: id, Detail: c.Name.String()}}, nil
 	})
+}
+
+// sameName reports whether two names are the same in some language, ignoring case: a group
+// named {"ko": "메시징", "en": "Messaging"} is the group "messaging" too.
+func sameName(a, b lang.Text) bool {
+	for _, x := range []string{a.KO, a.EN} {
+		for _, y := range []string{b.KO, b.EN} {
+			if x != "" && strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// slugOf derives an id from a name: from its English text, else its Korean one (which
+// gives "" when it has no ASCII letters or digits).
+func slugOf(name lang.Text) string {
+	if id := Slug(name.EN); id != "" {
+		return id
+	}
+	return Slug(name.KO)
 }
 
 func joinValues[T ~string](vs []T) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -78,7 +77,7 @@ func (s *Service) ImportIncident(ctx context.Context, op Op, inc *Incident) (sto
 
 func validateImported(inc *Incident) error {
 	p := Problems{}
-	validateName(p, "title", inc.Title, MaxTitleLen)
+	validateText(p, "title", inc.Title, MaxTitleLen, true)
 	if !inc.Impact.Valid() {
 		p.Add("impact", "must be one of %s", joinValues(Impacts))
 	}
@@ -99,7 +98,7 @@ func validateImported(inc *Incident) error {
 		if !u.Status.Valid() {
 			p.Add(f+".status", "must be one of %s", joinValues(IncidentStatuses))
 		}
-		if strings.TrimSpace(u.Message) == "" && u.Kind != KindImport {
+		if trimText(u.Message).IsZero() && u.Kind != KindImport {
 			p.Add(f+".message", "must not be empty")
 		}
 		if u.Kind == "" {

@@ -6,15 +6,16 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // IncidentInput opens an incident.
 type IncidentInput struct {
-	Title   string
+	Title   lang.Text
 	Impact  Impact // "": derived from the component statuses
 	Status  IncidentStatus
-	Message string
+	Message lang.Text
 	// Components maps component id to the status this incident gives it.
 	Components           map[string]ComponentStatus
 	AnnouncedETA         time.Time
@@ -29,7 +30,7 @@ type IncidentInput struct {
 type UpdateInput struct {
 	Status       IncidentStatus // "": unchanged
 	Impact       Impact         // "": unchanged
-	Message      string
+	Message      lang.Text
 	Components   map[string]ComponentStatus
 	AnnouncedETA time.Time
 	Notify       bool
@@ -64,13 +65,8 @@ func (s *Service) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, 
 	return list, total, nil
 }
 
-func validateMessage(p Problems, msg string) {
-	switch n := utf8.RuneCountInString(strings.TrimSpace(msg)); {
-	case n == 0:
-		p.Add("message", "must not be empty")
-	case n > MaxMessageLen:
-		p.Add("message", "must be at most %d characters (got %d)", MaxMessageLen, n)
-	}
+func validateMessage(p Problems, msg lang.Text) {
+	validateText(p, "message", msg, MaxMessageLen, true)
 }
 
 func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
@@ -133,7 +129,7 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 			return change{}, err
 		}
 		return change{kind: "incident", id: inc.ID, public: true, resource: inc.ID, jobs: queued,
-			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title}}, nil
+			audit: &AuditEntry{Action: "incident.create", Target: inc.ID, Detail: inc.Title.String()}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -160,7 +156,7 @@ func (s *Service) PreviewIncident(ctx context.Context, op Op, in IncidentInput) 
 
 func (s *Service) validateNew(in *IncidentInput, now time.Time) error {
 	p := Problems{}
-	validateName(p, "title", in.Title, MaxTitleLen)
+	validateText(p, "title", in.Title, MaxTitleLen, true)
 	validateMessage(p, in.Message)
 	if in.Status == "" {
 		in.Status = Investigating
@@ -195,14 +191,14 @@ func (s *Service) buildNew(tx Tx, op Op, in IncidentInput, now time.Time) (*Inci
 	if !in.StartedAt.IsZero() {
 		started = in.StartedAt.UTC().Truncate(time.Microsecond)
 	}
-	inc := &Incident{ID: NewID(), Title: strings.TrimSpace(in.Title), Impact: in.Impact, Cause: in.Cause,
+	inc := &Incident{ID: NewID(), Title: trimText(in.Title), Impact: in.Impact, Cause: in.Cause,
 		UsersAffectedPercent: in.UsersAffectedPercent, StartedAt: started, CreatedAt: now}
 	changes, err := componentChanges(tx, in.Components, nil, in.Status)
 	if err != nil {
 		return nil, err
 	}
 	inc.Updates = []Update{{ID: NewID(), IncidentID: inc.ID, Kind: KindStaff, Status: in.Status,
-		Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+		Message: trimText(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
 		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}}
 	inc.Derive()
 	s.annotate(inc, &inc.Updates[0], now)
@@ -262,7 +258,7 @@ func (s *Service) buildUpdate(tx Tx, op Op, inc *Incident, kind UpdateKind, in U
 		return nil, err
 	}
 	u := Update{ID: NewID(), IncidentID: inc.ID, Kind: kind, Status: st, Impact: in.Impact,
-		Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
+		Message: trimText(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
 		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
 	touched := inc.ComponentIDs()
 	inc.Updates = append(inc.Updates, u)
@@ -320,6 +316,7 @@ func (s *Service) annotate(inc *Incident, u *Update, now time.Time) {
 		return
 	}
 	if e, ok := s.estimator.Estimate(inc, now); ok {
+		e = inc.revise(e, len(inc.Updates))
 		u.Estimate = &e
 	}
 	if !u.AnnouncedETA.IsZero() {

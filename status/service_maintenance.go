@@ -6,12 +6,14 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // MaintenanceInput schedules planned work.
 type MaintenanceInput struct {
-	Title          string
-	Message        string
+	Title          lang.Text
+	Message        lang.Text
 	Components     []string
 	ScheduledFor   time.Time
 	ScheduledUntil time.Time
@@ -24,7 +26,7 @@ type MaintenanceInput struct {
 // forward (in_progress → verifying → completed).
 type MaintenanceUpdateInput struct {
 	Status  MaintenanceStatus // "": unchanged
-	Message string
+	Message lang.Text
 	Notify  bool
 }
 
@@ -74,7 +76,7 @@ func checkComponentsExist(tx Tx, p Problems, ids []string) error {
 func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in MaintenanceInput) (*Maintenance, error) {
 	now := s.now()
 	p := Problems{}
-	validateName(p, "title", in.Title, MaxTitleLen)
+	validateText(p, "title", in.Title, MaxTitleLen, true)
 	validateMessage(p, in.Message)
 	switch {
 	case in.ScheduledFor.IsZero():
@@ -98,7 +100,7 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 	}
 	slices.Sort(in.Components)
 	in.Components = slices.Compact(in.Components)
-	m := &Maintenance{ID: NewID(), Title: strings.TrimSpace(in.Title), Status: MaintScheduled, Components: in.Components,
+	m := &Maintenance{ID: NewID(), Title: trimText(in.Title), Status: MaintScheduled, Components: in.Components,
 		ScheduledFor: in.ScheduledFor.UTC().Truncate(time.Microsecond), ScheduledUntil: in.ScheduledUntil.UTC().Truncate(time.Microsecond),
 		Notify: in.Notify, RemindBefore: slices.Clone(in.RemindBefore), AutoComplete: in.AutoComplete, CreatedAt: now, UpdatedAt: now}
 	slices.SortFunc(m.RemindBefore, func(a, b time.Duration) int { return int(b - a) })
@@ -117,7 +119,7 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 			}
 		}
 		u := MaintenanceUpdate{ID: NewID(), MaintenanceID: m.ID, Kind: KindStaff, Status: MaintScheduled,
-			Message: strings.TrimSpace(in.Message), Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
+			Message: trimText(in.Message), Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
 		m.Updates = []MaintenanceUpdate{u}
 		if err := tx.CreateMaintenance(m); err != nil {
 			return change{}, err
@@ -127,7 +129,7 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 			return change{}, err
 		}
 		return change{kind: "maintenance", id: m.ID, public: true, resource: m.ID, jobs: queued,
-			audit: &AuditEntry{Action: "maintenance.schedule", Target: m.ID, Detail: m.Title}}, nil
+			audit: &AuditEntry{Action: "maintenance.schedule", Target: m.ID, Detail: m.Title.String()}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -186,7 +188,7 @@ type maintenanceStep struct {
 	dirty bool
 }
 
-func (st *maintenanceStep) entry(kind UpdateKind, event string, status MaintenanceStatus, msg string, notify bool, pushKind string) error {
+func (st *maintenanceStep) entry(kind UpdateKind, event string, status MaintenanceStatus, msg lang.Text, notify bool, pushKind string) error {
 	u := MaintenanceUpdate{ID: NewID(), MaintenanceID: st.m.ID, Kind: kind, Status: status, Message: msg,
 		Notify: notify && st.m.Notify, PostedBy: st.actor.Name, CreatedAt: st.now, Event: event}
 	if err := st.tx.AppendMaintenanceUpdate(&u); err != nil {
@@ -200,7 +202,7 @@ func (st *maintenanceStep) entry(kind UpdateKind, event string, status Maintenan
 }
 
 // start puts the maintenance in progress and its components under maintenance.
-func (st *maintenanceStep) start(msg string) error {
+func (st *maintenanceStep) start(msg lang.Text) error {
 	m := st.m
 	m.PriorStatus = map[string]ComponentStatus{}
 	open, err := st.tx.Incidents(IncidentFilter{Status: "open"})
@@ -231,7 +233,7 @@ func (st *maintenanceStep) start(msg string) error {
 }
 
 // finish completes (or cancels) the maintenance and returns its components.
-func (st *maintenanceStep) finish(status MaintenanceStatus, kind UpdateKind, event, msg string) error {
+func (st *maintenanceStep) finish(status MaintenanceStatus, kind UpdateKind, event string, msg lang.Text) error {
 	m := st.m
 	wasActive := m.Status.Active()
 	m.Status, m.EndedAt = status, st.now
@@ -310,7 +312,7 @@ func (s *Service) StartMaintenance(ctx context.Context, op Op, id, overrideReaso
 					Fields: map[string]string{"override_reason": "required while unresolved incidents affect the components"}}
 			}
 			st.m.OverrideReason = overrideReason
-			msg := fmt.Sprintf("Started despite unresolved incident(s) %s. Reason: %s", strings.Join(bl, ", "), overrideReason)
+			msg := s.maintenanceText(st.m, "override", st.now)
 			if err := st.entry(KindStaff, "override", MaintScheduled, msg, false, ""); err != nil {
 				return err
 			}
@@ -329,7 +331,7 @@ func (s *Service) PostMaintenanceUpdate(ctx context.Context, op Op, id string, i
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	msg := strings.TrimSpace(in.Message)
+	msg := trimText(in.Message)
 	return s.stepMaintenance(ctx, op, id, "maintenance.update", func(st *maintenanceStep) error {
 		m := st.m
 		if m.Status.Done() {
@@ -355,8 +357,8 @@ func (s *Service) PostMaintenanceUpdate(ctx context.Context, op Op, id string, i
 }
 
 // CancelMaintenance calls off work that has not started.
-func (s *Service) CancelMaintenance(ctx context.Context, op Op, id, message string) (*Maintenance, error) {
-	message = strings.TrimSpace(message)
+func (s *Service) CancelMaintenance(ctx context.Context, op Op, id string, message lang.Text) (*Maintenance, error) {
+	message = trimText(message)
 	p := Problems{}
 	validateMessage(p, message)
 	if err := p.Err(); err != nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/wording"
 )
 
 // RunMaintenances is the scheduler's maintenance job: it sends due reminders, starts work
@@ -106,32 +108,9 @@ func (s *Service) remind(st *maintenanceStep) error {
 	return st.entry(KindSystem, "reminder", MaintScheduled, s.maintenanceText(m, "reminder", now), true, "maintenance_reminder")
 }
 
-// maintenanceText writes automatic maintenance entries in Korean and English.
-func (s *Service) maintenanceText(m *Maintenance, event string, now time.Time) string {
-	from, until := s.clockText(m.ScheduledFor, now), s.clockText(m.ScheduledUntil, now)
-	var ko, en string
-	switch event {
-	case "reminder":
-		ko = fmt.Sprintf("점검 예정 안내: %s부터 %s까지 진행됩니다.", from, until)
-		en = fmt.Sprintf("Reminder: maintenance is planned from %s to %s.", from, until)
-	case "held":
-		ko = fmt.Sprintf("해결되지 않은 장애(%s)가 점검 대상 서비스에 영향을 주고 있어 점검을 연기합니다.", strings.Join(m.HeldBy, ", "))
-		en = fmt.Sprintf("Maintenance is postponed: unresolved incident(s) %s affect these services.", strings.Join(m.HeldBy, ", "))
-	case "released":
-		ko = "점검을 막고 있던 장애가 해결되었습니다."
-		en = "The incident that held this maintenance is resolved."
-	case "started":
-		ko = fmt.Sprintf("점검을 시작했습니다. %s까지 진행될 예정입니다.", until)
-		en = fmt.Sprintf("Maintenance has started and is planned to end by %s.", until)
-	case "verifying":
-		ko = "점검 작업을 마치고 결과를 확인하고 있습니다."
-		en = "The work is done and is being verified."
-	case "completed":
-		ko = "점검이 완료되었습니다."
-		en = "Maintenance is complete."
-	case "late":
-		ko = fmt.Sprintf("점검이 예정 종료 시각(%s)을 넘겨 계속되고 있습니다. 완료되는 대로 알려 드리겠습니다.", until)
-		en = fmt.Sprintf("Maintenance is running past its planned end (%s). We will let you know when it is complete.", until)
-	}
-	return ko + "\n" + en
+// maintenanceText writes an automatic maintenance entry in every language.
+func (s *Service) maintenanceText(m *Maintenance, event string, now time.Time) lang.Text {
+	return wording.Texts(func(l lang.Lang) string {
+		return wording.MaintenanceEntry(l, event, m.ScheduledFor, m.ScheduledUntil, m.OverrideReason, s.loc, now)
+	})
 }

@@ -3,8 +3,10 @@ package status
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/wording"
 )
 
 // MissedNotifyEvery is the least time between two pushes about an incident running late:
@@ -79,11 +81,12 @@ func (s *Service) reportMissed(ctx context.Context, id string) (bool, error) {
 		}
 		u := Update{ID: NewID(), IncidentID: id, Kind: KindSystem, Status: inc.Status, Notify: notify,
 			PostedBy: System.Name, CreatedAt: now, Missed: due}
+		prev := inc.LatestEstimate()
 		inc.Updates = append(inc.Updates, u)
 		inc.Derive()
 		last := &inc.Updates[len(inc.Updates)-1]
 		s.annotate(inc, last, now)
-		last.Message = s.missedMessage(inc, due, last.Estimate, now)
+		last.Message = s.missedMessage(inc, due, prev, last.Estimate, now)
 		if err := tx.AppendUpdate(last); err != nil {
 			return change{}, err
 		}
@@ -102,34 +105,16 @@ func (s *Service) reportMissed(ctx context.Context, id string) (bool, error) {
 	return wrote, err
 }
 
-// missedMessage writes the automatic entry in Korean and English, like the bilingual
-// notices staff post, since a timeline entry has one text for every reader.
-func (s *Service) missedMessage(inc *Incident, due time.Time, e *Estimate, now time.Time) string {
-	at := s.clockText(due, now)
-	var ko, en string
-	if !inc.AnnouncedETA.IsZero() && inc.AnnouncedETA.Equal(due) {
-		ko = fmt.Sprintf("안내한 복구 예정 시각(%s)이 지났지만 아직 복구되지 않았습니다.", at)
-		en = fmt.Sprintf("Restoration is taking longer than announced (expected by %s).", at)
-	} else {
-		ko = fmt.Sprintf("예상 복구 시각(%s)이 지났지만 아직 복구되지 않았습니다.", at)
-		en = fmt.Sprintf("Restoration is taking longer than estimated (expected by %s).", at)
+// missedMessage writes the automatic entry in every language: which promise passed, how
+// the range moved (it only ever moves later while the phase is unchanged, see Revise), and
+// the new range with what it rests on.
+func (s *Service) missedMessage(inc *Incident, due time.Time, prev, next *Estimate, now time.Time) lang.Text {
+	m := wording.Missed{Announced: !inc.AnnouncedETA.IsZero() && inc.AnnouncedETA.Equal(due), Due: due}
+	if prev != nil {
+		m.Prev = &wording.RangeFacts{P50: prev.P50, P90: prev.P90}
 	}
-	if e != nil && e.P50.After(now) {
-		p50, p90 := s.clockText(e.P50, now), s.clockText(e.P90, now)
-		ko += fmt.Sprintf(" 과거 유사 장애 %d건을 바탕으로 다시 계산한 예상 복구 시각은 %s 무렵, 늦어도 %s입니다.", e.Samples, p50, p90)
-		en += fmt.Sprintf(" New estimate from %d similar incidents: likely by %s, almost certainly by %s.", e.Samples, p50, p90)
-	} else {
-		ko += " 복구 시각을 다시 확인하는 대로 알려 드리겠습니다."
-		en += " We will share a new time as soon as we have one."
+	if next != nil {
+		m.Next = &wording.RangeFacts{P50: next.P50, P90: next.P90, Basis: next.Basis(inc.StartedAt)}
 	}
-	return strings.Join([]string{ko, en}, "\n")
-}
-
-// clockText formats t in the page's zone, with the date when it is not today.
-func (s *Service) clockText(t, now time.Time) string {
-	lt, ln := t.In(s.loc), now.In(s.loc)
-	if lt.YearDay() == ln.YearDay() && lt.Year() == ln.Year() {
-		return lt.Format("15:04 MST")
-	}
-	return lt.Format("2006-01-02 15:04 MST")
+	return wording.Texts(func(l lang.Lang) string { return wording.MissedEntry(l, m, s.loc, now) })
 }

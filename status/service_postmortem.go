@@ -7,11 +7,13 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // PostmortemInput writes (or rewrites) an incident's postmortem.
 type PostmortemInput struct {
-	Cause, Impact, Timeline string
+	Cause, Impact, Timeline lang.Text
 	Actions                 []FollowUp // ID empty for new actions
 	Publish                 bool       // make it public (a published one stays published)
 }
@@ -23,12 +25,10 @@ const MaxFollowUps = 50
 // on the public incident page.
 func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, in PostmortemInput) (*Postmortem, error) {
 	p := Problems{}
-	for field, v := range map[string]string{"cause": in.Cause, "impact": in.Impact, "timeline": in.Timeline} {
-		if utf8.RuneCountInString(v) > MaxMessageLen {
-			p.Add(field, "must be at most %d characters", MaxMessageLen)
-		}
+	for field, v := range map[string]lang.Text{"cause": in.Cause, "impact": in.Impact, "timeline": in.Timeline} {
+		validateText(p, field, v, MaxMessageLen, false)
 	}
-	if in.Publish && strings.TrimSpace(in.Cause) == "" {
+	if in.Publish && trimText(in.Cause).IsZero() {
 		p.Add("cause", "must not be empty in a published postmortem")
 	}
 	if len(in.Actions) > MaxFollowUps {
@@ -36,7 +36,7 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 	}
 	for i, a := range in.Actions {
 		f := fmt.Sprintf("actions[%d]", i)
-		validateName(p, f+".title", a.Title, MaxTitleLen)
+		validateText(p, f+".title", a.Title, MaxTitleLen, true)
 		if utf8.RuneCountInString(a.Owner) > 100 {
 			p.Add(f+".owner", "must be at most 100 characters")
 		}
@@ -62,8 +62,8 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 		if err != nil && ErrorCode(err) != ENOTFOUND {
 			return change{}, err
 		}
-		pm = &Postmortem{IncidentID: incidentID, Cause: strings.TrimSpace(in.Cause), Impact: strings.TrimSpace(in.Impact),
-			Timeline: strings.TrimSpace(in.Timeline), Author: op.Actor.Name, CreatedAt: now, UpdatedAt: now}
+		pm = &Postmortem{IncidentID: incidentID, Cause: trimText(in.Cause), Impact: trimText(in.Impact),
+			Timeline: trimText(in.Timeline), Author: op.Actor.Name, CreatedAt: now, UpdatedAt: now}
 		wasPublic := false
 		if old != nil {
 			pm.CreatedAt, pm.PublishedAt = old.CreatedAt, old.PublishedAt
@@ -73,7 +73,7 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 			pm.PublishedAt = now
 		}
 		for _, a := range in.Actions {
-			a.Title, a.Owner = strings.TrimSpace(a.Title), strings.TrimSpace(a.Owner)
+			a.Title, a.Owner = trimText(a.Title), strings.TrimSpace(a.Owner)
 			if a.ID == "" {
 				a.ID = NewID()
 			}
@@ -162,12 +162,9 @@ func (s *Service) SaveTemplate(ctx context.Context, op Op, t Template) (*Templat
 	if t.Impact != "" && !t.Impact.Valid() {
 		p.Add("impact", "must be one of %s", joinValues(Impacts))
 	}
-	for field, v := range map[string]string{"title_ko": t.TitleKO, "title_en": t.TitleEN} {
-		validateName(p, field, v, MaxTitleLen)
-	}
-	for field, v := range map[string]string{"message_ko": t.MessageKO, "message_en": t.MessageEN} {
-		validateMessageField(p, field, v)
-	}
+	validateText(p, "title", t.Title, MaxTitleLen, true)
+	validateText(p, "message", t.Message, MaxMessageLen, true)
+	t.Title, t.Message = trimText(t.Title), trimText(t.Message)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -201,42 +198,39 @@ func (s *Service) DeleteTemplate(ctx context.Context, op Op, id string) error {
 	})
 }
 
-func validateMessageField(p Problems, field, msg string) {
-	switch n := utf8.RuneCountInString(strings.TrimSpace(msg)); {
-	case n == 0:
-		p.Add(field, "must not be empty")
-	case n > MaxMessageLen:
-		p.Add(field, "must be at most %d characters", MaxMessageLen)
-	}
-}
-
 // DefaultTemplates are the starting texts for the typical causes; staff edit them in the
 // console. SeedTemplates installs them when there are none.
 var DefaultTemplates = []Template{
 	{Name: "Power failure", Cause: CausePower, Impact: ImpactCritical,
-		TitleKO: "데이터센터 전원 장애", TitleEN: "Power failure at a data centre",
-		MessageKO: "데이터센터 전원 장애로 일부 기능을 이용하기 어렵습니다. 예비 설비로 복구하고 있습니다.",
-		MessageEN: "A power failure at a data centre affects some features. We are recovering on backup systems."},
+		Title: lang.Text{KO: "데이터센터 전원 장애", EN: "Power failure at a data centre"},
+		Message: lang.Text{
+			KO: "데이터센터 전원 장애로 일부 기능을 이용하기 어렵습니다. 예비 설비로 복구하고 있습니다.",
+			EN: "A power failure at a data centre affects some features. We are recovering on backup systems."}},
 	{Name: "Network problem", Cause: CauseNetwork, Impact: ImpactMajor,
-		TitleKO: "네트워크 장애", TitleEN: "Network problems",
-		MessageKO: "네트워크 문제로 접속이 원활하지 않습니다. 원인을 확인하고 있습니다.",
-		MessageEN: "Network problems make connections unreliable. We are investigating."},
+		Title: lang.Text{KO: "네트워크 장애", EN: "Network problems"},
+		Message: lang.Text{
+			KO: "네트워크 문제로 접속이 원활하지 않습니다. 원인을 확인하고 있습니다.",
+			EN: "Network problems make connections unreliable. We are investigating."}},
 	{Name: "Faulty deploy", Cause: CauseDeploy, Impact: ImpactMinor,
-		TitleKO: "업데이트 이후 오류", TitleEN: "Errors after an update",
-		MessageKO: "최근 업데이트 이후 일부 기능에서 오류가 발생하고 있습니다. 이전 버전으로 되돌리고 있습니다.",
-		MessageEN: "Some features show errors after a recent update. We are rolling it back."},
+		Title: lang.Text{KO: "업데이트 이후 오류", EN: "Errors after an update"},
+		Message: lang.Text{
+			KO: "최근 업데이트 이후 일부 기능에서 오류가 발생하고 있습니다. 이전 버전으로 되돌리고 있습니다.",
+			EN: "Some features show errors after a recent update. We are rolling it back."}},
 	{Name: "Database problem", Cause: CauseDatabase, Impact: ImpactMajor,
-		TitleKO: "데이터베이스 장애", TitleEN: "Database problems",
-		MessageKO: "데이터베이스 문제로 일부 요청이 실패하고 있습니다. 복구 중입니다.",
-		MessageEN: "A database problem makes some requests fail. Recovery is under way."},
+		Title: lang.Text{KO: "데이터베이스 장애", EN: "Database problems"},
+		Message: lang.Text{
+			KO: "데이터베이스 문제로 일부 요청이 실패하고 있습니다. 복구 중입니다.",
+			EN: "A database problem makes some requests fail. Recovery is under way."}},
 	{Name: "Capacity shortage", Cause: CauseCapacity, Impact: ImpactMinor,
-		TitleKO: "접속 지연", TitleEN: "Slow responses",
-		MessageKO: "이용자 증가로 응답이 느려지고 있습니다. 서버를 증설하고 있습니다.",
-		MessageEN: "High demand slows responses. We are adding capacity."},
+		Title: lang.Text{KO: "접속 지연", EN: "Slow responses"},
+		Message: lang.Text{
+			KO: "이용자 증가로 응답이 느려지고 있습니다. 서버를 증설하고 있습니다.",
+			EN: "High demand slows responses. We are adding capacity."}},
 	{Name: "Third-party outage", Cause: CauseThirdParty, Impact: ImpactMinor,
-		TitleKO: "제휴사 장애", TitleEN: "Partner outage",
-		MessageKO: "제휴사 시스템 장애로 일부 기능이 지연되고 있습니다. 제휴사와 함께 조치하고 있습니다.",
-		MessageEN: "A partner's outage delays some features. We are working with them on it."},
+		Title: lang.Text{KO: "제휴사 장애", EN: "Partner outage"},
+		Message: lang.Text{
+			KO: "제휴사 시스템 장애로 일부 기능이 지연되고 있습니다. 제휴사와 함께 조치하고 있습니다.",
+			EN: "A partner's outage delays some features. We are working with them on it."}},
 }
 
 // SeedTemplates installs DefaultTemplates when no template exists yet.

@@ -3,6 +3,8 @@ package status
 import (
 	"slices"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // PartialOutageWeight is how much a minute of partial outage counts as downtime in the
@@ -14,7 +16,7 @@ const PartialOutageWeight = 0.3
 // IncidentRef names an incident in a day's uptime summary.
 type IncidentRef struct {
 	ID     string
-	Title  string
+	Title  lang.Text
 	Impact Impact
 }
 

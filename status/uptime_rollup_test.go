@@ -2,6 +2,7 @@ package status_test
 
 import (
 	"context"
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func (en *rollupEnv) kst(day, hour, min int) time.Time {
 
 func (en *rollupEnv) component(id string, start time.Time) {
 	en.t.Helper()
-	if _, err := en.svc.CreateComponent(context.Background(), op, status.ComponentInput{ID: id, Name: id, StartDate: start}); err != nil {
+	if _, err := en.svc.CreateComponent(context.Background(), op, status.ComponentInput{ID: id, Name: lang.Same(id), StartDate: start}); err != nil {
 		en.t.Fatal(err)
 	}
 }
@@ -53,11 +54,11 @@ func (en *rollupEnv) component(id string, start time.Time) {
 // outage imports a resolved incident holding component id in st from `from` to `to`.
 func (en *rollupEnv) outage(id string, st status.ComponentStatus, from, to time.Time) {
 	en.t.Helper()
-	inc := &status.Incident{Title: "Outage of " + id, Impact: status.ImpactMajor, StartedAt: from, Source: "test",
+	inc := &status.Incident{Title: lang.Same("Outage of " + id), Impact: status.ImpactMajor, StartedAt: from, Source: "test",
 		ExternalID: id + from.String(), Updates: []status.Update{
-			{Kind: status.KindImport, Status: status.Investigating, Message: "Down.", CreatedAt: from,
+			{Kind: status.KindImport, Status: status.Investigating, Message: lang.Same("Down."), CreatedAt: from,
 				Components: []status.ComponentChange{{ComponentID: id, NewStatus: st}}},
-			{Kind: status.KindImport, Status: status.Resolved, Message: "Fixed.", CreatedAt: to,
+			{Kind: status.KindImport, Status: status.Resolved, Message: lang.Same("Fixed."), CreatedAt: to,
 				Components: []status.ComponentChange{{ComponentID: id, NewStatus: status.Operational}}},
 		}}
 	if _, _, err := en.svc.ImportIncident(context.Background(), op, inc); err != nil {
@@ -186,7 +187,7 @@ func TestRollUpUptime(t *testing.T) {
 	en.outage("api", status.DegradedPerformance, en.kst(18, 23, 30), en.kst(19, 0, 30)) // across midnight
 	en.outage("api", status.UnderMaintenance, en.kst(20, 2, 0), en.kst(20, 4, 0))
 	// Open since 08:00 today: only today, which is never rolled up, has it.
-	if _, err := en.svc.CreateIncident(context.Background(), op, status.IncidentInput{Title: "Ongoing", Message: "Down.",
+	if _, err := en.svc.CreateIncident(context.Background(), op, status.IncidentInput{Title: lang.Same("Ongoing"), Message: lang.Same("Down."),
 		Components: map[string]status.ComponentStatus{"api": status.MajorOutage}, StartedAt: en.kst(22, 8, 0)}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 )
@@ -15,27 +16,27 @@ func TestUptime(t *testing.T) {
 	c := Component{ID: "api", CreatedAt: now.AddDate(0, 0, -10)}
 	day := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, seoul) }
 	incs := []Incident{
-		{ID: "a", Title: "Outage A", Status: Resolved, ResolvedAt: day(20, 11, 0), Updates: []Update{
+		{ID: "a", Title: lang.Same("Outage A"), Status: Resolved, ResolvedAt: day(20, 11, 0), Updates: []Update{
 			{Status: Investigating, CreatedAt: day(20, 10, 0), Components: []ComponentChange{chg("api", MajorOutage)}},
 			{Status: Monitoring, CreatedAt: day(20, 10, 30), Components: []ComponentChange{chg("api", PartialOutage)}},
 			{Status: Resolved, CreatedAt: day(20, 11, 0), Components: []ComponentChange{chg("api", Operational)}},
 		}},
 		// Overlaps A's partial phase with a major outage: the worst status counts once.
-		{ID: "b", Title: "Outage B", Status: Resolved, ResolvedAt: day(20, 10, 50), Updates: []Update{
+		{ID: "b", Title: lang.Same("Outage B"), Status: Resolved, ResolvedAt: day(20, 10, 50), Updates: []Update{
 			{Status: Investigating, CreatedAt: day(20, 10, 40), Components: []ComponentChange{chg("api", MajorOutage)}},
 			{Status: Resolved, CreatedAt: day(20, 10, 50)},
 		}},
 		// Crosses midnight: 23:30 on the 18th to 00:30 on the 19th, degraded.
-		{ID: "c", Title: "Slow", Status: Resolved, ResolvedAt: day(19, 0, 30), Updates: []Update{
+		{ID: "c", Title: lang.Same("Slow"), Status: Resolved, ResolvedAt: day(19, 0, 30), Updates: []Update{
 			{Status: Investigating, CreatedAt: day(18, 23, 30), Components: []ComponentChange{chg("api", DegradedPerformance)}},
 			{Status: Resolved, CreatedAt: day(19, 0, 30)},
 		}},
 		// Still open: partial since 11:00 today.
-		{ID: "d", Title: "Ongoing", Status: Investigating, Updates: []Update{
+		{ID: "d", Title: lang.Same("Ongoing"), Status: Investigating, Updates: []Update{
 			{Status: Investigating, CreatedAt: day(22, 11, 0), Components: []ComponentChange{chg("api", PartialOutage)}},
 		}},
 		// Another component: ignored.
-		{ID: "e", Title: "Other", Status: Resolved, ResolvedAt: day(21, 2, 0), Updates: []Update{
+		{ID: "e", Title: lang.Same("Other"), Status: Resolved, ResolvedAt: day(21, 2, 0), Updates: []Update{
 			{Status: Investigating, CreatedAt: day(21, 1, 0), Components: []ComponentChange{chg("web", MajorOutage)}},
 		}},
 	}

@@ -3,6 +3,8 @@ package status
 import (
 	"slices"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // Role is what a console user may do.
@@ -70,7 +72,7 @@ func (s FollowUpState) Valid() bool { return slices.Contains(FollowUpStates, s) 
 // FollowUp is an action a postmortem commits to, so causes are followed up, not forgotten.
 type FollowUp struct {
 	ID      string
-	Title   string
+	Title   lang.Text
 	Owner   string
 	DueDate time.Time // a calendar day (midnight UTC of that date)
 	State   FollowUpState
@@ -90,9 +92,9 @@ func (f FollowUp) Overdue(now time.Time, loc *time.Location) bool {
 // what will be done so it does not happen again.
 type Postmortem struct {
 	IncidentID  string
-	Cause       string // what went wrong, in the staff's words
-	Impact      string // who was affected and how
-	Timeline    string // narrative of what happened when
+	Cause       lang.Text // what went wrong, in the staff's words
+	Impact      lang.Text // who was affected and how
+	Timeline    lang.Text // narrative of what happened when
 	Actions     []FollowUp
 	Author      string
 	PublishedAt time.Time // zero: draft, not public
@@ -107,10 +109,8 @@ type Template struct {
 	Name      string
 	Cause     Cause
 	Impact    Impact
-	TitleKO   string
-	TitleEN   string
-	MessageKO string
-	MessageEN string
+	Title     lang.Text
+	Message   lang.Text
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -79,11 +80,27 @@ func hasErr(errs FormErrors, name string) bool {
 	return ok
 }
 
+// pairField is the form field of a text's language l: "title_ko", "title_en".
+func pairField(name string, l Lang) string { return name + "_" + string(l) }
+
+// pairInvalid reports whether a text or one of its languages has a problem.
+func pairInvalid(errs FormErrors, name string) bool {
+	return hasErr(errs, name) || hasErr(errs, name+".ko") || hasErr(errs, name+".en")
+}
+
+// ct is a staff text as the (English-first) console lists it: its English text, else its
+// Korean one.
+func ct(t lang.Text) string {
+	s, _ := t.Pick(English, Korean)
+	return s
+}
+
 // otherErrors lists problems that have no field of their own on the form, so none is lost.
 func otherErrors(errs FormErrors, known ...string) []string {
 	var out []string
 	for f, msg := range errs {
-		if !slices.Contains(known, f) && !strings.HasPrefix(f, "components.") && !strings.HasPrefix(f, "actions.") {
+		base, _, _ := strings.Cut(f, ".") // "title.en" belongs to the field "title"
+		if !slices.Contains(known, f) && !slices.Contains(known, base) && !strings.HasPrefix(f, "components.") && !strings.HasPrefix(f, "actions.") {
 			out = append(out, f+": "+msg)
 		}
 	}
@@ -103,10 +120,10 @@ func targetHref(j status.OutboxJob) string {
 	return incidentAdminHref(j.IncidentID)
 }
 
-func names(m map[string]string, ids []string) string {
+func names(m map[string]lang.Text, ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = nameOr(m, id)
+		out[i] = ct(nameOr(m, id))
 	}
 	return strings.Join(out, ", ")
 }
@@ -139,7 +156,7 @@ func maintWord(s status.MaintenanceStatus) string { return MaintenanceStatusText
 func groupName(groups []status.Group, id string) string {
 	for _, g := range groups {
 		if g.ID == id {
-			return g.Name
+			return ct(g.Name)
 		}
 	}
 	return ""
@@ -160,10 +177,7 @@ func chanceText(c *status.Chance) string {
 	if c == nil {
 		return ""
 	}
-	if c.Of > 0 {
-		return fmt.Sprintf("%d of %d similar restored this fast", c.Met, c.Of)
-	}
-	return formatChance(c.P) + "% chance"
+	return c.Describe(English)
 }
 
 func durationWords(d time.Duration) string { return FormatDuration(English, d) }
@@ -236,10 +250,10 @@ func tookText(d time.Duration) string {
 // unlikelyAdvice says what the page will show beside an unlikely announced time.
 func unlikelyAdvice(p ConsolePage, v *PreviewView) string {
 	s := "The status page will show the model's range next to it"
-	if v.Estimate != nil && !v.Estimate.P50.IsZero() {
-		s += " (likely by " + cTime(p, v.Estimate.P50)
-		if !v.Estimate.P90.IsZero() {
-			s += ", almost certainly by " + cTime(p, v.Estimate.P90)
+	if e := v.Estimate; e != nil && !e.P50.IsZero() {
+		s += " (half of similar incidents were restored by " + cTime(p, e.P50)
+		if !e.P90.IsZero() {
+			s += ", 9 in 10 by " + cTime(p, e.P90)
 		}
 		s += ")"
 	}
@@ -248,9 +262,9 @@ func unlikelyAdvice(p ConsolePage, v *PreviewView) string {
 
 // estimateSentence states a model range for staff.
 func estimateSentence(p ConsolePage, e *status.Estimate) string {
-	s := "Model range: likely restored by " + cTime(p, e.P50)
+	s := "Model range: half of similar incidents were restored by " + cTime(p, e.P50)
 	if !e.P90.IsZero() {
-		s += ", almost certainly by " + cTime(p, e.P90)
+		s += ", 9 in 10 by " + cTime(p, e.P90)
 	}
 	return s + fmt.Sprintf(" (%d similar incidents).", e.Samples)
 }

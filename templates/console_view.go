@@ -3,11 +3,13 @@ package templates
 import (
 	"time"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
-// The staff console's view models. The console is English-first; only the previews (what
-// the public and the phones will read) are shown in every language.
+// The staff console's view models. The console is English-first; the texts the public
+// reads are written and shown in every language, side by side, and the previews show what
+// each language's page and phones will read.
 
 // ConsolePage is what every console page needs besides its own content.
 type ConsolePage struct {
@@ -75,7 +77,7 @@ type JobView struct {
 // OverdueView is a postmortem follow-up past its due day.
 type OverdueView struct {
 	IncidentID    string
-	IncidentTitle string
+	IncidentTitle lang.Text
 	Action        status.FollowUp
 }
 
@@ -91,16 +93,17 @@ type DashboardView struct {
 	HasJobs  bool
 	Failed   []status.OutboxJob
 	Overdue  []OverdueView
-	Names    map[string]string // component id → name
-	Titles   map[string]string // incident id → title (for failures and held maintenance)
-	Problems []string          // parts of the dashboard that could not be loaded
+	Names    map[string]lang.Text // component id → name
+	Titles   map[string]lang.Text // incident id → title (for failures and held maintenance)
+	Problems []string             // parts of the dashboard that could not be loaded
 }
 
 // IncidentForm is the new-incident form as typed.
 type IncidentForm struct {
-	Title, Impact, Status, Cause, Message string
-	AnnouncedETA                          string // datetime-local, in the page's zone
-	UsersAffected                         string
+	Title, Message        lang.Text
+	Impact, Status, Cause string
+	AnnouncedETA          string // datetime-local, in the page's zone
+	UsersAffected         string
 	// Components maps component id to the status chosen for it ("" : not affected).
 	Components map[string]string
 	Notify     bool
@@ -109,10 +112,11 @@ type IncidentForm struct {
 
 // UpdateForm is the post-an-update form as typed.
 type UpdateForm struct {
-	Status, Impact, Message string
-	AnnouncedETA            string
-	Components              map[string]string // "" : no change
-	Notify                  bool
+	Status, Impact string
+	Message        lang.Text
+	AnnouncedETA   string
+	Components     map[string]string // "" : no change
+	Notify         bool
 }
 
 // PreviewCard is the status page's card for the previewed incident in one language.
@@ -139,6 +143,9 @@ type PreviewView struct {
 	Chance   *status.Chance
 	Estimate *status.Estimate
 	Resolved bool
+	// Fallbacks says, per text left empty in a language, what that language's readers
+	// will see instead.
+	Fallbacks []string
 }
 
 // NewIncidentView is the new-incident page.
@@ -166,14 +173,14 @@ type IncidentListView struct {
 type IncidentDetailView struct {
 	ConsolePage
 	Incident   status.Incident
-	Names      map[string]string
+	Names      map[string]lang.Text
 	ETA        *ETAView
 	Chance     *status.Chance
 	Components []status.Component
 	Update     UpdateForm
 	Errors     FormErrors // of the update form
 	Problem    string
-	Resolve    string // the resolve form's message
+	Resolve    lang.Text // the resolve form's message
 	// ResolveErrors are the resolve form's problems.
 	ResolveErrors FormErrors
 	Preview       *PreviewView
@@ -183,7 +190,7 @@ type IncidentDetailView struct {
 
 // MaintenanceForm is the schedule-maintenance form as typed.
 type MaintenanceForm struct {
-	Title, Message               string
+	Title, Message               lang.Text
 	Components                   []string
 	ScheduledFor, ScheduledUntil string // datetime-local
 	RemindBefore                 string // e.g. "24h, 1h"
@@ -194,7 +201,7 @@ type MaintenanceForm struct {
 type MaintenanceListView struct {
 	ConsolePage
 	Upcoming, Active, Done []status.Maintenance
-	Names                  map[string]string
+	Names                  map[string]lang.Text
 }
 
 // MaintenanceFormView is the schedule-maintenance page.
@@ -210,31 +217,32 @@ type MaintenanceFormView struct {
 type MaintenanceDetailView struct {
 	ConsolePage
 	M     status.Maintenance
-	Names map[string]string
+	Names map[string]lang.Text
 	// Titles names the incidents holding it.
-	Titles map[string]string
+	Titles map[string]lang.Text
 	// Form says which form Errors and Problem belong to: "start", "cancel" or "update".
 	Form           string
 	Errors         FormErrors
 	Problem        string
 	OverrideReason string
 	ShowOverride   bool
-	CancelMessage  string
+	CancelMessage  lang.Text
 	UpdateStatus   string
-	UpdateMessage  string
+	UpdateMessage  lang.Text
 	UpdateNotify   bool
 }
 
 // ComponentForm is the component form as typed.
 type ComponentForm struct {
-	ID, Name, Description, Group, Position, Status string
+	ID, Position, Status     string
+	Name, Description, Group lang.Text
 }
 
 // ComponentsView lists components with the create form.
 type ComponentsView struct {
 	ConsolePage
 	Components []status.Component
-	Groups     map[string]string // group id → name
+	Groups     map[string]lang.Text // group id → name
 	Form       ComponentForm
 	Errors     FormErrors
 	Problem    string
@@ -281,8 +289,8 @@ type TemplatesView struct {
 
 // TemplateForm is the template form as typed.
 type TemplateForm struct {
-	ID, Name, Cause, Impact                string
-	TitleKO, TitleEN, MessageKO, MessageEN string
+	ID, Name, Cause, Impact string
+	Title, Message          lang.Text
 }
 
 // TemplateFormView creates or edits a template.
@@ -304,12 +312,13 @@ type AuditView struct {
 
 // ActionRow is a follow-up action row of the postmortem form as typed.
 type ActionRow struct {
-	ID, Title, Owner, Due, State string
+	ID, Owner, Due, State string
+	Title                 lang.Text
 }
 
 // PostmortemForm is the postmortem form as typed.
 type PostmortemForm struct {
-	Cause, Impact, Timeline string
+	Cause, Impact, Timeline lang.Text
 	Actions                 []ActionRow
 	Publish                 bool
 }

@@ -1,6 +1,13 @@
 package templates
 
-import "time"
+import (
+	"context"
+	"io"
+
+	"github.com/a-h/templ"
+
+	"github.com/candorstatus/candor/wording"
+)
 
 // etaPlan is what the restoration-estimate block says, decided once from the view model and
 // the page's now. Honesty rules: a time that has passed is never presented as upcoming, and
@@ -8,14 +15,14 @@ import "time"
 type etaPlan struct {
 	// AnnouncedUpcoming: "Staff expect restoration by {Announced}".
 	AnnouncedUpcoming bool
-	// Unlikely: the announced time has under a 20% chance; Chance is its percentage.
+	// Chance says how often similar incidents were restored by the announced time ("" when
+	// unknown); Unlikely, under wording.Unlikely, draws the warning style.
 	Unlikely bool
 	Chance   string
 	// AnnouncedMissed: "It is taking longer than announced (expected by {Announced})".
 	AnnouncedMissed bool
-	// Range: the model's "Likely restored by {P50}, almost certainly by {P90}" (only P50
-	// when P90 is unset); Few adds the rough-estimate note.
-	Range, HasP90, Few bool
+	// Range: the model's range, worded by what it rests on (see rangeSentence).
+	Range, HasP90 bool
 	// Overdue: a model time has passed; the estimate is being recomputed.
 	Overdue bool
 	// EstimateMissed: an earlier estimate passed and there is no announced time to blame.
@@ -25,7 +32,8 @@ type etaPlan struct {
 	None, NoNew bool
 }
 
-func planETA(e ETAView, now time.Time) etaPlan {
+func planETA(e ETAView, p Page) etaPlan {
+	now := p.Now
 	var pl etaPlan
 	hasAnn := !e.Announced.IsZero()
 	if hasAnn {
@@ -33,8 +41,9 @@ func planETA(e ETAView, now time.Time) etaPlan {
 			pl.AnnouncedMissed = true
 		} else {
 			pl.AnnouncedUpcoming = true
-			if e.AnnouncedChance >= 0 && e.AnnouncedChance < 0.2 {
-				pl.Unlikely, pl.Chance = true, formatChance(e.AnnouncedChance)
+			if e.AnnouncedChance >= 0 {
+				pl.Chance = wording.ChanceText(p.Lang, e.AnnouncedChance, e.AnnouncedMet, e.AnnouncedOf)
+				pl.Unlikely = e.AnnouncedChance < wording.Unlikely
 			}
 		}
 	}
@@ -43,9 +52,6 @@ func planETA(e ETAView, now time.Time) etaPlan {
 		pl.Overdue = passed
 		pl.Range = !passed
 		pl.HasP90 = !e.P90.IsZero()
-		// The model's own explanation already says when history is thin; the note is for
-		// callers that give no explanation.
-		pl.Few = e.Few && e.Explain == ""
 	}
 	// Missed also covers an earlier model range that passed; it is only "longer than
 	// announced" when the announced time itself passed.
@@ -53,4 +59,27 @@ func planETA(e ETAView, now time.Time) etaPlan {
 	pl.None = e.P50.IsZero() && !hasAnn
 	pl.NoNew = e.P50.IsZero() && pl.AnnouncedMissed
 	return pl
+}
+
+// rangeSentence says what a range means: "Of 23 similar incidents that had lasted 1 h 5 min,
+// half were restored by <time> and 9 in 10 by <time>", or that history is thin or absent.
+func rangeSentence(p Page, e ETAView) templ.Component {
+	key, args := wording.RangeKey(p.Lang, e.Basis)
+	p90 := e.P90
+	if p90.IsZero() {
+		p90 = e.P50
+	}
+	slots := make([]templ.Component, 0, 4)
+	for _, a := range args {
+		slots = append(slots, plainText(a))
+	}
+	return phrase(p.Lang, key, append(slots, timeAt(p, e.P50), timeAt(p, p90))...)
+}
+
+// plainText is s, escaped, as a component (to fill a phrase's slot).
+func plainText(s string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, templ.EscapeString(s))
+		return err
+	})
 }

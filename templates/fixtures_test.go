@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/wording"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
 
@@ -57,14 +60,14 @@ func flat(s *goquery.Selection) string {
 func openIncident() status.Incident {
 	start := now.Add(-35 * time.Minute)
 	inc := status.Incident{
-		ID: "inc1", Title: "Messages delayed", Impact: status.ImpactMajor, Status: status.Identified,
+		ID: "inc1", Title: lang.Same("Messages delayed"), Impact: status.ImpactMajor, Status: status.Identified,
 		Cause: status.CauseNetwork, StartedAt: start, CreatedAt: start,
 		Updates: []status.Update{
-			{ID: "u1", Kind: status.KindStaff, Status: status.Investigating, Message: "We are looking into delays.",
-				Components: []status.ComponentChange{{ComponentID: "api", Name: "API", OldStatus: status.Operational, NewStatus: status.PartialOutage}},
+			{ID: "u1", Kind: status.KindStaff, Status: status.Investigating, Message: lang.Same("We are looking into delays."),
+				Components: []status.ComponentChange{{ComponentID: "api", Name: lang.Same("API"), OldStatus: status.Operational, NewStatus: status.PartialOutage}},
 				CreatedAt:  start},
-			{ID: "u2", Kind: status.KindSystem, Status: status.Investigating, Message: "The announced time passed.", CreatedAt: start.Add(10 * time.Minute)},
-			{ID: "u3", Kind: status.KindStaff, Status: status.Identified, Message: "Line one\nLine two <script>alert(1)</script>",
+			{ID: "u2", Kind: status.KindSystem, Status: status.Investigating, Message: lang.Same("The announced time passed."), CreatedAt: start.Add(10 * time.Minute)},
+			{ID: "u3", Kind: status.KindStaff, Status: status.Identified, Message: lang.Same("Line one\nLine two <script>alert(1)</script>"),
 				AnnouncedETA: now.Add(time.Hour), CreatedAt: start.Add(20 * time.Minute)},
 		},
 	}
@@ -78,11 +81,11 @@ func openIncident() status.Incident {
 func resolvedIncident() status.Incident {
 	start := time.Date(2026, 10, 3, 1, 0, 0, 0, time.UTC)
 	inc := status.Incident{
-		ID: "old1", Title: "Login failures", Impact: status.ImpactMinor, StartedAt: start, CreatedAt: start,
+		ID: "old1", Title: lang.Same("Login failures"), Impact: status.ImpactMinor, StartedAt: start, CreatedAt: start,
 		Updates: []status.Update{
-			{ID: "o1", Status: status.Investigating, Message: "Some logins fail.", CreatedAt: start,
+			{ID: "o1", Status: status.Investigating, Message: lang.Same("Some logins fail."), CreatedAt: start,
 				Components: []status.ComponentChange{{ComponentID: "login", OldStatus: status.Operational, NewStatus: status.MajorOutage}}},
-			{ID: "o2", Status: status.Resolved, Message: "Fixed.", CreatedAt: start.Add(125 * time.Minute)},
+			{ID: "o2", Status: status.Resolved, Message: lang.Same("Fixed."), CreatedAt: start.Add(125 * time.Minute)},
 		},
 	}
 	inc.Derive()
@@ -98,7 +101,7 @@ func uptimeDays(n int, bad int) []status.DayUptime {
 	days[0].NoData = true
 	days[bad].Worst = status.MajorOutage
 	days[bad].PartialMinutes, days[bad].MajorMinutes = 42, 10
-	days[bad].Incidents = []status.IncidentRef{{ID: "old1", Title: "Login failures", Impact: status.ImpactMinor}}
+	days[bad].Incidents = []status.IncidentRef{{ID: "old1", Title: lang.Same("Login failures"), Impact: status.ImpactMinor}}
 	return days
 }
 
@@ -106,7 +109,7 @@ func homeView(t *testing.T, l Lang) HomeView {
 	t.Helper()
 	comp := func(id, name, group string, st status.ComponentStatus) ComponentView {
 		return ComponentView{
-			Component: status.Component{ID: id, Name: name, Description: name + " service", GroupID: group, Status: st, Showcase: true},
+			Component: status.Component{ID: id, Name: lang.Same(name), Description: lang.Same(name + " service"), GroupID: group, Status: st, Showcase: true},
 			Uptime:    status.ComponentUptime{ComponentID: id, Days: uptimeDays(90, 50), Percent: 99.95},
 		}
 	}
@@ -114,7 +117,7 @@ func homeView(t *testing.T, l Lang) HomeView {
 		Page:    testPage(t, l, "/", ""),
 		Overall: status.OverallPartial,
 		Groups: []GroupView{
-			{Group: status.Group{ID: "core", Name: "Core"}, Worst: status.PartialOutage, Components: []ComponentView{
+			{Group: status.Group{ID: "core", Name: lang.Same("Core")}, Worst: status.PartialOutage, Components: []ComponentView{
 				comp("api", "API", "core", status.PartialOutage),
 				comp("login", "Login", "core", status.Operational),
 			}},
@@ -122,10 +125,10 @@ func homeView(t *testing.T, l Lang) HomeView {
 		},
 		Active: []IncidentSummary{{
 			Incident:       openIncident(),
-			ComponentNames: map[string]string{"api": "API"},
-			ETA:            &ETAView{P50: now.Add(40 * time.Minute), P90: now.Add(2 * time.Hour), AnnouncedChance: -1, Samples: 23, Explain: "Based on 23 similar incidents."},
+			ComponentNames: map[string]lang.Text{"api": lang.Same("API")},
+			ETA:            &ETAView{P50: now.Add(40 * time.Minute), P90: now.Add(2 * time.Hour), AnnouncedChance: -1, Samples: 23, Basis: wording.Basis{Samples: 23}},
 		}},
-		Recent:     []IncidentSummary{{Incident: resolvedIncident(), ComponentNames: map[string]string{"login": "Login"}}},
+		Recent:     []IncidentSummary{{Incident: resolvedIncident(), ComponentNames: map[string]lang.Text{"login": lang.Same("Login")}}},
 		UptimeDays: 90,
 	}
 }

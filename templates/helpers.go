@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -91,28 +92,52 @@ func phrase(l Lang, key string, slots ...templ.Component) templ.Component {
 }
 
 // componentName is an affected component's name, falling back to its id.
-func componentName(s IncidentSummary, id string) string {
-	if n := s.ComponentNames[id]; n != "" {
+func componentName(s IncidentSummary, id string) lang.Text {
+	if n := s.ComponentNames[id]; !n.IsZero() {
 		return n
 	}
-	return id
+	return lang.Same(id)
 }
 
-// changeText reads "API: Operational → Partial outage"; the name is the one the component
-// had when the update was posted.
-func changeText(l Lang, s IncidentSummary, ch status.ComponentChange) string {
-	name := ch.Name
-	if name == "" {
-		name = componentName(s, ch.ComponentID)
+// changeName is the name a component had when an update changed it.
+func changeName(s IncidentSummary, ch status.ComponentChange) lang.Text {
+	if !ch.Name.IsZero() {
+		return ch.Name
 	}
+	return componentName(s, ch.ComponentID)
+}
+
+// changeStatus reads ": Operational → Partial outage", after the component's name.
+func changeStatus(l Lang, ch status.ComponentChange) string {
 	if ch.OldStatus == "" || ch.OldStatus == ch.NewStatus {
-		return name + ": " + ComponentStatusText(l, ch.NewStatus)
+		return ": " + ComponentStatusText(l, ch.NewStatus)
 	}
-	return name + ": " + ComponentStatusText(l, ch.OldStatus) + " → " + ComponentStatusText(l, ch.NewStatus)
+	return ": " + ComponentStatusText(l, ch.OldStatus) + " → " + ComponentStatusText(l, ch.NewStatus)
+}
+
+// changeText reads "API: Operational → Partial outage" in l (the console's plain form).
+func changeText(l Lang, s IncidentSummary, ch status.ComponentChange) string {
+	name, _ := changeName(s, ch).Pick(l, l.Other())
+	return name + changeStatus(l, ch)
 }
 
 func latestUpdate(inc status.Incident) *status.Update {
 	return inc.LatestUpdate()
+}
+
+// latestStaffUpdate is the newest entry with a text, or nil.
+func latestStaffUpdate(inc status.Incident) *status.Update {
+	for i := len(inc.Updates) - 1; i >= 0; i-- {
+		if !inc.Updates[i].Message.IsZero() {
+			return &inc.Updates[i]
+		}
+	}
+	return nil
+}
+
+// excerptText shortens each language's text to at most n runes.
+func excerptText(t lang.Text, n int) lang.Text {
+	return t.Map(func(s string) string { return excerpt(s, n) })
 }
 
 // startedAt is when an incident began, its creation when no start was recorded.
@@ -182,7 +207,7 @@ func (m dayTexts) text(p Page, d status.DayUptime) string {
 // uptimeSummary is the screen-reader sentence for an uptime bar: what it covers, the
 // percentage, and the text of each day with trouble.
 func uptimeSummary(p Page, c ComponentView, days int) string {
-	s := Tf(p.Lang, "uptime.label", c.Component.Name, strconv.Itoa(days)) + ". "
+	s := Tf(p.Lang, "uptime.label", plain(p, c.Component.Name), strconv.Itoa(days)) + ". "
 	if uptimeHasData(c.Uptime) {
 		s += Tf(p.Lang, "uptime.percent", formatPercent(c.Uptime.Percent)) + ". "
 	}
@@ -223,7 +248,7 @@ func dayText(p Page, d status.DayUptime) string {
 	if len(d.Incidents) > 0 {
 		titles := make([]string, len(d.Incidents))
 		for i, r := range d.Incidents {
-			titles[i] = r.Title
+			titles[i] = plain(p, r.Title)
 		}
 		s += ". " + Tf(l, "day.incidents", strings.Join(titles, "; "))
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/candorstatus/candor/status"
@@ -17,13 +19,13 @@ type homeWant struct {
 
 var homeWants = map[Lang]homeWant{
 	English: {
-		overall: "Partial System Outage", since: "Started 35 minutes ago · for 35 min",
+		overall: "Partial System Outage", since: "Started 18:05 KST · for 35 min",
 		dayText: "42 min partial outage, 10 min major outage", incidentsOn: "Incidents: Login failures",
 		noData: "No data", history: "/history?lang=en",
 		words: map[string]string{"api": "Partial outage", "login": "Operational", "web": "Degraded performance"},
 	},
 	Korean: {
-		overall: "일부 시스템 장애", since: "35분 전 시작 · 35분째",
+		overall: "일부 시스템 장애", since: "18:05 KST 시작 · 35분째",
 		dayText: "부분 장애 42분, 전체 장애 10분", incidentsOn: "관련 장애: Login failures",
 		noData: "데이터 없음", history: "/history?lang=ko",
 		words: map[string]string{"api": "부분 장애", "login": "정상", "web": "성능 저하"},
@@ -180,26 +182,26 @@ func TestHomeMaintenanceAndEmpty(t *testing.T) {
 	v := homeView(t, English)
 	v.Overall = status.OverallOperational
 	v.Active, v.Recent = nil, nil
-	upcoming := status.Maintenance{ID: "m1", Title: "Database upgrade", Status: status.MaintScheduled,
+	upcoming := status.Maintenance{ID: "m1", Title: lang.Same("Database upgrade"), Status: status.MaintScheduled,
 		Components: []string{"api"}, ScheduledFor: now.Add(3 * time.Hour), ScheduledUntil: now.Add(5 * time.Hour)}
 	held := upcoming
 	held.ID, held.ScheduledFor, held.HeldBy = "m2", now.Add(-time.Minute), []string{"inc1"}
 	late := upcoming
 	late.ID, late.Status, late.ScheduledFor, late.ScheduledUntil = "m3", status.MaintVerifying, now.Add(-2*time.Hour), now.Add(-10*time.Minute)
-	names := map[string]string{"api": "API"}
+	names := map[string]lang.Text{"api": lang.Same("API")}
 	v.Maintenance = []MaintenanceView{{upcoming, names}, {held, names}, {late, names}}
 	doc, _ := render(t, HomePage(v))
 	if doc.Find("[data-testid=active-incidents]").Length() != 0 {
 		t.Error("active section rendered with no incidents")
 	}
 	m := doc.Find("[data-testid=maintenance] [data-testid=maintenance-item]")
-	if m.Length() != 3 || !strings.Contains(flat(m.Eq(0)), "Starts 21:40 KST") || !strings.Contains(flat(m.Eq(0)), "API") {
+	if m.Length() != 3 || !strings.Contains(flat(m.Eq(0)), "Starts in 3 h") || !strings.Contains(flat(m.Eq(0)), "API") {
 		t.Errorf("maintenance = %q", flat(m))
 	}
 	if m.Eq(1).Find("[data-testid=maintenance-postponed]").Length() != 1 || strings.Contains(flat(m.Eq(1)), "Starts") {
 		t.Errorf("held maintenance = %q", flat(m.Eq(1)))
 	}
-	if m.Eq(2).Find("[data-testid=maintenance-late]").Length() != 1 || strings.Contains(flat(m.Eq(2)), "Planned to end by") {
+	if m.Eq(2).Find("[data-testid=maintenance-late]").Length() != 1 || strings.Contains(flat(m.Eq(2)), "Planned to end in") {
 		t.Errorf("late maintenance = %q", flat(m.Eq(2)))
 	}
 	if got := flat(doc.Find("[data-testid=overall]")); !strings.Contains(got, "All Systems Operational") {

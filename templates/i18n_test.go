@@ -1,22 +1,10 @@
 package templates
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/candorstatus/candor/status"
 )
-
-func TestEveryMessageHasBothLanguages(t *testing.T) {
-	for key, m := range messages {
-		if m[0] == "" || m[1] == "" {
-			t.Errorf("%s: missing a language: %q", key, m)
-		}
-		if strings.Count(m[0], "{") != strings.Count(m[1], "{") {
-			t.Errorf("%s: placeholders differ: %q vs %q", key, m[0], m[1])
-		}
-	}
-}
 
 func TestT(t *testing.T) {
 	if got := T(Korean, "no.such.key"); got != "no.such.key" {

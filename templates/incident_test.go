@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/wording"
 )
 
 func TestIncidentPage(t *testing.T) {
@@ -15,7 +18,7 @@ func TestIncidentPage(t *testing.T) {
 		t.Run(string(l), func(t *testing.T) {
 			want := wants[l]
 			v := IncidentView{Page: testPage(t, l, "/incidents/inc1", ""), IncidentSummary: IncidentSummary{
-				Incident: openIncident(), ComponentNames: map[string]string{},
+				Incident: openIncident(), ComponentNames: map[string]lang.Text{},
 			}}
 			doc, html := render(t, IncidentPage(v))
 
@@ -79,7 +82,7 @@ func TestResolvedIncidentPage(t *testing.T) {
 	for l, want := range map[Lang]string{English: "Resolved after 2 h 5 min", Korean: "2시간 5분 만에 해결"} {
 		t.Run(string(l), func(t *testing.T) {
 			v := IncidentView{Page: testPage(t, l, "/incidents/old1", ""), IncidentSummary: IncidentSummary{
-				Incident: resolvedIncident(), ComponentNames: map[string]string{"login": "Login"},
+				Incident: resolvedIncident(), ComponentNames: map[string]lang.Text{"login": lang.Same("Login")},
 			}}
 			doc, _ := render(t, IncidentPage(v))
 			if got := flat(doc.Find("[data-testid=duration]")); got != want {
@@ -106,35 +109,73 @@ func TestETABlock(t *testing.T) {
 		en, ko  texts
 	}{
 		{
-			name:    "future range with few samples, explained",
-			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 3, Few: true, Explain: "Based on few similar incidents (3), so the range is wide."},
-			testids: []string{"eta-range"}, absent: []string{"eta-few", "eta-missed", "eta-overdue", "eta-none", "eta-announced"},
-			en: texts{has: []string{"Likely restored by 19:20 KST, almost certainly by 20:40 KST — Based on few similar incidents (3)"}},
+			name: "range from history, conditioned on the time elapsed",
+			eta: ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 23,
+				Basis: wording.Basis{Samples: 23, Elapsed: 65 * time.Minute}},
+			testids: []string{"eta-range"}, absent: []string{"eta-missed", "eta-overdue", "eta-none", "eta-announced", "eta-chance"},
+			en: texts{has: []string{"Of 23 similar incidents that had lasted 1 h 5 min, half were restored by 19:20 KST and 9 in 10 by 20:40 KST."},
+				hasNot: []string{"Likely", "likely", "almost certainly"}},
+			ko: texts{has: []string{"1시간 5분 이상 이어진 비슷한 장애 23건 중 절반은 19:20 KST까지, 10건 중 9건은 20:40 KST까지 복구되었습니다."},
+				hasNot: []string{"가능성이 높", "늦어도"}},
 		},
 		{
-			name:    "future range with few samples, no explanation",
-			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 3, Few: true},
-			testids: []string{"eta-range", "eta-few"},
-			en:      texts{has: []string{"(few similar incidents: a rough estimate)"}},
-			ko:      texts{has: []string{"19:20 KST까지 복구될 가능성이 높고, 늦어도 20:40 KST까지는 복구될 것으로 보입니다", "(유사 사례가 적어 대략적인 추정입니다)"}},
+			name: "range conditioned on the phase",
+			eta: ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 40,
+				Basis: wording.Basis{Samples: 40, Elapsed: 30 * time.Minute, Phase: "identified"}},
+			testids: []string{"eta-range"},
+			en:      texts{has: []string{"Of 40 similar incidents that had lasted 30 min with the cause identified, half were restored by 19:20 KST"}},
+			ko:      texts{has: []string{"원인이 파악된 채 30분 이상 이어진 비슷한 장애 40건 중 절반은 19:20 KST까지"}},
 		},
 		{
-			name:    "announced future, unlikely",
-			eta:     ETAView{Announced: in(30 * time.Minute), AnnouncedChance: 0.12, P50: in(time.Hour), P90: in(3 * time.Hour)},
-			testids: []string{"eta-announced", "eta-unlikely", "eta-range"}, absent: []string{"eta-missed", "eta-none"},
-			en: texts{has: []string{"Staff expect restoration by 19:10 KST", "Based on past incidents this is unlikely (12% chance)"}},
-			ko: texts{has: []string{"담당자 안내: 19:10 KST까지 복구 예정", "과거 사례로 볼 때 이 시각까지 복구될 가능성은 낮습니다(12%)"}},
+			name: "thin history",
+			eta: ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 3, Few: true,
+				Basis: wording.Basis{Samples: 3, Few: true, Elapsed: 10 * time.Minute}},
+			testids: []string{"eta-range"},
+			en: texts{has: []string{"Only 3 similar incidents that had lasted 10 min are on record, so this range is rough: " +
+				"half of them were restored by 19:20 KST and 9 in 10 by 20:40 KST."}},
+			ko: texts{has: []string{"10분 이상 이어진 비슷한 장애 기록이 3건뿐이라 대략적인 범위입니다. 그중 절반은 19:20 KST까지, 10건 중 9건은 20:40 KST까지 복구되었습니다."}},
+		},
+		{
+			name:    "no history at all",
+			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Few: true, Basis: wording.Basis{Few: true}},
+			testids: []string{"eta-range"},
+			en: texts{has: []string{"There is no record of similar incidents yet, so this range is a general assumption, not a measurement: " +
+				"half restored by 19:20 KST, 9 in 10 by 20:40 KST."}},
+			ko: texts{has: []string{"아직 비슷한 장애 기록이 없어 측정값이 아닌 일반적인 가정에 따른 범위입니다. 절반은 19:20 KST까지, 10건 중 9건은 20:40 KST까지 복구된다고 가정합니다."}},
+		},
+		{
+			name:    "every past incident, just started",
+			eta:     ETAView{P50: in(40 * time.Minute), P90: in(2 * time.Hour), AnnouncedChance: -1, Samples: 200, Basis: wording.Basis{Samples: 200, All: true}},
+			testids: []string{"eta-range"},
+			en:      texts{has: []string{"Of 200 past incidents, half were restored by 19:20 KST and 9 in 10 by 20:40 KST."}},
+			ko:      texts{has: []string{"과거 장애 200건 중 절반은 19:20 KST까지, 10건 중 9건은 20:40 KST까지 복구되었습니다."}},
+		},
+		{
+			name: "announced future, unlikely",
+			eta: ETAView{Announced: in(30 * time.Minute), AnnouncedChance: 0.12, AnnouncedMet: 3, AnnouncedOf: 25, P50: in(time.Hour), P90: in(3 * time.Hour),
+				Samples: 25, Basis: wording.Basis{Samples: 25}},
+			testids: []string{"eta-announced", "eta-chance", "eta-range"}, absent: []string{"eta-missed", "eta-none"},
+			en: texts{has: []string{"Staff expect restoration by 19:10 KST", "Unlikely: 3 of 25 similar incidents (12%) were restored that fast."}},
+			ko: texts{has: []string{"담당자 안내: 19:10 KST까지 복구 예정", "가능성 낮음: 비슷한 장애 25건 중 3건(12%)이 이만큼 빨리 복구되었습니다."}},
+		},
+		{
+			// 27% is no warning, but it is said: a promise never stands without its odds.
+			name:    "announced future, not unlikely, chance still shown",
+			eta:     ETAView{Announced: in(30 * time.Minute), AnnouncedChance: 0.27, P50: in(time.Hour), P90: in(3 * time.Hour)},
+			testids: []string{"eta-announced", "eta-chance"},
+			en:      texts{has: []string{"History gives this time a 27% chance."}, hasNot: []string{"Unlikely"}},
+			ko:      texts{has: []string{"과거 기록으로 보면 이 시각까지 복구될 확률은 27%입니다."}, hasNot: []string{"가능성 낮음"}},
 		},
 		{
 			name:    "announced future, likely",
 			eta:     ETAView{Announced: in(30 * time.Minute), AnnouncedChance: 0.6},
-			testids: []string{"eta-announced"}, absent: []string{"eta-unlikely", "eta-none", "eta-missed"},
+			testids: []string{"eta-announced", "eta-chance"}, absent: []string{"eta-none", "eta-missed"},
 			en: texts{has: []string{"Staff expect restoration by 19:10 KST"}},
 		},
 		{
 			name:    "announced passed",
 			eta:     ETAView{Announced: in(-10 * time.Minute), AnnouncedPassed: true, AnnouncedChance: -1, P50: in(20 * time.Minute), P90: in(time.Hour)},
-			testids: []string{"eta-missed", "eta-range"}, absent: []string{"eta-announced", "eta-unlikely", "eta-nonew"},
+			testids: []string{"eta-missed", "eta-range"}, absent: []string{"eta-announced", "eta-chance", "eta-nonew"},
 			en: texts{has: []string{"It is taking longer than announced (expected by 18:30 KST)"}, hasNot: []string{"restoration by 18:30", "restored by 18:30"}},
 			ko: texts{has: []string{"안내한 시각(18:30 KST)보다 복구가 늦어지고 있습니다"}, hasNot: []string{"18:30 KST까지 복구"}},
 		},
@@ -224,8 +265,8 @@ func TestETABlock(t *testing.T) {
 }
 
 func TestPlanETAUnknownChance(t *testing.T) {
-	pl := planETA(ETAView{Announced: now.Add(time.Hour), AnnouncedChance: -1}, now)
-	if !pl.AnnouncedUpcoming || pl.Unlikely {
+	pl := planETA(ETAView{Announced: now.Add(time.Hour), AnnouncedChance: -1}, Page{Lang: English, Now: now})
+	if !pl.AnnouncedUpcoming || pl.Unlikely || pl.Chance != "" {
 		t.Errorf("unknown chance must not warn: %+v", pl)
 	}
 }

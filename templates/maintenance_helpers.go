@@ -3,6 +3,8 @@ package templates
 import (
 	"slices"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/status"
 )
 
@@ -23,11 +25,11 @@ func maintenanceEventText(l Lang, u status.MaintenanceUpdate) string {
 
 func maintenanceHref(p Page, id string) string { return href(p, "/maintenances/"+id) }
 
-func nameOr(names map[string]string, id string) string {
-	if n := names[id]; n != "" {
+func nameOr(names map[string]lang.Text, id string) lang.Text {
+	if n := names[id]; !n.IsZero() {
 		return n
 	}
-	return id
+	return lang.Same(id)
 }
 
 func newestFirstM(us []status.MaintenanceUpdate) []status.MaintenanceUpdate {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/wording"
 )
 
 // TestPreviewDump writes sample pages to $CANDOR_PREVIEW for looking at in a browser.
@@ -24,7 +26,7 @@ func TestPreviewDump(t *testing.T) {
 		write("home-"+string(l), html)
 		s := v.Active[0]
 		s.ETA = &ETAView{Announced: now.Add(-10 * time.Minute), AnnouncedPassed: true, AnnouncedChance: -1,
-			P50: now.Add(30 * time.Minute), P90: now.Add(2 * time.Hour), Few: true, Explain: "Based on few similar incidents (3), so the range is wide."}
+			P50: now.Add(30 * time.Minute), P90: now.Add(2 * time.Hour), Few: true, Samples: 3, Basis: wording.Basis{Samples: 3, Few: true}}
 		_, html = render(t, IncidentPage(IncidentView{Page: v.Page, IncidentSummary: s}))
 		write("incident-"+string(l), html)
 		hv := HistoryView{Page: v.Page, PageNumber: 2, PageCount: 3, Months: []MonthView{

@@ -6,20 +6,22 @@ package templates
 import (
 	"time"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/wording"
 )
 
 // Lang is a language the public pages are written in.
-type Lang string
+type Lang = lang.Lang
 
-// Supported languages. Korean is first: Candor's first users are Korean.
+// Supported languages, as package lang names them.
 const (
-	Korean  Lang = "ko"
-	English Lang = "en"
+	Korean  = lang.Korean
+	English = lang.English
 )
 
 // Langs lists every supported language.
-var Langs = []Lang{Korean, English}
+var Langs = lang.All
 
 // The browser policies of public pages, carried in their <meta> tags (the server adds
 // frame-ancestors for the answers it sends as headers).
@@ -30,10 +32,12 @@ const (
 
 // Page is what every public page needs besides its own content.
 type Page struct {
-	Lang      Lang
-	Name      string         // the page's name, e.g. "Candor Messenger Status"
-	PublicURL string         // absolute base URL without trailing slash, e.g. https://status.example.com
-	Location  *time.Location // the page's time zone
+	Lang Lang
+	// DefaultLang is the language a staff text falls back to when it has none in Lang.
+	DefaultLang Lang
+	Name        string         // the page's name, e.g. "Candor Messenger Status"
+	PublicURL   string         // absolute base URL without trailing slash, e.g. https://status.example.com
+	Location    *time.Location // the page's time zone
 	// Path is the current page's path without query, used to build the language switch.
 	Path string
 	// Query is the page's own query (e.g. "page=2") without lang; links keep it.
@@ -69,13 +73,16 @@ type ETAView struct {
 	// Announced is the staff-announced time (zero: none); AnnouncedPassed when it is past.
 	Announced       time.Time
 	AnnouncedPassed bool
-	// AnnouncedChance is the model's probability of the announced time being met (-1: unknown).
-	AnnouncedChance float64
+	// AnnouncedChance is the model's probability of the announced time being met (-1:
+	// unknown), with the counts behind it (Of 0: none).
+	AnnouncedChance           float64
+	AnnouncedMet, AnnouncedOf int
 	// Model range (zero P50: no estimate yet).
 	P50, P80, P90 time.Time
 	Samples       int
-	Few           bool   // little history: wording says so
-	Explain       string // one line in the page's language
+	Few           bool // little history: wording says so
+	// Basis is what the range rests on, for the words that say what it means.
+	Basis wording.Basis
 	// Missed is set when a promised time or the shown p90 passed with the incident open.
 	Missed bool
 }
@@ -85,7 +92,7 @@ type IncidentSummary struct {
 	Incident status.Incident
 	ETA      *ETAView // nil for resolved incidents or when there is nothing to say
 	// ComponentNames maps a component id to its current (or, if deleted, last known) name.
-	ComponentNames map[string]string
+	ComponentNames map[string]lang.Text
 }
 
 // HomeView is the model of "/".
@@ -136,7 +143,7 @@ type ErrorView struct {
 type MaintenanceView struct {
 	Maintenance status.Maintenance
 	// ComponentNames maps a component id to its name.
-	ComponentNames map[string]string
+	ComponentNames map[string]lang.Text
 }
 
 // MaintenancePageView is the model of "/maintenances/{id}".

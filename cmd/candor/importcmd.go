@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/candorstatus/candor/lang"
+
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/statuspage"
@@ -16,6 +18,7 @@ Formats:
   statuspage   a Statuspage incident history: the /api/v2/incidents.json response
                ({"page":…,"incidents":[…]}, several concatenated) or a bare array.
                Scheduled maintenances are skipped; importing twice creates nothing new.
+               --lang (default en) is the language it is written in.
   candor       a "candor export" stream, restored into an empty store (e.g. moving from
                SQLite to PostgreSQL); every record keeps its ids, times and hashes.
 `
@@ -28,10 +31,15 @@ func importCmd(ctx context.Context, args []string, env Env) error {
 }
 
 func importStatuspage(ctx context.Context, args []string, env Env) error {
-	fs := flagSet("import statuspage", "candor import statuspage [--data-dir D] FILE", env)
+	fs := flagSet("import statuspage", "candor import statuspage [--lang en|ko] [--data-dir D] FILE", env)
 	sf := registerStore(fs, env)
+	langFlag := fs.String("lang", "en", "the language the history is written in: its texts become that language's, and the other language falls back to them")
 	if err := parseArgs(fs, args, 1); err != nil {
 		return err
+	}
+	l, ok := lang.Parse(*langFlag)
+	if !ok {
+		return fmt.Errorf("--lang %q: want en or ko", *langFlag)
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -48,7 +56,7 @@ func importStatuspage(ctx context.Context, args []string, env Env) error {
 	}
 	defer closeFn()
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "import"}}
-	res, err := importer.Statuspage(ctx, svc, op, incs)
+	res, err := importer.Statuspage(ctx, svc, op, incs, l)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/templates"
 )
 
 // demoDays is how much past history --demo seeds.
@@ -78,8 +77,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	builder := site.NewBuilder(site.Config{PageID: pageID(cfg.PageName), PageName: cfg.PageName, PublicURL: cfg.PublicURL,
-		Location: cfg.location}, store, assets)
+	builder := site.NewBuilder(site.Config{PageID: pageID(cfg.PageName), PageName: cfg.pageName, DefaultLang: cfg.defaultLang,
+		PublicURL: cfg.PublicURL, Location: cfg.location}, store, assets)
 	builder.SetEstimator(forecaster)
 	if err := forecaster.Rebuild(ctx); err != nil {
 		return fmt.Errorf("build the eta model: %w", err)
@@ -113,7 +112,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	svc.SetNotifier(&notifier.Planner{PageName: cfg.PageName, PublicURL: cfg.PublicURL, Location: cfg.location})
+	svc.SetNotifier(&notifier.Planner{PageName: cfg.pageName, DefaultLang: cfg.defaultLang, PublicURL: cfg.PublicURL, Location: cfg.location})
 	lease, err := time.ParseDuration(envOr(env, "CANDOR_OUTBOX_LEASE", "2m"))
 	if err != nil || lease < time.Second {
 		return fmt.Errorf("CANDOR_OUTBOX_LEASE %q: want a duration of at least 1s, e.g. 2m", envOr(env, "CANDOR_OUTBOX_LEASE", ""))
@@ -140,7 +139,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log, Live: hub,
-		Jobs: sched, DefaultLang: templates.Korean, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1", Outbox: disp})
+		Jobs: sched, DefaultLang: cfg.defaultLang, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1", Outbox: disp})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

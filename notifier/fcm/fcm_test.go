@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/candorstatus/candor/lang"
 	"maps"
 	"strconv"
 	"strings"
@@ -51,9 +52,9 @@ func send(t *testing.T, s *fcm.Sender, msgs ...notifier.Message) []notifier.Resu
 
 func built(kind notifier.Kind, impact string) notifier.Message {
 	return notifier.Build(notifier.Event{
-		Kind: kind, PageName: "Messenger Status", PublicURL: "https://status.example.com",
-		Location: kst, Now: now, IncidentID: "42", Title: "메시지 지연", Status: "identified",
-		Impact: impact, Message: "메시지 전송이 지연되고 있습니다.",
+		Kind: kind, PageName: lang.Same("Messenger Status"), PublicURL: "https://status.example.com",
+		Location: kst, Now: now, IncidentID: "42", Title: lang.Same("메시지 지연"), Status: "identified",
+		Impact: impact, Message: lang.Same("메시지 전송이 지연되고 있습니다."),
 		ETA: &status.Estimate{P50: now.Add(35 * time.Minute), P90: now.Add(85 * time.Minute)},
 	}, "ko")
 }

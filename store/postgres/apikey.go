@@ -4,8 +4,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const apiKeyColumns = `id, name, scope, hash, prefix, created_at, last_used_at, revoked_at`

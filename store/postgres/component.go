@@ -3,8 +3,9 @@ package postgres
 import (
 	"errors"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // Groups returns every group ordered by position, then name (bytes), then id.
@@ -18,7 +19,7 @@ func (t *tx) Groups() ([]status.Group, error) {
 	var gs []status.Group
 	for rows.Next() {
 		var g status.Group
-		if err := rows.Scan(&g.ID, &g.Name, &g.Description, &g.Position,
+		if err := rows.Scan(&g.ID, textCol{&g.Name}, textCol{&g.Description}, &g.Position,
 			timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}); err != nil {
 			return nil, t.fail(err, "load groups")
 		}
@@ -37,7 +38,7 @@ func (t *tx) PutGroup(g *status.Group) error {
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			position = excluded.position, updated_at = excluded.updated_at`,
-		g.ID, g.Name, g.Description, g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+		g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
 	if err != nil {
 		return t.fail(err, "put group %s", g.ID)
 	}
@@ -60,7 +61,7 @@ const componentColumns = `id, name, description, group_id, position, status, sho
 	only_show_if_degraded, start_date, created_at, updated_at`
 
 func scanComponent(sc interface{ Scan(...any) error }, c *status.Component) error {
-	return sc.Scan(&c.ID, &c.Name, &c.Description, strCol{&c.GroupID}, &c.Position, &c.Status,
+	return sc.Scan(&c.ID, textCol{&c.Name}, textCol{&c.Description}, strCol{&c.GroupID}, &c.Position, &c.Status,
 		&c.Showcase, &c.OnlyShowIfDegraded, timeCol{&c.StartDate}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 }
 
@@ -104,7 +105,7 @@ func (t *tx) CreateComponent(c *status.Component) error {
 	return t.atomically(func() error {
 		_, err := t.exec(`INSERT INTO components (`+componentColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			c.ID, c.Name, c.Description, strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
+			c.ID, textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
 			c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
 		switch {
 		case err == nil:
@@ -129,7 +130,7 @@ func (t *tx) UpdateComponent(c *status.Component) error {
 	ok, err := t.execOne(`UPDATE components SET name = $1, description = $2, group_id = $3, position = $4,
 			status = $5, showcase = $6, only_show_if_degraded = $7, start_date = $8, updated_at = $9
 		WHERE id = $10 AND ($3::text IS NULL OR EXISTS (SELECT FROM component_groups WHERE id = $3))`,
-		c.Name, c.Description, strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
+		textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
 		c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.UpdatedAt), c.ID)
 	if err != nil {
 		return t.fail(err, "update component %s", c.ID)

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // Device returns a device by token, its components in the order stored; ENOTFOUND if absent.

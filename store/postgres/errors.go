@@ -8,8 +8,9 @@ import (
 	"net"
 	"strings"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // unavailableMessage is what a client reads when the database is down; details stay in

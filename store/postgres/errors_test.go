@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/candorstatus/candor/status"
 )
 
 func wantCode(t *testing.T, what string, err error, code string) {

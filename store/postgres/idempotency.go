@@ -4,8 +4,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // Idempotency returns the record for a client's key; ENOTFOUND if none.

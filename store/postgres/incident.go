@@ -5,16 +5,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const incidentColumns = `id, title, impact, status, cause, users_affected_percent, started_at,
 	identified_at, monitoring_at, resolved_at, created_at, updated_at, announced_eta, source, external_id`
 
 func scanIncident(sc interface{ Scan(...any) error }, inc *status.Incident) error {
-	return sc.Scan(&inc.ID, &inc.Title, &inc.Impact, &inc.Status, &inc.Cause,
+	return sc.Scan(&inc.ID, textCol{&inc.Title}, &inc.Impact, &inc.Status, &inc.Cause,
 		&inc.UsersAffectedPercent, timeCol{&inc.StartedAt}, timeCol{&inc.IdentifiedAt},
 		timeCol{&inc.MonitoringAt}, timeCol{&inc.ResolvedAt}, timeCol{&inc.CreatedAt},
 		timeCol{&inc.UpdatedAt}, timeCol{&inc.AnnouncedETA}, &inc.Source, &inc.ExternalID)
@@ -219,7 +220,7 @@ func (t *tx) CreateIncident(inc *status.Incident) error {
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO incidents (`+incidentColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		inc.ID, inc.Title, string(inc.Impact), string(inc.Status), string(inc.Cause),
+		inc.ID, textArg(inc.Title), string(inc.Impact), string(inc.Status), string(inc.Cause),
 		float64PtrArg(inc.UsersAffectedPercent), timeArg(inc.StartedAt), timeArg(inc.IdentifiedAt),
 		timeArg(inc.MonitoringAt), timeArg(inc.ResolvedAt), timeArg(inc.CreatedAt),
 		timeArg(inc.UpdatedAt), timeArg(inc.AnnouncedETA), inc.Source, inc.ExternalID).Fn =

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const maintenanceColumns = `id, title, status, scheduled_for, scheduled_until, notify, auto_complete,
@@ -86,7 +87,7 @@ func nilIfEmpty(s []string) []string {
 
 func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) error {
 	var l maintenanceLists
-	if err := sc.Scan(&m.ID, &m.Title, &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
+	if err := sc.Scan(&m.ID, textCol{&m.Title}, &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
 		&m.Notify, &m.AutoComplete, timeCol{&m.StartedAt}, timeCol{&m.EndedAt}, timeCol{&m.LateNotified},
 		timeCol{&m.HeldSince}, &m.OverrideReason, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt},
 		&l.components, &l.remindBefore, &l.remindersSent, &l.heldBy, &l.priorStatus); err != nil {
@@ -96,7 +97,7 @@ func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) 
 }
 
 func scanMaintenanceUpdate(sc interface{ Scan(...any) error }, u *status.MaintenanceUpdate) error {
-	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, &u.Message, &u.Notify, &u.PostedBy,
+	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, textCol{&u.Message}, &u.Notify, &u.PostedBy,
 		timeCol{&u.CreatedAt}, &u.Event)
 }
 
@@ -213,7 +214,7 @@ const insertMaintenanceUpdate = `INSERT INTO maintenance_updates (` + maintenanc
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 
 func maintenanceUpdateArgs(u *status.MaintenanceUpdate) []any {
-	return []any{u.ID, u.MaintenanceID, string(u.Kind), string(u.Status), u.Message, u.Notify, u.PostedBy,
+	return []any{u.ID, u.MaintenanceID, string(u.Kind), string(u.Status), textArg(u.Message), u.Notify, u.PostedBy,
 		timeArg(u.CreatedAt), u.Event}
 }
 
@@ -238,7 +239,7 @@ func (t *tx) CreateMaintenance(m *status.Maintenance) error {
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO maintenances (`+maintenanceColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-		m.ID, m.Title, string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
+		m.ID, textArg(m.Title), string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
 		m.Notify, m.AutoComplete, timeArg(m.StartedAt), timeArg(m.EndedAt), timeArg(m.LateNotified),
 		timeArg(m.HeldSince), m.OverrideReason, timeArg(m.CreatedAt), timeArg(m.UpdatedAt),
 		l.components, l.remindBefore, l.remindersSent, l.heldBy, l.priorStatus).Fn = func(br pgx.BatchResults) error {
@@ -285,7 +286,7 @@ func (t *tx) SaveMaintenance(m *status.Maintenance) error {
 			late_notified = $9, held_since = $10, override_reason = $11, updated_at = $12, components = $13,
 			remind_before = $14, reminders_sent = $15, held_by = $16, prior_status = $17
 		WHERE id = $18`,
-		m.Title, string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
+		textArg(m.Title), string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
 		m.Notify, m.AutoComplete, timeArg(m.StartedAt), timeArg(m.EndedAt), timeArg(m.LateNotified),
 		timeArg(m.HeldSince), m.OverrideReason, timeArg(m.UpdatedAt),
 		l.components, l.remindBefore, l.remindersSent, l.heldBy, l.priorStatus, m.ID)

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const jobColumns = `id, kind, status, incident_id, update_id, event, lang, condition, topic, attempts,

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // insertTestJobs inserts n pending jobs due at now.

@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/lang"
+
+	"github.com/jackc/pgx/v5"
+
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/storetest"
-	"github.com/jackc/pgx/v5"
 )
 
 // urlEnv names the variable that points the tests at a PostgreSQL server.
@@ -99,11 +102,12 @@ func TestContract(t *testing.T) {
 func TestFailedStatementKeepsTxUsable(t *testing.T) {
 	s := openTest(t, newSchema(t))
 	err := s.Write(t.Context(), func(tx status.Tx) error {
-		bad := &status.Component{ID: "nul", Name: "a\x00b", Status: status.Operational}
+		// Texts are stored as JSON, which escapes a NUL; a group id is stored as it is.
+		bad := &status.Component{ID: "nul", GroupID: "a\x00b", Name: lang.Same("A"), Status: status.Operational}
 		if code := status.ErrorCode(tx.CreateComponent(bad)); code != status.EINVALID {
 			t.Errorf("CreateComponent with a NUL byte: code %q, want %q", code, status.EINVALID)
 		}
-		return tx.CreateComponent(&status.Component{ID: "ok", Name: "OK", Status: status.Operational})
+		return tx.CreateComponent(&status.Component{ID: "ok", Name: lang.Same("OK"), Status: status.Operational})
 	})
 	if err != nil {
 		t.Fatalf("Write after a refused statement: %v", err)

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const postmortemColumns = `incident_id, cause, impact, timeline, author, published_at, created_at, updated_at`
@@ -15,7 +16,7 @@ const postmortemColumns = `incident_id, cause, impact, timeline, author, publish
 const postmortemActionColumns = `incident_id, id, title, owner, due_date, state`
 
 func scanPostmortem(sc interface{ Scan(...any) error }, p *status.Postmortem) error {
-	return sc.Scan(&p.IncidentID, &p.Cause, &p.Impact, &p.Timeline, &p.Author,
+	return sc.Scan(&p.IncidentID, textCol{&p.Cause}, textCol{&p.Impact}, textCol{&p.Timeline}, &p.Author,
 		timeCol{&p.PublishedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 }
 
@@ -63,7 +64,7 @@ func queuePostmortemActions(b *pgx.Batch, ps *[]status.Postmortem, where string,
 		for rows.Next() {
 			var incidentID string
 			var a status.FollowUp
-			if err := rows.Scan(&incidentID, &a.ID, &a.Title, &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
+			if err := rows.Scan(&incidentID, &a.ID, textCol{&a.Title}, &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
 				return err
 			}
 			if i, ok := index[incidentID]; ok {
@@ -132,7 +133,7 @@ func (t *tx) PutPostmortem(p *status.Postmortem) error {
 	ids, titles, owners, states := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	dues := make([]pgtype.Date, n)
 	for i, a := range p.Actions {
-		ids[i], titles[i], owners[i], states[i], dues[i] = a.ID, a.Title, a.Owner, string(a.State), dateArg(a.DueDate)
+		ids[i], titles[i], owners[i], states[i], dues[i] = a.ID, textArg(a.Title), a.Owner, string(a.State), dateArg(a.DueDate)
 	}
 	found := false
 	b := &pgx.Batch{}
@@ -141,7 +142,7 @@ func (t *tx) PutPostmortem(p *status.Postmortem) error {
 		ON CONFLICT (incident_id) DO UPDATE SET cause = excluded.cause, impact = excluded.impact,
 			timeline = excluded.timeline, author = excluded.author, published_at = excluded.published_at,
 			updated_at = excluded.updated_at`,
-		p.IncidentID, p.Cause, p.Impact, p.Timeline, p.Author,
+		p.IncidentID, textArg(p.Cause), textArg(p.Impact), textArg(p.Timeline), p.Author,
 		timeArg(p.PublishedAt), timeArg(p.CreatedAt), timeArg(p.UpdatedAt)).Exec(func(tag pgconn.CommandTag) error {
 		found = tag.RowsAffected() > 0
 		return nil

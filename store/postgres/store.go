@@ -36,10 +36,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // cleanupTimeout bounds a rollback or unlock that runs after the caller's context ended.

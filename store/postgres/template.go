@@ -17,8 +17,8 @@ func (t *tx) Templates() ([]status.Template, error) {
 	var ts []status.Template
 	for rows.Next() {
 		var tm status.Template
-		if err := rows.Scan(&tm.ID, &tm.Name, &tm.Cause, &tm.Impact, &tm.TitleKO, &tm.TitleEN,
-			&tm.MessageKO, &tm.MessageEN, timeCol{&tm.CreatedAt}, timeCol{&tm.UpdatedAt}); err != nil {
+		if err := rows.Scan(&tm.ID, &tm.Name, &tm.Cause, &tm.Impact, &tm.Title.KO, &tm.Title.EN,
+			&tm.Message.KO, &tm.Message.EN, timeCol{&tm.CreatedAt}, timeCol{&tm.UpdatedAt}); err != nil {
 			return nil, t.fail(err, "load templates")
 		}
 		ts = append(ts, tm)
@@ -48,7 +48,7 @@ func (t *tx) PutTemplate(tm *status.Template) error {
 				cause = excluded.cause, impact = excluded.impact, title_ko = excluded.title_ko,
 				title_en = excluded.title_en, message_ko = excluded.message_ko, message_en = excluded.message_en,
 				updated_at = excluded.updated_at`,
-			tm.ID, tm.Name, string(tm.Cause), string(tm.Impact), tm.TitleKO, tm.TitleEN, tm.MessageKO, tm.MessageEN,
+			tm.ID, tm.Name, string(tm.Cause), string(tm.Impact), tm.Title.KO, tm.Title.EN, tm.Message.KO, tm.Message.EN,
 			timeArg(tm.CreatedAt), timeArg(tm.UpdatedAt), status.NameKey(tm.Name))
 		switch {
 		case err == nil:

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/status"
 )
 
 const updateColumns = `id, incident_id, kind, status, impact, message, components, announced_eta,
@@ -19,22 +21,24 @@ const updateColumns = `id, incident_id, kind, status, impact, message, component
 // changeJSON is the stored form of a status.ComponentChange.
 type changeJSON struct {
 	ComponentID string `json:"component_id"`
-	Name        string `json:"name"`
-	OldStatus   string `json:"old_status"`
-	NewStatus   string `json:"new_status"`
+	// Name is the object form of lang.Text; a string (written before names were per
+	// language) reads as the name in every language.
+	Name      lang.Text `json:"name"`
+	OldStatus string    `json:"old_status"`
+	NewStatus string    `json:"new_status"`
 }
 
 // estimateJSON is the stored form of a status.Estimate; times are microseconds since the
 // Unix epoch.
 type estimateJSON struct {
-	P50       int64  `json:"p50_us"`
-	P80       int64  `json:"p80_us"`
-	P90       int64  `json:"p90_us"`
-	Samples   int    `json:"samples"`
-	Pool      string `json:"pool"`
-	Few       bool   `json:"few"`
-	ExplainEN string `json:"explain_en"`
-	ExplainKO string `json:"explain_ko"`
+	P50     int64  `json:"p50_us"`
+	P80     int64  `json:"p80_us"`
+	P90     int64  `json:"p90_us"`
+	Samples int    `json:"samples"`
+	Pool    string `json:"pool"`
+	Few     bool   `json:"few"`
+	Phase   string `json:"phase,omitempty"`
+	At      int64  `json:"at_us,omitempty"`
 }
 
 // chanceJSON is the stored form of a status.Chance.
@@ -74,13 +78,29 @@ func micros(t time.Time) int64 { return t.UTC().Truncate(time.Microsecond).UnixM
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
+// microsOrZero and fromMicrosOrZero keep the zero time zero (an estimate recorded before it
+// carried the time it was made).
+func microsOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+func fromMicrosOrZero(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return fromMicros(us)
+}
+
 // encodeEstimate returns e as JSON, or nil (NULL) for no estimate.
 func encodeEstimate(e *status.Estimate) (any, error) {
 	if e == nil {
 		return nil, nil
 	}
 	b, err := json.Marshal(estimateJSON{P50: micros(e.P50), P80: micros(e.P80), P90: micros(e.P90), Samples: e.Samples,
-		Pool: e.Pool, Few: e.Few, ExplainEN: e.ExplainEN, ExplainKO: e.ExplainKO})
+		Pool: e.Pool, Few: e.Few, Phase: e.Phase, At: microsOrZero(e.At)})
 	return string(b), err
 }
 
@@ -93,7 +113,7 @@ func decodeEstimate(b []byte) (*status.Estimate, error) {
 		return nil, err
 	}
 	return &status.Estimate{P50: fromMicros(j.P50), P80: fromMicros(j.P80), P90: fromMicros(j.P90), Samples: j.Samples,
-		Pool: j.Pool, Few: j.Few, ExplainEN: j.ExplainEN, ExplainKO: j.ExplainKO}, nil
+		Pool: j.Pool, Few: j.Few, Phase: j.Phase, At: fromMicrosOrZero(j.At)}, nil
 }
 
 // encodeChance returns c as JSON, or nil (NULL) for no score.
@@ -118,7 +138,7 @@ func decodeChance(b []byte) (*status.Chance, error) {
 
 func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 	var changes, est, chance []byte
-	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, &u.Message, &changes,
+	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol{&u.Message}, &changes,
 		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}, &est, &chance, timeCol{&u.Missed}); err != nil {
 		return err
 	}
@@ -149,7 +169,7 @@ func updateArgs(u *status.Update) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode update %s announced chance: %w", u.ID, err)
 	}
-	return []any{u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), u.Message, changes,
+	return []any{u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), textArg(u.Message), changes,
 		timeArg(u.AnnouncedETA), u.Notify, u.PostedBy, timeArg(u.CreatedAt), est, chance, timeArg(u.Missed)}, nil
 }
 

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const uptimeDayColumns = `component_id, day, no_data, tracked_minutes, major_minutes, partial_minutes,

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/status"
 )
 
 const userColumns = `id, name, role, password_hash, created_at, updated_at, last_login_at, disabled_at`

@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // timeArg converts t to its stored form: truncated to the microsecond (PostgreSQL's
@@ -77,4 +80,25 @@ func float64PtrArg(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// textArg is the stored form of a text written per language (see lang.Text.Encode).
+func textArg(t lang.Text) string { return t.Encode() }
+
+// textCol scans a stored per-language text into *t (pgx accepts sql.Scanner).
+type textCol struct{ t *lang.Text }
+
+// Scan implements sql.Scanner.
+func (c textCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.t = lang.Text{}
+	case string:
+		*c.t = lang.Decode(v)
+	case []byte:
+		*c.t = lang.Decode(string(v))
+	default:
+		return fmt.Errorf("scan text: unexpected %T", v)
+	}
+	return nil
 }

@@ -18,7 +18,7 @@ func (t *tx) Groups() ([]status.Group, error) {
 	var gs []status.Group
 	for rows.Next() {
 		var g status.Group
-		if err := rows.Scan(&g.ID, &g.Name, &g.Description, &g.Position,
+		if err := rows.Scan(&g.ID, textCol{&g.Name}, textCol{&g.Description}, &g.Position,
 			timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}); err != nil {
 			return nil, t.fail(err, "load groups")
 		}
@@ -37,7 +37,7 @@ func (t *tx) PutGroup(g *status.Group) error {
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			position = excluded.position, updated_at = excluded.updated_at`,
-		g.ID, g.Name, g.Description, g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+		g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
 	if err != nil {
 		return t.fail(err, "put group %s", g.ID)
 	}
@@ -60,7 +60,7 @@ const componentColumns = `id, name, description, group_id, position, status, sho
 	only_show_if_degraded, start_date, created_at, updated_at`
 
 func scanComponent(sc interface{ Scan(...any) error }, c *status.Component) error {
-	return sc.Scan(&c.ID, &c.Name, &c.Description, strCol{&c.GroupID}, &c.Position, &c.Status,
+	return sc.Scan(&c.ID, textCol{&c.Name}, textCol{&c.Description}, strCol{&c.GroupID}, &c.Position, &c.Status,
 		&c.Showcase, &c.OnlyShowIfDegraded, timeCol{&c.StartDate}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 }
 
@@ -102,7 +102,7 @@ func (t *tx) Component(id string) (*status.Component, error) {
 // does not exist.
 func (t *tx) CreateComponent(c *status.Component) error {
 	_, err := t.exec(`INSERT INTO components (`+componentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, c.Description, strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
+		c.ID, textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
 		c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
 	switch {
 	case err == nil:
@@ -122,7 +122,7 @@ func (t *tx) UpdateComponent(c *status.Component) error {
 	ok, err := t.execOne(`UPDATE components SET name = ?, description = ?, group_id = ?, position = ?,
 			status = ?, showcase = ?, only_show_if_degraded = ?, start_date = ?, updated_at = ?
 		WHERE id = ?`,
-		c.Name, c.Description, strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
+		textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
 		c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.UpdatedAt), c.ID)
 	switch {
 	case isForeignKey(err):

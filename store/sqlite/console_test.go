@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestConsoleQueryPlans(t *testing.T) {
 func TestDueDateCheck(t *testing.T) {
 	s, _ := openTest(t)
 	err := s.Write(t.Context(), func(tx status.Tx) error {
-		inc := &status.Incident{ID: "a", Title: "A", StartedAt: time.Now()}
+		inc := &status.Incident{ID: "a", Title: lang.Same("A"), StartedAt: time.Now()}
 		return tx.CreateIncident(inc)
 	})
 	if err != nil {

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/candorstatus/candor/status"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // unavailableMessage is what a client reads when the database is down; details stay in

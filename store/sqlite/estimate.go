@@ -11,14 +11,14 @@ import (
 // estimateJSON is the stored form of a status.Estimate; like changeJSON it is named
 // independently of Go fields so stored timelines survive renames.
 type estimateJSON struct {
-	P50       int64  `json:"p50_us"`
-	P80       int64  `json:"p80_us"`
-	P90       int64  `json:"p90_us"`
-	Samples   int    `json:"samples"`
-	Pool      string `json:"pool"`
-	Few       bool   `json:"few"`
-	ExplainEN string `json:"explain_en"`
-	ExplainKO string `json:"explain_ko"`
+	P50     int64  `json:"p50_us"`
+	P80     int64  `json:"p80_us"`
+	P90     int64  `json:"p90_us"`
+	Samples int    `json:"samples"`
+	Pool    string `json:"pool"`
+	Few     bool   `json:"few"`
+	Phase   string `json:"phase,omitempty"`
+	At      int64  `json:"at_us,omitempty"`
 }
 
 type chanceJSON struct {
@@ -31,12 +31,28 @@ func micros(t time.Time) int64 { return t.UTC().Truncate(time.Microsecond).UnixM
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
+// microsOrZero and fromMicrosOrZero keep the zero time zero (an estimate recorded before it
+// carried the time it was made).
+func microsOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+func fromMicrosOrZero(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return fromMicros(us)
+}
+
 func encodeEstimate(e *status.Estimate) (sql.NullString, error) {
 	if e == nil {
 		return sql.NullString{}, nil
 	}
 	b, err := json.Marshal(estimateJSON{P50: micros(e.P50), P80: micros(e.P80), P90: micros(e.P90), Samples: e.Samples,
-		Pool: e.Pool, Few: e.Few, ExplainEN: e.ExplainEN, ExplainKO: e.ExplainKO})
+		Pool: e.Pool, Few: e.Few, Phase: e.Phase, At: microsOrZero(e.At)})
 	return sql.NullString{String: string(b), Valid: true}, err
 }
 
@@ -49,7 +65,7 @@ func decodeEstimate(s sql.NullString) (*status.Estimate, error) {
 		return nil, err
 	}
 	return &status.Estimate{P50: fromMicros(j.P50), P80: fromMicros(j.P80), P90: fromMicros(j.P90), Samples: j.Samples,
-		Pool: j.Pool, Few: j.Few, ExplainEN: j.ExplainEN, ExplainKO: j.ExplainKO}, nil
+		Pool: j.Pool, Few: j.Few, Phase: j.Phase, At: fromMicrosOrZero(j.At)}, nil
 }
 
 func encodeChance(c *status.Chance) (sql.NullString, error) {

@@ -104,7 +104,7 @@ func decodePriorStatus(s string) (map[string]status.ComponentStatus, error) {
 
 func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) error {
 	var l maintenanceLists
-	if err := sc.Scan(&m.ID, &m.Title, &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
+	if err := sc.Scan(&m.ID, textCol{&m.Title}, &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
 		&m.Notify, &m.AutoComplete, timeCol{&m.StartedAt}, timeCol{&m.EndedAt}, timeCol{&m.LateNotified},
 		timeCol{&m.HeldSince}, &m.OverrideReason, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt},
 		&l.components, &l.remindBefore, &l.remindersSent, &l.heldBy, &l.priorStatus); err != nil {
@@ -114,7 +114,7 @@ func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) 
 }
 
 func scanMaintenanceUpdate(sc interface{ Scan(...any) error }, u *status.MaintenanceUpdate) error {
-	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, &u.Message, &u.Notify, &u.PostedBy,
+	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, textCol{&u.Message}, &u.Notify, &u.PostedBy,
 		timeCol{&u.CreatedAt}, &u.Event)
 }
 
@@ -252,7 +252,7 @@ func (t *tx) CreateMaintenance(m *status.Maintenance) error {
 	return t.atomically(func() error {
 		_, err := t.exec(`INSERT INTO maintenances (`+maintenanceColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, m.Title, string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
+			m.ID, textArg(m.Title), string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
 			m.Notify, m.AutoComplete, timeArg(m.StartedAt), timeArg(m.EndedAt), timeArg(m.LateNotified),
 			timeArg(m.HeldSince), m.OverrideReason, timeArg(m.CreatedAt), timeArg(m.UpdatedAt),
 			l.components, l.remindBefore, l.remindersSent, l.heldBy, l.priorStatus)
@@ -287,7 +287,7 @@ func (t *tx) SaveMaintenance(m *status.Maintenance) error {
 			override_reason = ?, updated_at = ?, components = ?, remind_before = ?, reminders_sent = ?,
 			held_by = ?, prior_status = ?
 		WHERE id = ?`,
-		m.Title, string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
+		textArg(m.Title), string(m.Status), timeArg(m.ScheduledFor), timeArg(m.ScheduledUntil),
 		m.Notify, m.AutoComplete, timeArg(m.StartedAt), timeArg(m.EndedAt), timeArg(m.LateNotified),
 		timeArg(m.HeldSince), m.OverrideReason, timeArg(m.UpdatedAt),
 		l.components, l.remindBefore, l.remindersSent, l.heldBy, l.priorStatus, m.ID)
@@ -322,7 +322,7 @@ func (t *tx) AppendMaintenanceUpdate(u *status.MaintenanceUpdate) error {
 func (t *tx) insertMaintenanceUpdate(u *status.MaintenanceUpdate, seq int) error {
 	_, err := t.exec(`INSERT INTO maintenance_updates (`+maintenanceUpdateColumns+`, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.MaintenanceID, string(u.Kind), string(u.Status), u.Message, u.Notify, u.PostedBy,
+		u.ID, u.MaintenanceID, string(u.Kind), string(u.Status), textArg(u.Message), u.Notify, u.PostedBy,
 		timeArg(u.CreatedAt), u.Event, seq)
 	switch {
 	case isPrimaryKey(err):

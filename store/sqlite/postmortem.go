@@ -14,7 +14,7 @@ const postmortemColumns = `incident_id, cause, impact, timeline, author, publish
 const postmortemActionColumns = `incident_id, id, title, owner, due_date, state`
 
 func scanPostmortem(sc interface{ Scan(...any) error }, p *status.Postmortem) error {
-	return sc.Scan(&p.IncidentID, &p.Cause, &p.Impact, &p.Timeline, &p.Author,
+	return sc.Scan(&p.IncidentID, textCol{&p.Cause}, textCol{&p.Impact}, textCol{&p.Timeline}, &p.Author,
 		timeCol{&p.PublishedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 }
 
@@ -121,7 +121,7 @@ func (t *tx) loadPostmortemActions(ps []status.Postmortem, where string, args ..
 	for rows.Next() {
 		var incidentID string
 		var a status.FollowUp
-		if err := rows.Scan(&incidentID, &a.ID, &a.Title, &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
+		if err := rows.Scan(&incidentID, &a.ID, textCol{&a.Title}, &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
 			return t.fail(err, "load postmortem actions")
 		}
 		if i, ok := index[incidentID]; ok {
@@ -154,7 +154,7 @@ func (t *tx) PutPostmortem(p *status.Postmortem) error {
 			ON CONFLICT (incident_id) DO UPDATE SET cause = excluded.cause, impact = excluded.impact,
 				timeline = excluded.timeline, author = excluded.author, published_at = excluded.published_at,
 				updated_at = excluded.updated_at`,
-			p.IncidentID, p.Cause, p.Impact, p.Timeline, p.Author,
+			p.IncidentID, textArg(p.Cause), textArg(p.Impact), textArg(p.Timeline), p.Author,
 			timeArg(p.PublishedAt), timeArg(p.CreatedAt), timeArg(p.UpdatedAt)); err != nil {
 			return t.fail(err, "put postmortem of incident %s", p.IncidentID)
 		}
@@ -164,7 +164,7 @@ func (t *tx) PutPostmortem(p *status.Postmortem) error {
 		for i, a := range p.Actions {
 			if _, err := t.exec(`INSERT INTO postmortem_actions (`+postmortemActionColumns+`, position)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				p.IncidentID, a.ID, a.Title, a.Owner, dateArg(a.DueDate), string(a.State), i); err != nil {
+				p.IncidentID, a.ID, textArg(a.Title), a.Owner, dateArg(a.DueDate), string(a.State), i); err != nil {
 				return t.fail(err, "put action %s of postmortem %s", a.ID, p.IncidentID)
 			}
 		}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"github.com/candorstatus/candor/lang"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,7 +115,7 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 		if _, err := tx.BumpRevision(); err != nil {
 			return err
 		}
-		return tx.CreateComponent(&status.Component{ID: "api", Name: "API", Status: status.Operational})
+		return tx.CreateComponent(&status.Component{ID: "api", Name: lang.Same("API"), Status: status.Operational})
 	}); err != nil {
 		t.Fatal(err)
 	}

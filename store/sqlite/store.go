@@ -24,8 +24,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/candorstatus/candor/status"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/candorstatus/candor/status"
 )
 
 // busyTimeout is how long a statement waits for a lock another process holds (a backup, a

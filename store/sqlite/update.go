@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -16,9 +17,11 @@ const updateColumns = `id, incident_id, kind, status, impact, message, component
 // field names so renaming a field never breaks stored timelines.
 type changeJSON struct {
 	ComponentID string `json:"component_id"`
-	Name        string `json:"name"`
-	OldStatus   string `json:"old_status"`
-	NewStatus   string `json:"new_status"`
+	// Name is the object form of lang.Text; a string (written before names were per
+	// language) reads as the name in every language.
+	Name      lang.Text `json:"name"`
+	OldStatus string    `json:"old_status"`
+	NewStatus string    `json:"new_status"`
 }
 
 func encodeChanges(cs []status.ComponentChange) (string, error) {
@@ -50,7 +53,7 @@ func decodeChanges(s string) ([]status.ComponentChange, error) {
 func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 	var changes string
 	var est, chance sql.NullString
-	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, &u.Message, &changes,
+	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol{&u.Message}, &changes,
 		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}, &est, &chance, timeCol{&u.Missed}); err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func (t *tx) insertUpdate(u *status.Update, seq int) error {
 	}
 	_, err = t.exec(`INSERT INTO incident_updates (`+updateColumns+`, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), u.Message, changes,
+		u.ID, u.IncidentID, string(u.Kind), string(u.Status), string(u.Impact), textArg(u.Message), changes,
 		timeArg(u.AnnouncedETA), u.Notify, u.PostedBy, timeArg(u.CreatedAt), est, chance, timeArg(u.Missed), seq)
 	switch {
 	case isPrimaryKey(err):

@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 // timeArg converts t to its stored form: microseconds since the Unix epoch, truncated (the
@@ -100,4 +102,24 @@ func float64PtrArg(p *float64) driver.Value {
 		return nil
 	}
 	return *p
+}
+
+// textArg is the stored form of a text written per language (see lang.Text.Encode).
+func textArg(t lang.Text) string { return t.Encode() }
+
+// textCol scans a stored per-language text into *t.
+type textCol struct{ t *lang.Text }
+
+func (c textCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.t = lang.Text{}
+	case string:
+		*c.t = lang.Decode(v)
+	case []byte:
+		*c.t = lang.Decode(string(v))
+	default:
+		return fmt.Errorf("scan text: unexpected %T", v)
+	}
+	return nil
 }

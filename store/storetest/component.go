@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 
@@ -8,12 +9,12 @@ import (
 )
 
 func newGroup(id, name string, pos int) *status.Group {
-	return &status.Group{ID: id, Name: name, Description: "The " + name + " area.", Position: pos,
+	return &status.Group{ID: id, Name: lang.Same(name), Description: lang.Same("The " + name + " area."), Position: pos,
 		CreatedAt: base, UpdatedAt: base.Add(time.Second)}
 }
 
 func newComponent(id, name string, pos int) *status.Component {
-	return &status.Component{ID: id, Name: name, Description: name + " for everyone.", Position: pos,
+	return &status.Component{ID: id, Name: lang.Same(name), Description: lang.Same(name + " for everyone."), Position: pos,
 		Status: status.Operational, CreatedAt: base, UpdatedAt: base.Add(time.Second)}
 }
 
@@ -43,7 +44,7 @@ func testGroups(t *testing.T, s status.Store) {
 
 	// PutGroup on an existing id updates it and keeps its creation time.
 	changed := *g1
-	changed.Name, changed.Description, changed.Position = "Renamed", "", 0
+	changed.Name, changed.Description, changed.Position = lang.Same("Renamed"), lang.Same(""), 0
 	changed.CreatedAt, changed.UpdatedAt = base.Add(time.Hour), base.Add(time.Hour)
 	write(t, s, func(tx status.Tx) error { return tx.PutGroup(&changed) })
 	read(t, s, func(tx status.Tx) error {
@@ -79,7 +80,7 @@ func testComponents(t *testing.T, s status.Store) {
 	})
 
 	full := &status.Component{
-		ID: "messenger", Name: "Messenger", Description: "Chats, 1:1 and groups — 메신저.",
+		ID: "messenger", Name: lang.Same("Messenger"), Description: lang.Same("Chats, 1:1 and groups — 메신저."),
 		GroupID: "core", Position: 3, Status: status.PartialOutage, Showcase: true, OnlyShowIfDegraded: true,
 		StartDate: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedAt: base, UpdatedAt: base.Add(time.Minute),
 	}
@@ -112,7 +113,7 @@ func testComponents(t *testing.T, s status.Store) {
 
 	// UpdateComponent replaces everything but the id and the creation time.
 	upd := *full
-	upd.Name, upd.Description, upd.GroupID, upd.Position = "Messenger 2", "", "edge", 0
+	upd.Name, upd.Description, upd.GroupID, upd.Position = lang.Same("Messenger 2"), lang.Same(""), "edge", 0
 	upd.Status, upd.Showcase, upd.OnlyShowIfDegraded = status.Operational, false, false
 	upd.StartDate, upd.CreatedAt, upd.UpdatedAt = time.Time{}, base.Add(time.Hour), base.Add(2*time.Hour)
 	write(t, s, func(tx status.Tx) error { return tx.UpdateComponent(&upd) })

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"slices"
 	"testing"
 	"time"
@@ -11,10 +12,10 @@ import (
 // newIncident returns an open incident with one update that degrades "messenger", its state
 // derived.
 func newIncident(id string, start time.Time) *status.Incident {
-	inc := &status.Incident{ID: id, Title: "Messages delayed (" + id + ")", Impact: status.ImpactMinor,
+	inc := &status.Incident{ID: id, Title: lang.Same("Messages delayed (" + id + ")"), Impact: status.ImpactMinor,
 		Cause: status.CauseNetwork, StartedAt: start, CreatedAt: start.Add(time.Minute)}
 	inc.Updates = []status.Update{newUpdate(id, id+"-u0", status.Investigating, start.Add(time.Minute),
-		status.ComponentChange{ComponentID: "messenger", Name: "Messenger",
+		status.ComponentChange{ComponentID: "messenger", Name: lang.Same("Messenger"),
 			OldStatus: status.Operational, NewStatus: status.DegradedPerformance})}
 	inc.Derive()
 	return inc
@@ -22,7 +23,7 @@ func newIncident(id string, start time.Time) *status.Incident {
 
 func newUpdate(incID, id string, st status.IncidentStatus, at time.Time, changes ...status.ComponentChange) status.Update {
 	return status.Update{ID: id, IncidentID: incID, Kind: status.KindStaff, Status: st,
-		Message: "Update " + id + ": " + string(st) + ".", Components: changes, Notify: true,
+		Message: lang.Same("Update " + id + ": " + string(st) + "."), Components: changes, Notify: true,
 		PostedBy: "alice", CreatedAt: at}
 }
 
@@ -48,22 +49,22 @@ func createIncidents(t *testing.T, s status.Store, incs ...*status.Incident) {
 func testIncidentRoundTrip(t *testing.T, s status.Store) {
 	pct := 37.25
 	full := &status.Incident{
-		ID: "full", Title: "Login fails — 로그인 실패", Cause: status.CauseDeploy, UsersAffectedPercent: &pct,
+		ID: "full", Title: lang.Text{KO: "로그인 실패", EN: "Login fails"}, Cause: status.CauseDeploy, UsersAffectedPercent: &pct,
 		StartedAt: base, CreatedAt: base.Add(2 * time.Minute), Source: "statuspage", ExternalID: "p8k2q0xyz",
 		Updates: []status.Update{
 			{ID: "full-u1", IncidentID: "full", Kind: status.KindImport, Status: status.Investigating,
-				Impact: status.ImpactMajor, Message: "Investigating.\n\nMore soon.",
+				Impact: status.ImpactMajor, Message: lang.Same("Investigating.\n\nMore soon."),
 				Components: []status.ComponentChange{
-					{ComponentID: "login", Name: "Login", OldStatus: status.Operational, NewStatus: status.MajorOutage},
-					{ComponentID: "api", Name: "API", OldStatus: status.Operational, NewStatus: status.PartialOutage},
+					{ComponentID: "login", Name: lang.Same("Login"), OldStatus: status.Operational, NewStatus: status.MajorOutage},
+					{ComponentID: "api", Name: lang.Same("API"), OldStatus: status.Operational, NewStatus: status.PartialOutage},
 				},
 				AnnouncedETA: base.Add(3*time.Hour + 7), Notify: true, PostedBy: "bob", CreatedAt: base.Add(time.Minute),
 				Estimate: &status.Estimate{P50: base.Add(time.Hour), P80: base.Add(2 * time.Hour), P90: base.Add(3*time.Hour + 1),
-					Samples: 23, Pool: "components+impact", Few: true, ExplainEN: "Based on 23.", ExplainKO: "23건 기준."},
+					Samples: 23, Pool: "components+impact", Few: true, Phase: "identified", At: base.Add(time.Minute)},
 				AnnouncedChance: &status.Chance{P: 0.125, Met: 7, Of: 31},
 				Missed:          base.Add(30 * time.Minute)},
 			{ID: "full-u2", IncidentID: "full", Kind: status.KindSystem, Status: status.Identified,
-				Message: "The announced time passed.", CreatedAt: base.Add(4 * time.Hour)},
+				Message: lang.In(lang.Korean, "안내한 시각이 지났습니다."), CreatedAt: base.Add(4 * time.Hour)},
 		},
 	}
 	full.Derive()
@@ -71,7 +72,7 @@ func testIncidentRoundTrip(t *testing.T, s status.Store) {
 	full.MonitoringAt, full.ResolvedAt = base.Add(5*time.Hour), base.Add(6*time.Hour)
 	requireAllSet(t, full)
 	// Nothing optional set, and a start before 1970.
-	minimal := &status.Incident{ID: "minimal", Title: "Old", Impact: status.ImpactNone, Status: status.Resolved,
+	minimal := &status.Incident{ID: "minimal", Title: lang.Same("Old"), Impact: status.ImpactNone, Status: status.Resolved,
 		StartedAt: time.Date(1969, 7, 20, 20, 17, 40, 123456789, time.UTC)}
 	createIncidents(t, s, full, minimal)
 
@@ -161,9 +162,9 @@ func testIncidentTimeline(t *testing.T, s status.Store) {
 
 	// Identified: messenger worse, api added, an ETA announced, impact raised.
 	u := newUpdate("a", "a-u1", status.Identified, base.Add(time.Hour),
-		status.ComponentChange{ComponentID: "messenger", Name: "Messenger",
+		status.ComponentChange{ComponentID: "messenger", Name: lang.Same("Messenger"),
 			OldStatus: status.DegradedPerformance, NewStatus: status.PartialOutage},
-		status.ComponentChange{ComponentID: "api", Name: "API", OldStatus: status.Operational, NewStatus: status.MajorOutage})
+		status.ComponentChange{ComponentID: "api", Name: lang.Same("API"), OldStatus: status.Operational, NewStatus: status.MajorOutage})
 	u.Impact, u.AnnouncedETA = status.ImpactMajor, base.Add(3*time.Hour)
 	advance := func(u status.Update) {
 		t.Helper()

@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"fmt"
+	"github.com/candorstatus/candor/lang"
 	"slices"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 // newMaintenance returns planned work from start for two hours, with one staff update.
 func newMaintenance(id string, st status.MaintenanceStatus, start time.Time) *status.Maintenance {
-	return &status.Maintenance{ID: id, Title: "Database upgrade (" + id + ")", Status: st,
+	return &status.Maintenance{ID: id, Title: lang.Same("Database upgrade (" + id + ")"), Status: st,
 		Components: []string{"messenger"}, ScheduledFor: start, ScheduledUntil: start.Add(2 * time.Hour),
 		Notify: true, RemindBefore: []time.Duration{time.Hour}, CreatedAt: base, UpdatedAt: base,
 		Updates: []status.MaintenanceUpdate{newMaintenanceUpdate(id, id+"-u0", status.MaintScheduled, base)}}
@@ -20,7 +21,7 @@ func newMaintenance(id string, st status.MaintenanceStatus, start time.Time) *st
 
 func newMaintenanceUpdate(mID, id string, st status.MaintenanceStatus, at time.Time) status.MaintenanceUpdate {
 	return status.MaintenanceUpdate{ID: id, MaintenanceID: mID, Kind: status.KindStaff, Status: st,
-		Message: "Update " + id + ": " + string(st) + ".", Notify: true, PostedBy: "alice", CreatedAt: at}
+		Message: lang.Same("Update " + id + ": " + string(st) + "."), Notify: true, PostedBy: "alice", CreatedAt: at}
 }
 
 // fullMaintenance returns a maintenance with every field set: lists in no sorted order,
@@ -28,7 +29,7 @@ func newMaintenanceUpdate(mID, id string, st status.MaintenanceStatus, at time.T
 // CreatedAt runs backwards.
 func fullMaintenance() *status.Maintenance {
 	return &status.Maintenance{
-		ID: "full", Title: "DB failover drill — DB 전환 훈련", Status: status.MaintVerifying,
+		ID: "full", Title: lang.Same("DB failover drill — DB 전환 훈련"), Status: status.MaintVerifying,
 		Components:   []string{"messenger", "api", "login"},
 		ScheduledFor: base.Add(48 * time.Hour), ScheduledUntil: base.Add(50*time.Hour + 7),
 		Notify:        true,
@@ -43,10 +44,10 @@ func fullMaintenance() *status.Maintenance {
 		LateNotified: base.Add(50*time.Hour + time.Minute), CreatedAt: base, UpdatedAt: base.Add(time.Minute),
 		Updates: []status.MaintenanceUpdate{
 			{ID: "full-u1", MaintenanceID: "full", Kind: status.KindSystem, Status: status.MaintScheduled,
-				Message: "점검 예정 안내.\nReminder.", Notify: true, PostedBy: "candor", CreatedAt: base.Add(time.Hour),
+				Message: lang.Same("점검 예정 안내.\nReminder."), Notify: true, PostedBy: "candor", CreatedAt: base.Add(time.Hour),
 				Event: "reminder"},
 			{ID: "full-u2", MaintenanceID: "full", Kind: status.KindStaff, Status: status.MaintScheduled,
-				Message: "Scheduled.", PostedBy: "alice", CreatedAt: base},
+				Message: lang.Same("Scheduled."), PostedBy: "alice", CreatedAt: base},
 		},
 	}
 }
@@ -91,7 +92,7 @@ func testMaintenanceRoundTrip(t *testing.T, s status.Store) {
 	full := fullMaintenance()
 	requireAllSet(t, full)
 	// Required fields only, scheduled before 1970; its update names no maintenance.
-	minimal := &status.Maintenance{ID: "minimal", Title: "Old", Status: status.MaintCompleted,
+	minimal := &status.Maintenance{ID: "minimal", Title: lang.Same("Old"), Status: status.MaintCompleted,
 		ScheduledFor:   time.Date(1969, 7, 20, 20, 17, 40, 123456789, time.UTC),
 		ScheduledUntil: time.Date(1969, 7, 21, 2, 0, 0, 0, time.UTC),
 		Updates:        []status.MaintenanceUpdate{{ID: "minimal-u0"}}}
@@ -144,7 +145,7 @@ func testMaintenanceCreateErrors(t *testing.T, s status.Store) {
 			m.Updates = append(m.Updates, newMaintenanceUpdate("x2", "x2-u0", status.MaintScheduled, base))
 		}), status.ECONFLICT},
 		{"no id", with("", func(m *status.Maintenance) {}), status.EINVALID},
-		{"no title", with("x3", func(m *status.Maintenance) { m.Title = "" }), status.EINVALID},
+		{"no title", with("x3", func(m *status.Maintenance) { m.Title = lang.Same("") }), status.EINVALID},
 		{"no status", with("x4", func(m *status.Maintenance) { m.Status = "" }), status.EINVALID},
 		{"unknown status", with("x5", func(m *status.Maintenance) { m.Status = "done" }), status.EINVALID},
 		{"no scheduled start", with("x6", func(m *status.Maintenance) { m.ScheduledFor = time.Time{} }), status.EINVALID},
@@ -251,7 +252,7 @@ func testMaintenanceSave(t *testing.T, s status.Store) {
 
 	// Every field changes; the id, creation time and timeline stay as stored.
 	changed := *full
-	changed.Title, changed.Status = "Renamed", status.MaintCompleted
+	changed.Title, changed.Status = lang.Same("Renamed"), status.MaintCompleted
 	changed.Components = []string{"web", "messenger"}
 	changed.ScheduledFor, changed.ScheduledUntil = base.Add(72*time.Hour+5), base.Add(80*time.Hour)
 	changed.Notify, changed.AutoComplete = false, false
@@ -286,7 +287,7 @@ func testMaintenanceSave(t *testing.T, s status.Store) {
 
 	// A rejected save writes nothing, even when fn goes on and commits.
 	for name, bad := range map[string]func(m *status.Maintenance){
-		"no title":           func(m *status.Maintenance) { m.Title = "" },
+		"no title":           func(m *status.Maintenance) { m.Title = lang.Same("") },
 		"no status":          func(m *status.Maintenance) { m.Status = "" },
 		"unknown status":     func(m *status.Maintenance) { m.Status = "done" },
 		"no scheduled start": func(m *status.Maintenance) { m.ScheduledFor = time.Time{} },

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 
@@ -18,14 +19,14 @@ var kst = time.FixedZone("KST", 9*60*60)
 func fullPostmortem(incidentID string) *status.Postmortem {
 	return &status.Postmortem{
 		IncidentID: incidentID,
-		Cause:      "A config push removed the DB replica from the pool — 설정 배포 오류.",
-		Impact:     "38% of logins failed for 41 minutes.",
-		Timeline:   "09:26 Alerts fired.\n09:31 Rolled back.\n10:07 Recovered.",
+		Cause:      lang.Same("A config push removed the DB replica from the pool — 설정 배포 오류."),
+		Impact:     lang.Same("38% of logins failed for 41 minutes."),
+		Timeline:   lang.Same("09:26 Alerts fired.\n09:31 Rolled back.\n10:07 Recovered."),
 		Actions: []status.FollowUp{
-			{ID: "fu-2", Title: "Canary config pushes", Owner: "bob", DueDate: time.Date(2025, 4, 1, 15, 30, 0, 7, kst),
+			{ID: "fu-2", Title: lang.Same("Canary config pushes"), Owner: "bob", DueDate: time.Date(2025, 4, 1, 15, 30, 0, 7, kst),
 				State: status.FollowUpInProgress},
-			{ID: "fu-1", Title: "Alert on pool size", State: status.FollowUpDone},
-			{ID: "fu-3", Title: "Runbook: 복제본 복구", Owner: "carol", DueDate: time.Date(2025, 3, 15, 3, 0, 0, 0, kst),
+			{ID: "fu-1", Title: lang.Same("Alert on pool size"), State: status.FollowUpDone},
+			{ID: "fu-3", Title: lang.Same("Runbook: 복제본 복구"), Owner: "carol", DueDate: time.Date(2025, 3, 15, 3, 0, 0, 0, kst),
 				State: status.FollowUpOpen},
 		},
 		Author: "alice", PublishedAt: base.Add(48 * time.Hour), CreatedAt: base.Add(24 * time.Hour),
@@ -94,7 +95,7 @@ func testPostmortemRoundTrip(t *testing.T, s status.Store) {
 	full := fullPostmortem("a")
 	requireAllSet(t, full)
 	// A draft without actions; action ids are unique within a postmortem only.
-	draft := &status.Postmortem{IncidentID: "b", Actions: []status.FollowUp{{ID: "fu-1", Title: "T", State: status.FollowUpOpen}}}
+	draft := &status.Postmortem{IncidentID: "b", Actions: []status.FollowUp{{ID: "fu-1", Title: lang.Same("T"), State: status.FollowUpOpen}}}
 	putPostmortems(t, s, full, draft)
 	want := storedPostmortem(full)
 	if d := want.Actions[2].DueDate; !d.Equal(day(2025, 3, 15)) {
@@ -105,11 +106,11 @@ func testPostmortemRoundTrip(t *testing.T, s status.Store) {
 
 	// A put replaces everything but CreatedAt, the actions as a whole: one is dropped, one
 	// kept under its id with new values, one added; the postmortem goes back to draft.
-	repl := &status.Postmortem{IncidentID: "a", Cause: "Replica removed by a config push.", Impact: "Logins failed.",
-		Timeline: "Rewritten.", Author: "bob", CreatedAt: base.Add(100 * time.Hour), UpdatedAt: base.Add(30 * time.Hour),
+	repl := &status.Postmortem{IncidentID: "a", Cause: lang.Same("Replica removed by a config push."), Impact: lang.Same("Logins failed."),
+		Timeline: lang.Same("Rewritten."), Author: "bob", CreatedAt: base.Add(100 * time.Hour), UpdatedAt: base.Add(30 * time.Hour),
 		Actions: []status.FollowUp{
-			{ID: "fu-4", Title: "New action", Owner: "dave", DueDate: day(2026, 1, 31), State: status.FollowUpOpen},
-			{ID: "fu-2", Title: "Canary every push", Owner: "erin", State: status.FollowUpDone},
+			{ID: "fu-4", Title: lang.Same("New action"), Owner: "dave", DueDate: day(2026, 1, 31), State: status.FollowUpOpen},
+			{ID: "fu-2", Title: lang.Same("Canary every push"), Owner: "erin", State: status.FollowUpDone},
 		}}
 	requireAllChanged(t, full, repl, "IncidentID")
 	putPostmortems(t, s, repl)
@@ -133,7 +134,7 @@ func testPostmortemErrors(t *testing.T, s status.Store) {
 
 	with := func(change func(p *status.Postmortem)) *status.Postmortem {
 		p := fullPostmortem("a")
-		p.Cause, p.UpdatedAt = "Rejected.", base.Add(99*time.Hour)
+		p.Cause, p.UpdatedAt = lang.Same("Rejected."), base.Add(99*time.Hour)
 		change(p)
 		return p
 	}
@@ -146,7 +147,7 @@ func testPostmortemErrors(t *testing.T, s status.Store) {
 		{"no incident id", with(func(p *status.Postmortem) { p.IncidentID = "" }), status.EINVALID},
 		{"action without id", with(func(p *status.Postmortem) { p.Actions[1].ID = "" }), status.EINVALID},
 		{"repeated action id", with(func(p *status.Postmortem) { p.Actions[2].ID = p.Actions[0].ID }), status.EINVALID},
-		{"action without title", with(func(p *status.Postmortem) { p.Actions[2].Title = "" }), status.EINVALID},
+		{"action without title", with(func(p *status.Postmortem) { p.Actions[2].Title = lang.Same("") }), status.EINVALID},
 		{"action without state", with(func(p *status.Postmortem) { p.Actions[0].State = "" }), status.EINVALID},
 		{"action with unknown state", with(func(p *status.Postmortem) { p.Actions[0].State = "closed" }), status.EINVALID},
 		{"due date after 9999", with(func(p *status.Postmortem) { p.Actions[1].DueDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }), status.EINVALID},
@@ -181,10 +182,10 @@ func testPostmortemsOrder(t *testing.T, s status.Store) {
 		createIncidents(t, s, newIncident(id, base.Add(time.Duration(i)*time.Hour)))
 	}
 	pm := func(id string, created time.Time) *status.Postmortem {
-		return &status.Postmortem{IncidentID: id, Cause: "Cause of " + id, Author: "alice", CreatedAt: created,
+		return &status.Postmortem{IncidentID: id, Cause: lang.Same("Cause of " + id), Author: "alice", CreatedAt: created,
 			Actions: []status.FollowUp{
-				{ID: id + "-1", Title: "First of " + id, State: status.FollowUpOpen, DueDate: day(2025, 5, 1)},
-				{ID: id + "-0", Title: "Second of " + id, State: status.FollowUpDone},
+				{ID: id + "-1", Title: lang.Same("First of " + id), State: status.FollowUpOpen, DueDate: day(2025, 5, 1)},
+				{ID: id + "-0", Title: lang.Same("Second of " + id), State: status.FollowUpDone},
 			}}
 	}
 	// Newest CreatedAt first, ties by incident id, the zero time last.
@@ -199,7 +200,7 @@ func testPostmortemsOrder(t *testing.T, s status.Store) {
 	})
 	// A replace keeps CreatedAt, so the order.
 	d2 := pm("d", base.Add(10*time.Hour))
-	d2.Cause = "Rewritten."
+	d2.Cause = lang.Same("Rewritten.")
 	putPostmortems(t, s, d2)
 	d2.CreatedAt = d.CreatedAt
 	want[3] = *d2

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
 
@@ -9,7 +10,7 @@ import (
 
 func newTemplate(id, name string) *status.Template {
 	return &status.Template{ID: id, Name: name, Cause: status.CauseNetwork, Impact: status.ImpactMinor,
-		TitleKO: "네트워크 지연", TitleEN: "Network delays", MessageKO: "확인 중입니다.", MessageEN: "We are investigating.",
+		Title: lang.Text{KO: "네트워크 지연", EN: "Network delays"}, Message: lang.Text{KO: "확인 중입니다.", EN: "We are investigating."},
 		CreatedAt: base, UpdatedAt: base}
 }
 
@@ -39,8 +40,8 @@ func putTemplates(t *testing.T, s status.Store, ts ...*status.Template) {
 func testTemplates(t *testing.T, s status.Store) {
 	check(t, "Templates of an empty store", templates(t, s), []status.Template(nil))
 	full := &status.Template{ID: "tpl-db", Name: "DB failover — DB 장애", Cause: status.CauseDatabase,
-		Impact: status.ImpactMajor, TitleKO: "데이터베이스 장애", TitleEN: "Database outage",
-		MessageKO: "일부 기능이 동작하지 않습니다.\n복구 중입니다.", MessageEN: "Some features fail.\nWe are recovering.",
+		Impact: status.ImpactMajor, Title: lang.Text{KO: "데이터베이스 장애", EN: "Database outage"},
+		Message:   lang.Text{KO: "일부 기능이 동작하지 않습니다.\n복구 중입니다.", EN: "Some features fail.\nWe are recovering."},
 		CreatedAt: base, UpdatedAt: base.Add(time.Minute + 1)}
 	requireAllSet(t, full)
 	network, power := newTemplate("tpl-net", "network"), newTemplate("tpl-power", "Power")
@@ -52,8 +53,8 @@ func testTemplates(t *testing.T, s status.Store) {
 	// A put replaces everything but CreatedAt; renaming to the same name in another case is
 	// fine.
 	repl := &status.Template{ID: full.ID, Name: "db FAILOVER — db 장애", Cause: status.CauseDeploy,
-		Impact: status.ImpactCritical, TitleKO: "배포 장애", TitleEN: "Deploy outage", MessageKO: "롤백 중입니다.",
-		MessageEN: "Rolling back.", CreatedAt: base.Add(24 * time.Hour), UpdatedAt: base.Add(2 * time.Hour)}
+		Impact: status.ImpactCritical, Title: lang.Text{KO: "배포 장애", EN: "Deploy outage"}, Message: lang.Text{KO: "롤백 중입니다.",
+			EN: "Rolling back."}, CreatedAt: base.Add(24 * time.Hour), UpdatedAt: base.Add(2 * time.Hour)}
 	requireAllChanged(t, full, repl, "ID")
 	putTemplates(t, s, repl)
 	wantRepl := *repl

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/candorstatus/candor/lang"
 	"strings"
 	"testing"
 	"time"
@@ -52,19 +53,19 @@ func richState(t *testing.T, st status.Store) {
 			t.Fatal(err)
 		}
 	}
-	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: "Login down", Message: "Down.\n다운.",
+	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: lang.Same("Login down"), Message: lang.Same("Down.\n다운."),
 		Components: map[string]status.ComponentStatus{"login": status.MajorOutage}, AnnouncedETA: clock.Now().Add(10 * time.Minute),
 		Cause: status.CausePower, Notify: true})
 	must(err)
 	clock.Advance(time.Hour)
 	_, err = svc.CheckMissedETAs(ctx)
 	must(err)
-	_, err = svc.PostUpdate(ctx, op, inc.ID, status.UpdateInput{Status: status.Resolved, Message: "Fixed."})
+	_, err = svc.PostUpdate(ctx, op, inc.ID, status.UpdateInput{Status: status.Resolved, Message: lang.Same("Fixed.")})
 	must(err)
-	_, err = svc.SavePostmortem(ctx, op, inc.ID, status.PostmortemInput{Cause: "Power.", Impact: "All logins.", Timeline: "10:00 down",
-		Publish: true, Actions: []status.FollowUp{{Title: "Second feed", Owner: "ops", DueDate: clock.Now().AddDate(0, 0, 7)}}})
+	_, err = svc.SavePostmortem(ctx, op, inc.ID, status.PostmortemInput{Cause: lang.Same("Power."), Impact: lang.Same("All logins."), Timeline: lang.Same("10:00 down"),
+		Publish: true, Actions: []status.FollowUp{{Title: lang.Same("Second feed"), Owner: "ops", DueDate: clock.Now().AddDate(0, 0, 7)}}})
 	must(err)
-	_, err = svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: "DB", Message: "Upgrade.", Components: []string{"messenger"},
+	_, err = svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: lang.Same("DB"), Message: lang.Same("Upgrade."), Components: []string{"messenger"},
 		ScheduledFor: clock.Now().Add(2 * time.Hour), ScheduledUntil: clock.Now().Add(3 * time.Hour), Notify: true, AutoComplete: true})
 	must(err)
 	_, _, err = svc.RegisterDevice(ctx, op, status.DeviceInput{Token: "token-aaaaaaaaaaaaaaaaaaaaaaaa", Platform: status.IOS, Locale: "ko",
