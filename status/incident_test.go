@@ -1,9 +1,10 @@
 package status
 
 import (
-	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)

@@ -2,9 +2,10 @@ package status_test
 
 import (
 	"context"
-	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"

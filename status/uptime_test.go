@@ -1,9 +1,10 @@
 package status
 
 import (
-	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 )
 
 func TestUptime(t *testing.T) {

@@ -117,6 +117,7 @@ var catalog = map[string][2]string{
 	"time.daysago":                   {"{0} days ago", "{0}일 전"},
 	"time.dayago":                    {"1 day ago", "1일 전"},
 	"time.in":                        {"in {0}", "{0} 후"},
+	"time.forlessminute":             {"for less than a minute", "시작한 지 1분이 안 됨"},
 	"time.for":                       {"for {0}", "{0}째"},
 	"dur.lessminute":                 {"less than 1 min", "1분 미만"},
 	"dur.min":                        {"{0} min", "{0}분"},

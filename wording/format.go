@@ -79,6 +79,9 @@ func FormatDuration(l lang.Lang, d time.Duration) string {
 
 // Lasting says how long something has gone on: "for 2 h 5 min" or "2시간 5분째".
 func Lasting(l lang.Lang, d time.Duration) string {
+	if d < time.Minute { // "1분 미만째" is not Korean anyone writes
+		return T(l, "time.forlessminute")
+	}
 	return Tf(l, "time.for", FormatDuration(l, d))
 }
 
