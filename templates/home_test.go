@@ -150,7 +150,7 @@ func TestLayout(t *testing.T) {
 			if doc.Find(`link[rel=stylesheet][href="/static/app.0123456789.css"]`).Length() != 1 {
 				t.Error("no stylesheet link")
 			}
-			if doc.Find(`link[rel=alternate][type="application/atom+xml"][href="/history.atom"]`).Length() != 1 {
+			if doc.Find(`link[rel=alternate][type="application/atom+xml"][href="/history.atom?lang=`+string(l)+`"]`).Length() != 1 {
 				t.Error("no Atom link")
 			}
 			if doc.Find("script").Length() != 0 {
@@ -159,7 +159,7 @@ func TestLayout(t *testing.T) {
 			if doc.Find(`meta[name=viewport]`).Length() != 1 || doc.Find("main#main").Length() != 1 {
 				t.Error("missing viewport or main landmark")
 			}
-			if doc.Find(`footer a[href="/api/v2/summary.json"]`).Length() != 1 {
+			if doc.Find(`footer a[href="/api/v2/summary.json?lang=`+string(l)+`"]`).Length() != 1 {
 				t.Error("no JSON API link")
 			}
 			if got := flat(doc.Find("[data-testid=zone]")); !strings.Contains(got, "KST") {
