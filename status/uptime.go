@@ -122,6 +122,19 @@ func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *tim
 	return out
 }
 
+// PercentLast is the uptime percentage over the last n days of u only (all of them when n
+// is larger): what a bar showing only those days must say beside it.
+func (u ComponentUptime) PercentLast(n int) float64 {
+	days := u.Days[max(0, len(u.Days)-n):]
+	var total, major, partial float64
+	for _, d := range days {
+		total += float64(d.TrackedMinutes)
+		major += float64(d.MajorMinutes)
+		partial += float64(d.PartialMinutes)
+	}
+	return UptimePercent(total, major, partial)
+}
+
 // UptimePercent is the share of tracked minutes a component was up, 0–100: a minute of
 // major outage counts as down, a minute of partial outage as PartialOutageWeight of one,
 // and degraded performance and maintenance as up. With nothing tracked it is 100.

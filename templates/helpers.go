@@ -313,3 +313,18 @@ func errorMessage(v ErrorView) string {
 	}
 	return T(v.Lang, "error.generic.message")
 }
+
+// shortDays is how many days of uptime a phone shows (the CSS hides older bars).
+const shortDays = 30
+
+// troubledDays are the days of u with downtime, degradation, maintenance or incidents,
+// newest first.
+func troubledDays(u status.ComponentUptime) []status.DayUptime {
+	var out []status.DayUptime
+	for i := len(u.Days) - 1; i >= 0; i-- {
+		if d := u.Days[i]; !d.NoData && !untroubled(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -36,6 +36,7 @@
           document.body.setAttribute("data-revision", String(rev));
           window.scrollTo(x, y);
           shown = rev;
+          announce(next);
         }
         seen = Math.max(seen, r.snap || rev);
         if (seen < wanted) throw new Error("stale page"); // a cache answered: try again
@@ -46,6 +47,16 @@
         busy = false;
         if (wanted > seen && retries < 5) setTimeout(refresh, 1000 * retries);
       });
+  }
+
+  // announce tells screen readers the page changed, and the overall status it now shows.
+  function announce(next) {
+    var region = document.getElementById("live-status");
+    if (!region) return;
+    var overall = next.querySelector("[data-testid=overall]");
+    var text = region.getAttribute("data-updated") || "";
+    if (overall) text += " " + overall.textContent.replace(/\s+/g, " ").trim();
+    region.textContent = text;
   }
 
   function onEvent(e) {
