@@ -46,7 +46,7 @@ func TestNoPageScrollsSideways(t *testing.T) {
 	bg := context.Background()
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
 	inc, err := svc.CreateIncident(bg, op, status.IncidentInput{
-		Title: lang.Text{KO: "데이터센터 전원 장애로 메시지 전송과 사진 전송이 지연되고 있습니다", EN: "Message and photo delivery delayed by a data-centre power failure"},
+		Title:   lang.Text{KO: "데이터센터 전원 장애로 메시지 전송과 사진 전송이 지연되고 있습니다", EN: "Message and photo delivery delayed by a data-centre power failure"},
 		Message: lang.Text{KO: strings.Repeat("복구 작업을 계속하고 있습니다. ", 12), EN: strings.Repeat("Recovery work continues. ", 12)},
 		Components: map[string]status.ComponentStatus{"messenger": status.MajorOutage, "media-upload": status.PartialOutage,
 			"push": status.DegradedPerformance}, AnnouncedETA: time.Now().Add(20 * time.Minute), Impact: status.ImpactCritical})
