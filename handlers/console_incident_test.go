@@ -393,3 +393,28 @@ func TestConsolePostmortem(t *testing.T) {
 	}
 	viewer.post(path, pub).want(http.StatusForbidden)
 }
+
+// TestConsolePreviewSaysWhichLanguageFallsBack: a text left empty in one language may be
+// posted, and the preview says what that language's readers will see.
+func TestConsolePreviewSaysWhichLanguageFallsBack(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"search", "Search", ""})
+	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+	form := url.Values{"title_ko": {"검색 지연"}, "title_en": {"Search is slow"}, "message_ko": {"검색이 느립니다."}, "message_en": {""},
+		"components.search": {"degraded_performance"}, "notify": {"true"}, "action": {"preview"}}
+	d := page(t, ed.post("/admin/incidents/new", form).want(http.StatusOK))
+	got := text(d, "[data-testid=preview-fallbacks]")
+	if !strings.Contains(got, "The message has no English text: English readers will see the Korean one.") || strings.Contains(got, "title") {
+		t.Fatalf("fallback note: %q", got)
+	}
+	en1 := d.Find(`[data-testid="preview-en"] [data-testid=preview-card]`)
+	if !strings.Contains(en1.Text(), "Search is slow") || en1.Find(`[lang="ko"]`).Length() == 0 {
+		t.Errorf("the English card does not show the Korean message marked as Korean: %s", en1.Text())
+	}
+	form.Set("action", "post")
+	id := incidentID(t, ed.post("/admin/incidents/new", form).want(http.StatusSeeOther))
+	inc, err := en.svc.Incident(context.Background(), id)
+	if err != nil || inc.Title.KO != "검색 지연" || inc.Title.EN != "Search is slow" || inc.Updates[0].Message.EN != "" {
+		t.Fatalf("stored %+v %v", inc, err)
+	}
+}
