@@ -4,34 +4,12 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/statuspage"
 )
-
-// realHistoryPath is the shared real history, relative to the package directory: the
-// checkout lives beside shared/ (…/main/eta → …/shared/data).
-var realHistoryPath = filepath.Join("..", "..", "shared", "data", "history-digitalocean.json")
-
-// loadReal reads the real history, skipping the test when the file is not there.
-func loadReal(t testing.TB) []Record {
-	t.Helper()
-	f, err := os.Open(realHistoryPath)
-	if err != nil {
-		t.Skipf("real history %s not available (%v); it lives in shared/data beside the checkout", realHistoryPath, err)
-	}
-	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
-	if err != nil {
-		t.Fatalf("parse %s: %v", realHistoryPath, err)
-	}
-	return RecordsFromStatuspage(incs)
-}
 
 // targets are the calibration bands: P90 coverage 0.90 ± p90Tol, P50 0.50 ± p50Tol.
 type targets struct{ p90Tol, p50Tol float64 }
@@ -58,38 +36,6 @@ func checkCalibration(t *testing.T, rep Report, tg targets) {
 	check("overall", rep.Scores)
 	for _, e := range []string{"0", "30", "60", "120"} {
 		check("elapsed "+e, rep.ByElapsed[e])
-	}
-}
-
-func TestBacktestRealHistory(t *testing.T) {
-	recs := loadReal(t)
-	start := time.Now()
-	rep := Backtest(recs, DefaultConfig())
-	t.Logf("backtest of the real history took %v\n%s", time.Since(start).Round(time.Millisecond), rep.Text())
-	if rep.Incidents != 718 || rep.Evaluations < 2000 {
-		t.Fatalf("incidents %d, evaluations %d; want 718 and a full replay", rep.Incidents, rep.Evaluations)
-	}
-	checkCalibration(t, rep, targets{p90Tol: 0.03, p50Tol: 0.07})
-
-	gm, gme := rep.Baselines[BaselineGlobalMedian], rep.Baselines[BaselineGlobalMedianMinusElapsed]
-	better := math.Min(gm.P50MedianAbsErrorMin, gme.P50MedianAbsErrorMin)
-	// The target: no worse than the better baseline. It is harder than it looks: for
-	// right-skewed durations the median absolute error is minimised well below the
-	// median, and the baselines (which ignore open incidents and lag drift) sit there,
-	// covering only 36% at P50, while a calibrated P50 covers about half. On this file
-	// the model meets it overall (68.8 against 69.0 minutes) and by a wide margin once an
-	// incident has lasted a while; at elapsed 0, where history knows nothing about the
-	// incident yet, it is 1.3 minutes behind (see the package doc).
-	if rep.P50MedianAbsErrorMin > better {
-		t.Errorf("P50 median absolute error %.1f min, better baseline %.1f", rep.P50MedianAbsErrorMin, better)
-	}
-	if rep.P50MeanAbsErrorMin > math.Min(gm.P50MeanAbsErrorMin, gme.P50MeanAbsErrorMin) {
-		t.Errorf("P50 mean absolute error %.1f min, worse than a baseline (%.1f, %.1f)", rep.P50MeanAbsErrorMin, gm.P50MeanAbsErrorMin, gme.P50MeanAbsErrorMin)
-	}
-	for _, e := range []string{"30", "60", "120"} {
-		if m, b := rep.ByElapsed[e].P50MedianAbsErrorMin, math.Min(gm.ByElapsed[e].P50MedianAbsErrorMin, gme.ByElapsed[e].P50MedianAbsErrorMin); m > b {
-			t.Errorf("elapsed %s: P50 median absolute error %.1f min, better baseline %.1f", e, m, b)
-		}
 	}
 }
 

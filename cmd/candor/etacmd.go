@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/statuspage"
 )
 
@@ -37,9 +38,13 @@ func etaBacktest(ctx context.Context, args []string, env Env) error {
 	defer f.Close()
 	incs, err := statuspage.ParseIncidents(f)
 	if err != nil {
-		return err
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}
-	report := eta.Backtest(eta.RecordsFromStatuspage(incs), eta.DefaultConfig())
+	recs, err := forecast.RecordsFromStatuspage(incs)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+	}
+	report := eta.Backtest(recs, eta.DefaultConfig())
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
