@@ -27,14 +27,74 @@ func Build(history []Record, now time.Time, cfg Config) *Model {
 // backtest, which rebuilds the model for every evaluation point, does not spend its time
 // on curves nobody asks for. The curves it builds are identical to Build's.
 func build(history []Record, now time.Time, cfg Config, focus *Query) *Model {
+	return newDigest(history).build(len(history), now, cfg, focus, nil)
+}
+
+// digest is a history reduced once for the many builds of a replay: each record's impact
+// and components+impact pool, as indexes into the keys. The keys are normalised once here
+// rather than in every build.
+type digest struct {
+	recs             []Record
+	imp, nar         []int32 // nar is -1 for a record without components
+	impKeys, narKeys []string
+	impIdx, narIdx   map[string]int32
+	// byDur lists the records by final duration, open ones last. A build at any moment
+	// then gets the incidents resolved by then already in duration order, and sorts only
+	// the few still open, whose durations are cut at the moment.
+	byDur []int32
+}
+
+func newDigest(recs []Record) *digest {
+	d := &digest{recs: recs, imp: make([]int32, len(recs)), nar: make([]int32, len(recs)),
+		impIdx: map[string]int32{}, narIdx: map[string]int32{}}
+	for i := range recs {
+		ik := normImpact(recs[i].Impact)
+		ii, ok := d.impIdx[ik]
+		if !ok {
+			ii = int32(len(d.impKeys))
+			d.impIdx[ik] = ii
+			d.impKeys = append(d.impKeys, ik)
+		}
+		d.imp[i], d.nar[i] = ii, -1
+		if nk, has := narrowKey(ik, recs[i].Components); has {
+			ni, ok := d.narIdx[nk]
+			if !ok {
+				ni = int32(len(d.narKeys))
+				d.narIdx[nk] = ni
+				d.narKeys = append(d.narKeys, nk)
+			}
+			d.nar[i] = ni
+		}
+	}
+	d.byDur = make([]int32, len(recs))
+	for i := range d.byDur {
+		d.byDur[i] = int32(i)
+	}
+	dur := func(i int32) time.Duration {
+		if r := &recs[i]; !r.End.IsZero() {
+			return r.End.Sub(r.Start)
+		}
+		return math.MaxInt64
+	}
+	slices.SortFunc(d.byDur, func(a, b int32) int { return cmp.Compare(dur(a), dur(b)) })
+	return d
+}
+
+// build builds the model from the first n records of d as known at now (see Build and
+// build). fit, when not nil, is a nearby earlier fit of the parametric distribution to start
+// its search from: a replay's consecutive builds see nearly the same history, and the fit
+// then converges in a couple of steps instead of a dozen, to the same optimum.
+func (d *digest) build(n int, now time.Time, cfg Config, focus *Query, fit *burr) *Model {
 	cfg = cfg.withDefaults()
 	m := &Model{cfg: cfg, now: now, grid: landmarks(), impact: map[string]*pool{}, narrow: map[string]*pool{}}
-	impIdx, narIdx := map[string]int32{}, map[string]int32{}
-	var impKeys, narKeys []string
-	hs := make([]hist, 0, len(history))
+	hs := make([]hist, 0, n)
+	var open []hist // censored at now; appended to hs in duration order below
 	halfLife := cfg.HalfLife.Minutes()
-	for i := range history {
-		r := &history[i]
+	for _, i := range d.byDur {
+		if int(i) >= n {
+			continue
+		}
+		r := &d.recs[i]
 		if r.Start.IsZero() || r.Start.After(now) {
 			continue
 		}
@@ -52,44 +112,46 @@ func build(history []Record, now time.Time, cfg Config, focus *Query) *Model {
 		h := hist{obs: obs{t: t, event: event, w: math.Exp2(-minutes(now.Sub(r.Start)) / halfLife)}}
 		h.identified = entryMinutes(r.Start, r.Identified, end)
 		h.monitoring = entryMinutes(r.Start, r.Monitoring, end)
-		ik := normImpact(r.Impact)
-		ii, ok := impIdx[ik]
-		if !ok {
-			ii = int32(len(impKeys))
-			impIdx[ik] = ii
-			impKeys = append(impKeys, ik)
+		h.imp, h.nar = d.imp[i], d.nar[i]
+		if event {
+			hs = append(hs, h)
+		} else {
+			open = append(open, h)
 		}
-		h.imp, h.nar = ii, -1
-		if nk, has := narrowKey(ik, r.Components); has {
-			if h.nar, ok = narIdx[nk]; !ok {
-				h.nar = int32(len(narKeys))
-				narIdx[nk] = h.nar
-				narKeys = append(narKeys, nk)
-			}
-		}
-		hs = append(hs, h)
 	}
-	// One sort by duration; every pool and landmark then receives its observations in order.
-	slices.SortFunc(hs, func(a, b hist) int { return cmp.Compare(a.t, b.t) })
+	nImp, nNar := len(d.impKeys), len(d.narKeys)
+	// Every pool and landmark receives its observations in duration order: the resolved
+	// ones came in order, the open ones are sorted and merged in.
+	if len(open) > 0 {
+		slices.SortFunc(open, func(a, b hist) int { return cmp.Compare(a.t, b.t) })
+		hs = mergeByT(hs, open)
+	}
 	all := make([]obs, len(hs))
 	for i := range hs {
 		all[i] = hs[i].obs
 	}
-	m.tail = fitBurr(all, cfg.prior())
-	m.kImp, m.kNar = heterogeneity(hs, len(impKeys), len(narKeys), cfg.Shrinkage)
-	sel := selection{pools: make([]bool, 1+len(impKeys)+len(narKeys)), lmHi: len(m.grid)}
+	start := cfg.prior()
+	if fit != nil {
+		start = *fit
+	}
+	m.tail = fitBurr(all, cfg.prior(), start)
+	for i := range hs {
+		hs[i].a0 = m.tail.cumHazard(hs[i].t)
+	}
+	m.kImp, m.kNar = heterogeneity(hs, nImp, nNar, cfg.Shrinkage)
+	sel := selection{pools: make([]bool, 1+nImp+nNar), lmHi: len(m.grid)}
 	for i := range sel.pools {
 		sel.pools[i] = focus == nil
 	}
 	if focus != nil {
 		sel.pools[0] = true
 		ik := normImpact(focus.Impact)
-		if i, ok := impIdx[ik]; ok {
+		if i, ok := d.impIdx[ik]; ok {
 			sel.pools[1+i] = true
 		}
 		if nk, has := narrowKey(ik, focus.Components); has {
-			if i, ok := narIdx[nk]; ok {
-				sel.pools[1+len(impKeys)+int(i)] = true
+			if i, ok := d.narIdx[nk]; ok {
+				sel.pools[1+nImp+int(i)] = true
 			}
 		}
 		start := focus.Start
@@ -99,15 +161,32 @@ func build(history []Record, now time.Time, cfg Config, focus *Query) *Model {
 		sel.lmLo = landmarkIndex(m.grid, math.Max(0, minutes(focus.Now.Sub(start))))
 		sel.lmHi = sel.lmLo + 1
 	}
-	m.buildPools(hs, len(impKeys), len(narKeys), sel)
-	for i, k := range impKeys {
+	m.buildPools(hs, nImp, nNar, sel)
+	for i, k := range d.impKeys {
 		m.impact[k] = &m.pools[1+i]
 	}
-	for i, k := range narKeys {
-		m.narrow[k] = &m.pools[1+len(impKeys)+i]
+	for i, k := range d.narKeys {
+		m.narrow[k] = &m.pools[1+nImp+i]
 	}
 	m.all = &m.pools[0]
 	return m
+}
+
+// mergeByT merges b into a, both sorted by duration, in place at the end of a: it grows a
+// and fills it from the back.
+func mergeByT(a, b []hist) []hist {
+	i, j := len(a)-1, len(b)-1
+	a = append(a, b...)
+	for k := len(a) - 1; j >= 0; k-- {
+		if i >= 0 && a[i].t > b[j].t {
+			a[k] = a[i]
+			i--
+		} else {
+			a[k] = b[j]
+			j--
+		}
+	}
+	return a
 }
 
 // selection is the part of the model buildPools builds: the pools marked true, and the
@@ -141,9 +220,9 @@ func (m *Model) buildPools(hs []hist, nImp, nNar int, sel selection) {
 	// open[i] is how many landmarks incident i is open at (those below its duration).
 	open := make([]int32, len(hs))
 	count := make([]int32, nPools*slots)
+	k := 0 // hs is sorted by duration, so the count only grows
 	for i := range hs {
 		h := &hs[i]
-		k := 0
 		for k < K && m.grid[k] < h.t {
 			k++
 		}
@@ -207,7 +286,7 @@ func (m *Model) buildPools(hs []hist, nImp, nNar int, sel selection) {
 			}
 			c := &cs[0]
 			cs = cs[1:]
-			pts = c.init(slab[off[b]:off[b+1]], pts, m.tail, m.cfg.Shrinkage)
+			pts = c.init(slab[off[b]:off[b+1]], pts, m.tail, m.cfg.Shrinkage, true)
 			if slot == 0 {
 				pl.total = c
 			} else {
