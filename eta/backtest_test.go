@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // targets are the calibration bands: P90 coverage 0.90 ± p90Tol, P50 0.50 ± p50Tol.
@@ -103,38 +102,92 @@ func TestBacktestReportShape(t *testing.T) {
 		slices.Sort(k)
 		return k
 	}
-	scoreKeys := []string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}
+	obj := func(path ...string) map[string]any {
+		m := got
+		for _, p := range path {
+			m, _ = m[p].(map[string]any)
+		}
+		return m
+	}
+	anyKey := func(m map[string]any) string {
+		for k := range m {
+			return k
+		}
+		return ""
+	}
+	scoreKeys := []string{"evaluations", "interval_score", "p10_coverage", "p50_coverage", "p50_mean_abs_error_min",
+		"p50_median_abs_error_min", "p80_coverage", "p90_coverage", "pinball_p50", "pinball_p90"}
+	with := func(extra ...string) []string {
+		return slices.Sorted(slices.Values(append(slices.Clone(scoreKeys), extra...)))
+	}
+	year := anyKey(obj("by_year"))
 	for _, tc := range []struct {
-		name string
-		obj  map[string]any
-		want []string
+		name   string
+		obj    map[string]any
+		want   []string
+		legacy []string // keys earlier versions had, which must stay
 	}{
-		{"top", got, []string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
-		{"by_elapsed", got["by_elapsed"].(map[string]any), []string{"0", "120", "30", "60"}},
-		{"by_elapsed 30", got["by_elapsed"].(map[string]any)["30"].(map[string]any), scoreKeys},
-		{"baselines", got["baselines"].(map[string]any), []string{"global_median", "global_median_minus_elapsed"}},
-		{"baseline", got["baselines"].(map[string]any)["global_median"].(map[string]any), []string{"by_elapsed", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
-		{"baseline by_elapsed 0", got["baselines"].(map[string]any)["global_median_minus_elapsed"].(map[string]any)["by_elapsed"].(map[string]any)["0"].(map[string]any),
+		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "incidents"),
+			[]string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
+		{"by_elapsed", obj("by_elapsed"), []string{"0", "120", "240", "30", "60"}, []string{"0", "120", "30", "60"}},
+		{"by_elapsed 30", obj("by_elapsed", "30"), scoreKeys,
+			[]string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
+		{"by_year entry", obj("by_year", year), with("by_elapsed"), nil},
+		{"by_year entry by_elapsed 0", obj("by_year", year, "by_elapsed", "0"), scoreKeys, nil},
+		{"by_phase", obj("by_phase"), []string{"identified", "investigating", "monitoring"}, nil},
+		{"by_phase entry", obj("by_phase", "investigating"), with("by_elapsed"), nil},
+		{"baselines", obj("baselines"), []string{"global_median", "global_median_minus_elapsed", "recent_conditional"},
+			[]string{"global_median", "global_median_minus_elapsed"}},
+		{"baseline", obj("baselines", "global_median"), with("by_elapsed", "by_phase", "by_year"),
+			[]string{"by_elapsed", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
+		{"baseline by_elapsed 0", obj("baselines", "global_median_minus_elapsed", "by_elapsed", "0"), scoreKeys,
 			[]string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
+		{"baseline by_year entry", obj("baselines", "recent_conditional", "by_year", year), scoreKeys, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if k := keys(tc.obj); !slices.Equal(k, tc.want) {
+			k := keys(tc.obj)
+			if !slices.Equal(k, tc.want) {
 				t.Errorf("keys %v, want %v", k, tc.want)
+			}
+			for _, l := range tc.legacy {
+				if !slices.Contains(k, l) {
+					t.Errorf("lost the key %q", l)
+				}
 			}
 		})
 	}
 	if rep.Incidents != 60 || rep.Evaluations == 0 {
 		t.Errorf("incidents %d evaluations %d", rep.Incidents, rep.Evaluations)
 	}
-	var sum int
-	for _, s := range rep.ByElapsed {
-		sum += s.Evaluations
+	// Every breakdown partitions the evaluations.
+	sum := func(m map[string]Scores) (n int) {
+		for _, s := range m {
+			n += s.Evaluations
+		}
+		return n
 	}
-	if sum != rep.Evaluations {
-		t.Errorf("by-elapsed evaluations add up to %d, overall %d", sum, rep.Evaluations)
+	years, phases := map[string]Scores{}, map[string]Scores{}
+	for k, b := range rep.ByYear {
+		years[k] = b.Scores
+		if n := sum(b.ByElapsed); n != b.Evaluations {
+			t.Errorf("year %s: by-elapsed evaluations add up to %d, not %d", k, n, b.Evaluations)
+		}
+	}
+	for k, b := range rep.ByPhase {
+		phases[k] = b.Scores
+	}
+	for name, m := range map[string]map[string]Scores{"elapsed": rep.ByElapsed, "year": years, "phase": phases} {
+		if n := sum(m); n != rep.Evaluations {
+			t.Errorf("by-%s evaluations add up to %d, overall %d", name, n, rep.Evaluations)
+		}
+	}
+	for name, b := range rep.Baselines {
+		if b.Evaluations != rep.Evaluations || sum(b.ByElapsed) != rep.Evaluations {
+			t.Errorf("baseline %s scored %d evaluations (by elapsed %d), the model %d", name, b.Evaluations, sum(b.ByElapsed), rep.Evaluations)
+		}
 	}
 	txt := rep.Text()
-	for _, want := range []string{"evaluations", "120m", "cov90", "median-minus-elapsed"} {
+	for _, want := range []string{"evaluations", "240m", "cov90", "pin90", "interval", "recent_conditional", "investigating"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("Text() lacks %q:\n%s", want, txt)
 		}

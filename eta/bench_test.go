@@ -66,3 +66,18 @@ func BenchmarkEstimate(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkFocusBuild is one step of the replay: the model as known at one moment, built
+// only as far as one estimate needs.
+func BenchmarkFocusBuild(b *testing.B) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	hist := benchHistory(10000, now)
+	q := Query{Components: []string{"aa"}, Impact: "minor", Start: now.Add(-45 * time.Minute), Now: now}
+	d := newDigest(hist)
+	fit := Build(hist, now, DefaultConfig()).tail
+	b.ReportAllocs()
+	for b.Loop() {
+		mx := d.build(len(hist), now, DefaultConfig(), &q, &fit).blend(q)
+		mx.raw()
+	}
+}

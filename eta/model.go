@@ -94,6 +94,9 @@ type Model struct {
 	kImp   float64 // shrinkage strength of impact pools (see shrink.go)
 	kNar   float64 // shrinkage strength of components+impact pools
 	pools  []pool  // backing store of all, impact and narrow
+	// corr is the online self-correction applied to every estimate (correct.go); nil
+	// for a model built without a replay of its own past estimates.
+	corr *correction
 }
 
 // minObs is the shortest duration, in minutes, a record is taken to have. Zero or
