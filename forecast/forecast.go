@@ -1,12 +1,15 @@
 // Package forecast keeps the ETA model in step with the incident history in the store and
 // answers status.Estimator from it. The model itself (package eta) is pure; this package
-// owns when it is rebuilt: after incidents change, and hourly as recency weights age.
+// owns when it is rebuilt: after incidents change, and hourly as recency weights age and
+// the outcomes of published ranges become known. Each rebuild replays the history through
+// the model's online self-correction (eta.Tracker), the same replay the backtest scores.
 package forecast
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +28,9 @@ type Forecaster struct {
 
 	model atomic.Pointer[eta.Model]
 	kick  chan struct{}
+
+	mu      sync.Mutex // serialises rebuilds: the tracker is not safe for concurrent use
+	tracker *eta.Tracker
 }
 
 // New returns a Forecaster with an empty-history model; call Rebuild before serving.
@@ -33,6 +39,7 @@ func New(store status.Store, clock status.Clock, log *slog.Logger) *Forecaster {
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Forecaster{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
+	f.tracker = eta.NewTracker(f.cfg)
 	f.model.Store(eta.Build(nil, clock.Now(), f.cfg))
 	return f
 }
@@ -83,8 +90,10 @@ func (f *Forecaster) Rebuild(ctx context.Context) error {
 	for i := range incs {
 		recs = append(recs, Record(&incs[i]))
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	start := time.Now()
-	f.model.Store(eta.Build(recs, f.clock.Now(), f.cfg))
+	f.model.Store(f.tracker.Build(recs, f.clock.Now()))
 	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
 	return nil
 }
