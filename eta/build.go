@@ -86,7 +86,7 @@ func newDigest(recs []Record) *digest {
 // then converges in a couple of steps instead of a dozen, to the same optimum.
 func (d *digest) build(n int, now time.Time, cfg Config, focus *Query, fit *burr) *Model {
 	cfg = cfg.withDefaults()
-	m := &Model{cfg: cfg, now: now, grid: landmarks(), impact: map[string]*pool{}, narrow: map[string]*pool{}}
+	m := &Model{cfg: cfg, now: now, grid: landmarkGrid, impact: map[string]*pool{}, narrow: map[string]*pool{}}
 	hs := make([]hist, 0, n)
 	var open []hist // censored at now; appended to hs in duration order below
 	halfLife := cfg.HalfLife.Minutes()
@@ -139,19 +139,21 @@ func (d *digest) build(n int, now time.Time, cfg Config, focus *Query, fit *burr
 		hs[i].a0 = m.tail.cumHazard(hs[i].t)
 	}
 	m.kImp, m.kNar = heterogeneity(hs, nImp, nNar, cfg.Shrinkage)
-	sel := selection{pools: make([]bool, 1+nImp+nNar), lmHi: len(m.grid)}
-	for i := range sel.pools {
-		sel.pools[i] = focus == nil
-	}
-	if focus != nil {
-		sel.pools[0] = true
+	sel := selection{lmHi: len(m.grid)}
+	if focus == nil {
+		sel.ids = make([]int32, 1+nImp+nNar)
+		for i := range sel.ids {
+			sel.ids[i] = int32(i)
+		}
+	} else {
+		sel.ids = append(sel.ids, 0)
 		ik := normImpact(focus.Impact)
 		if i, ok := d.impIdx[ik]; ok {
-			sel.pools[1+i] = true
+			sel.ids = append(sel.ids, 1+i)
 		}
 		if nk, has := narrowKey(ik, focus.Components); has {
 			if i, ok := d.narIdx[nk]; ok {
-				sel.pools[1+nImp+int(i)] = true
+				sel.ids = append(sel.ids, int32(1+nImp)+i)
 			}
 		}
 		start := focus.Start
@@ -162,13 +164,16 @@ func (d *digest) build(n int, now time.Time, cfg Config, focus *Query, fit *burr
 		sel.lmHi = sel.lmLo + 1
 	}
 	m.buildPools(hs, nImp, nNar, sel)
-	for i, k := range d.impKeys {
-		m.impact[k] = &m.pools[1+i]
+	for c, id := range sel.ids {
+		switch pl := &m.pools[c]; {
+		case id == 0:
+			m.all = pl
+		case int(id) <= nImp:
+			m.impact[d.impKeys[id-1]] = pl
+		default:
+			m.narrow[d.narKeys[int(id)-1-nImp]] = pl
+		}
 	}
-	for i, k := range d.narKeys {
-		m.narrow[k] = &m.pools[1+nImp+i]
-	}
-	m.all = &m.pools[0]
 	return m
 }
 
@@ -189,31 +194,34 @@ func mergeByT(a, b []hist) []hist {
 	return a
 }
 
-// selection is the part of the model buildPools builds: the pools marked true, and the
+// selection is the part of the model buildPools builds: the pools listed in ids (0 is
+// everything, then the impact pools, then the components+impact pools; ascending), and the
 // landmarks in [lmLo, lmHi).
 type selection struct {
-	pools      []bool
+	ids        []int32
 	lmLo, lmHi int
 }
 
-// buildPools fills m.pools: index 0 is everything, then the impact pools, then the
-// components+impact pools. Each pool has a curve over all its incidents and one per
-// landmark and phase. Observations are counted first and then laid out in one slab, in
-// duration order (hs is sorted), so that a build makes a handful of allocations however
-// many pools and landmarks there are.
+// buildPools fills m.pools with the selected pools, in the order of sel.ids. Each pool has
+// a curve over all its incidents and one per landmark and phase. Observations are counted
+// first and then laid out in one slab, in duration order (hs is sorted), so that a build
+// makes a handful of allocations however many pools and landmarks there are; and a focused
+// build spends nothing on the pools it does not build.
 func (m *Model) buildPools(hs []hist, nImp, nNar int, sel selection) {
-	nPools := 1 + nImp + nNar
+	nPools := len(sel.ids)
+	compact := make([]int32, 1+nImp+nNar) // global pool index → index in sel.ids, or -1
+	for i := range compact {
+		compact[i] = -1
+	}
+	for c, id := range sel.ids {
+		compact[id] = int32(c)
+	}
 	K := len(m.grid)
 	slots := 1 + K*int(numPhases) // total, then [landmark][phase]
 	targets := func(h *hist) [3]int {
-		t := [3]int{0, 1 + int(h.imp), -1}
+		t := [3]int{int(compact[0]), int(compact[1+h.imp]), -1}
 		if h.nar >= 0 {
-			t[2] = 1 + nImp + int(h.nar)
-		}
-		for i, p := range t {
-			if p >= 0 && !sel.pools[p] {
-				t[i] = -1
-			}
+			t[2] = int(compact[1+nImp+int(h.nar)])
 		}
 		return t
 	}

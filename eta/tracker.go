@@ -52,6 +52,12 @@ func (t *Tracker) Build(history []Record, now time.Time) *Model {
 	return m
 }
 
+// Cold reports whether the next Build of history will replay from scratch: the first
+// Build, or a past that changed since the last one.
+func (t *Tracker) Cold(history []Record) bool {
+	return t.memo == nil || fingerprint(byStart(history), t.at) != t.fp
+}
+
 // fingerprint hashes what Build and the replay read of the history as known at `at`: every
 // record started by then, with its phases and end only if reached by then. It is a sum of
 // per-record hashes, so the order of records does not matter.
