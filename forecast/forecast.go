@@ -31,6 +31,9 @@ type Forecaster struct {
 
 	mu      sync.Mutex // serialises rebuilds: the tracker is not safe for concurrent use
 	tracker *eta.Tracker
+	// backgroundAbove is the history size above which a cold replay runs in the
+	// background (see Rebuild); eta.ReplayLimit, lowered by tests.
+	backgroundAbove int
 }
 
 // New returns a Forecaster with an empty-history model; call Rebuild before serving.
@@ -39,7 +42,7 @@ func New(store status.Store, clock status.Clock, log *slog.Logger) *Forecaster {
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Forecaster{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
-	f.tracker = eta.NewTracker(f.cfg)
+	f.tracker, f.backgroundAbove = eta.NewTracker(f.cfg), eta.ReplayLimit
 	f.model.Store(eta.Build(nil, clock.Now(), f.cfg))
 	return f
 }
@@ -75,7 +78,14 @@ func query(inc *status.Incident, now time.Time) eta.Query {
 		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt, Now: now}
 }
 
-// Rebuild reads the whole history and replaces the model.
+// Rebuild reads the whole history and replaces the model. A rebuild replays the
+// self-correction over the history (eta.Tracker); once the tracker is warm that costs
+// little more than building the model, but a cold replay (the first rebuild, or one after
+// the past was edited) rebuilds the model at every checkpoint of up to eta.ReplayLimit
+// incidents, which takes tens of seconds with 10 000 incidents of history. With a history
+// that large, Rebuild publishes the uncorrected model at once and the corrected one when
+// the replay is done, in the background, so that serving does not wait for it; later
+// rebuilds wait for it instead.
 func (f *Forecaster) Rebuild(ctx context.Context) error {
 	var incs []status.Incident
 	err := f.store.Read(ctx, func(tx status.Tx) error {
@@ -91,11 +101,26 @@ func (f *Forecaster) Rebuild(ctx context.Context) error {
 		recs = append(recs, Record(&incs[i]))
 	}
 	f.mu.Lock()
+	now := f.clock.Now()
+	if len(recs) > f.backgroundAbove && f.tracker.Cold(recs) {
+		f.model.Store(eta.Build(recs, now, f.cfg))
+		f.log.Info("eta model: replaying its self-correction in the background", "incidents", len(recs))
+		go func() {
+			defer f.mu.Unlock()
+			f.build(recs, now)
+		}()
+		return nil
+	}
 	defer f.mu.Unlock()
-	start := time.Now()
-	f.model.Store(f.tracker.Build(recs, f.clock.Now()))
-	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
+	f.build(recs, now)
 	return nil
+}
+
+// build replaces the model with the tracker's; f.mu is held.
+func (f *Forecaster) build(recs []eta.Record, now time.Time) {
+	start := time.Now()
+	f.model.Store(f.tracker.Build(recs, now))
+	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
 }
 
 // OnChange is a status.Service subscriber: incident changes alter the history.
