@@ -54,6 +54,8 @@ func BenchmarkEstimate(b *testing.B) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	hist := benchHistory(10000, now)
 	m := Build(hist, now, DefaultConfig())
+	// Production's models carry a self-correction; its cost is part of every estimate.
+	m.corr = &correction{root: [nLevels]float64{-0.1, 0.2, 0.1, 0.3}}
 	queries := []Query{
 		{Components: []string{"aa"}, Impact: "minor", Start: now.Add(-45 * time.Minute), Now: now},
 		{Components: []string{"ba"}, Impact: "major", Start: now.Add(-3 * time.Hour), Monitoring: now.Add(-20 * time.Minute), Now: now},

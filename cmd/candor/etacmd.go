@@ -14,9 +14,11 @@ import (
 const etaHelp = `Usage: candor eta ACTION [flags]
 
 Actions:
-  backtest [--json] FILE   replay a Statuspage incident history in time order and report how
-                           well the ETA model's ranges covered the real restoration times,
-                           against two simple baselines.
+  backtest [--json] FILE   replay a Statuspage incident history in time order, as production
+                           would have lived it (the model knowing only the past and correcting
+                           itself from its own misses), and report how well its ranges covered
+                           the real restoration times — coverage, pinball loss and interval
+                           score by elapsed time, year and phase — against three baselines.
 `
 
 func etaCmd(ctx context.Context, args []string, env Env) error {
