@@ -37,7 +37,7 @@ type Query struct {
 type Estimate struct {
 	// P50, P80 and P90 are wall-clock quantiles of the restoration time: by P80, say, the
 	// incident is restored with probability 0.8. All are strictly after Query.Now and
-	// P50 ≤ P80 ≤ P90.
+	// P50 < P80 < P90.
 	P50, P80, P90 time.Time
 	// Samples is how many comparable past incidents the estimate rests on: the effective
 	// (recency-weighted, Kish) count of incidents in Pool that were still open at the
@@ -142,7 +142,7 @@ func fromMinutes(x float64) time.Duration {
 }
 
 // sortedUnique reports whether comps is already canonical (sorted, distinct, trimmed and
-// non-empty), as RecordsFromStatuspage makes it, so that narrowKey can skip the copy.
+// non-empty), as Statuspage imports usually make it, so that narrowKey can skip the copy.
 func sortedUnique(comps []string) bool {
 	for i, c := range comps {
 		if c == "" || strings.TrimSpace(c) != c || (i > 0 && comps[i-1] >= c) {
