@@ -1,213 +1,202 @@
 package eta
 
 import (
-	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// backtestElapsed are the elapsed times, in minutes, at which Backtest evaluates each
-// incident that was still open then.
-var backtestElapsed = []int{0, 30, 60, 120}
 
 // BurnIn is the number of incidents that must have been resolved before an evaluation
 // point for it to count. Before that there is no history to speak of, every estimate is
 // the prior, and scoring it would measure the prior rather than the method.
 const BurnIn = 10
 
-// Scores are the model's figures over a set of evaluations.
-type Scores struct {
-	Evaluations int     `json:"evaluations"`
-	P50Coverage float64 `json:"p50_coverage"` // share restored by P50; ideal 0.50
-	P80Coverage float64 `json:"p80_coverage"` // ideal 0.80
-	P90Coverage float64 `json:"p90_coverage"` // ideal 0.90
-	// Absolute errors of P50 against the actual restoration, in minutes.
-	P50MedianAbsErrorMin float64 `json:"p50_median_abs_error_min"`
-	P50MeanAbsErrorMin   float64 `json:"p50_mean_abs_error_min"`
-}
-
-// BaselineScores are a baseline's point-estimate figures.
-type BaselineScores struct {
-	P50Coverage          float64                    `json:"p50_coverage"`
-	P50MedianAbsErrorMin float64                    `json:"p50_median_abs_error_min"`
-	P50MeanAbsErrorMin   float64                    `json:"p50_mean_abs_error_min"`
-	ByElapsed            map[string]BaselineElapsed `json:"by_elapsed"`
-}
-
-// BaselineElapsed is a baseline's figures at one elapsed time.
-type BaselineElapsed struct {
-	Evaluations          int     `json:"evaluations"`
-	P50Coverage          float64 `json:"p50_coverage"`
-	P50MedianAbsErrorMin float64 `json:"p50_median_abs_error_min"`
-	P50MeanAbsErrorMin   float64 `json:"p50_mean_abs_error_min"`
-}
-
-// Report is the outcome of Backtest. Its JSON keys are stable.
+// Report is the outcome of Backtest. Its JSON keys are stable; later versions only add.
 type Report struct {
 	// Incidents is the number of records replayed (every record with a start).
 	Incidents int `json:"incidents"`
 	Scores
-	// ByElapsed holds the same figures per elapsed time, keyed "0", "30", "60", "120".
+	// ByElapsed holds the same figures per elapsed time, keyed "0", "30", "60", "120",
+	// "240".
 	ByElapsed map[string]Scores `json:"by_elapsed"`
-	// Baselines are "global_median" (start + median of past durations) and
-	// "global_median_minus_elapsed" (now + max(median − elapsed, 1 min)).
+	// ByYear holds them per calendar year (UTC) of the incident's start, keyed "2024".
+	ByYear map[string]Breakdown `json:"by_year"`
+	// ByPhase holds them per phase at the evaluation: "investigating", "identified",
+	// "monitoring".
+	ByPhase map[string]Breakdown `json:"by_phase"`
+	// Baselines are scored on the same evaluations; see the Baseline… names.
 	Baselines map[string]BaselineScores `json:"baselines"`
 }
 
-// Names of the baselines in Report.Baselines.
+// Breakdown is a set of figures with the same figures per elapsed time.
+type Breakdown struct {
+	Scores
+	ByElapsed map[string]Scores `json:"by_elapsed"`
+}
+
+// BaselineScores are a baseline's figures, overall and broken down like the model's.
+type BaselineScores struct {
+	Scores
+	ByElapsed map[string]Scores `json:"by_elapsed"`
+	ByYear    map[string]Scores `json:"by_year"`
+	ByPhase   map[string]Scores `json:"by_phase"`
+}
+
+// Names of the baselines in Report.Baselines. Each publishes the 10/50/80/90% quantiles of
+// a set of past durations (incidents resolved before the evaluation):
+//   - global_median: start + quantile of all past durations;
+//   - global_median_minus_elapsed: now + max(quantile − elapsed, 1 min);
+//   - recent_conditional: start + quantile of the past durations longer than the elapsed
+//     time among incidents resolved in the last two years (all past durations longer than
+//     the elapsed time when there are none) — an empirical survival curve with a short
+//     memory, which under drift covers better than a long one.
 const (
 	BaselineGlobalMedian             = "global_median"
 	BaselineGlobalMedianMinusElapsed = "global_median_minus_elapsed"
+	BaselineRecentConditional        = "recent_conditional"
 )
 
-// tally accumulates evaluations for one set of figures.
-type tally struct {
-	n             int
-	c50, c80, c90 int
-	errs          []float64
-}
+// recentWindow is the memory of the recent_conditional baseline.
+const recentWindow = 2 * 365 * 24 * time.Hour
 
-// add scores one estimate: coverage of each quantile, and the P50's absolute error.
-func (t *tally) add(actual, p50, p80, p90 time.Time) {
-	t.n++
-	if !actual.After(p50) {
-		t.c50++
-	}
-	if !actual.After(p80) {
-		t.c80++
-	}
-	if !actual.After(p90) {
-		t.c90++
-	}
-	t.errs = append(t.errs, math.Abs(minutes(actual.Sub(p50))))
-}
+var baselineNames = []string{BaselineGlobalMedian, BaselineGlobalMedianMinusElapsed, BaselineRecentConditional}
 
-// scores summarises the tally.
-func (t *tally) scores() Scores {
-	s := Scores{Evaluations: t.n}
-	if t.n == 0 {
-		return s
-	}
-	n := float64(t.n)
-	s.P50Coverage, s.P80Coverage, s.P90Coverage = float64(t.c50)/n, float64(t.c80)/n, float64(t.c90)/n
-	e := append([]float64(nil), t.errs...)
-	sort.Float64s(e)
-	s.P50MedianAbsErrorMin = median(e)
-	sum := 0.0
-	for _, v := range e {
-		sum += v
-	}
-	s.P50MeanAbsErrorMin = sum / n
-	return s
-}
-
-// median of sorted values.
-func median(sorted []float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
-}
+// phaseNames are the keys of Report.ByPhase.
+var phaseNames = [numPhases]string{"investigating", "identified", "monitoring"}
 
 // Backtest replays records in time order and scores the model honestly. For each resolved
-// incident and each elapsed E in {0, 30, 60, 120} minutes at which it was still open, the
-// model is built from only what was known at t = start + E — incidents resolved before t
-// are observed, incidents started before t and open at t are censored at t, later ones
-// do not exist, and the incident's own phase counts only if entered by t — and its
-// estimate is compared with the actual restoration. Evaluation points with fewer than
-// BurnIn resolved incidents before them are skipped. The model is rebuilt for each
-// point — only the curves that point's estimate reads — which keeps the replay
-// obviously leak-free; a replay of ~700 incidents takes about three seconds, and the
+// incident and each elapsed E in {0, 30, 60, 120, 240} minutes at which it was still open,
+// the model is built from only what was known at t = start + E — incidents resolved before
+// t are observed, incidents started before t and open at t are censored at t, later ones
+// do not exist, and the incident's own phase counts only if entered by t — and the range
+// it publishes, corrected by the outcomes known by t of the ranges published before
+// (correct.go), is compared with the actual restoration. This is the replay production
+// runs (replay.go); here every range is scored. Evaluation points with fewer than BurnIn
+// resolved incidents before them are skipped. The model is rebuilt for each point — only
+// the curves that point's estimate reads — which keeps the replay obviously leak-free; its
 // cost grows with the square of the history.
 func Backtest(records []Record, cfg Config) Report {
 	recs := byStart(records)
+	var horizon time.Time
+	for _, r := range recs {
+		horizon = maxTime(horizon, maxTime(r.Start, r.End))
+	}
 	ends := resolvedByEnd(recs)
-
-	var all, bm, bme tally
-	byE := make([]tally, len(backtestElapsed))
-	byBM := make([]tally, len(backtestElapsed))
-	byBME := make([]tally, len(backtestElapsed))
-	var past []float64
-	replay(recs, cfg, func(p evalPoint) {
-		all.add(p.actual, p.est.P50, p.est.P80, p.est.P90)
-		byE[p.ei].add(p.actual, p.est.P50, p.est.P80, p.est.P90)
-		past = past[:0]
+	forecasters := append([]string{"model"}, baselineNames...)
+	board := map[string]map[string]*tally{} // forecaster → group → tally
+	for _, f := range forecasters {
+		board[f] = map[string]*tally{}
+	}
+	add := func(f, group string, actual time.Time, at [nLevels]time.Time) {
+		t := board[f][group]
+		if t == nil {
+			t = &tally{}
+			board[f][group] = t
+		}
+		t.add(actual, at)
+	}
+	var past, recent []float64
+	replay(recs, 0, horizon, cfg, memo{}, func(p evalPoint) {
+		if p.rec.End.IsZero() {
+			return // still open at the end of the history: nothing to score against
+		}
+		e := checkpoints[p.ei]
+		groups := []string{"", "e" + strconv.Itoa(e)}
+		y := strconv.Itoa(p.rec.Start.UTC().Year())
+		ph := phaseNames[p.cell.phase]
+		groups = append(groups, "y"+y, "y"+y+"/"+groups[1], "p"+ph, "p"+ph+"/"+groups[1])
+		past, recent = past[:0], recent[:0]
 		for _, d := range ends[:p.resolved] {
 			past = append(past, d.dur)
+			if d.dur > float64(e) && p.q.Now.Sub(d.end) <= recentWindow {
+				recent = append(recent, d.dur)
+			}
 		}
-		sort.Float64s(past)
-		med := median(past)
-		start := p.q.Start
-		b := start.Add(fromMinutes(med))
-		bm.add(p.actual, b, b, b)
-		byBM[p.ei].add(p.actual, b, b, b)
-		b = p.q.Now.Add(fromMinutes(math.Max(med-float64(backtestElapsed[p.ei]), 1)))
-		bme.add(p.actual, b, b, b)
-		byBME[p.ei].add(p.actual, b, b, b)
+		if len(recent) == 0 {
+			for _, v := range past {
+				if v > float64(e) {
+					recent = append(recent, v)
+				}
+			}
+		}
+		slices.Sort(past)
+		slices.Sort(recent)
+		var gm, gme, rc [nLevels]time.Time
+		for l, lv := range levels {
+			q := empirical(past, lv)
+			gm[l] = p.q.Start.Add(fromMinutes(q))
+			gme[l] = p.q.Now.Add(fromMinutes(math.Max(q-float64(e), 1)))
+			rc[l] = gme[l]
+			if len(recent) > 0 {
+				rc[l] = p.q.Start.Add(fromMinutes(empirical(recent, lv)))
+			}
+		}
+		for _, g := range groups {
+			add("model", g, p.rec.End, p.at)
+			add(BaselineGlobalMedian, g, p.rec.End, gm)
+			add(BaselineGlobalMedianMinusElapsed, g, p.rec.End, gme)
+			add(BaselineRecentConditional, g, p.rec.End, rc)
+		}
 	})
-	rep := Report{
-		Incidents: len(recs),
-		Scores:    all.scores(),
-		ByElapsed: map[string]Scores{},
-		Baselines: map[string]BaselineScores{
-			BaselineGlobalMedian:             baseline(bm, byBM),
-			BaselineGlobalMedianMinusElapsed: baseline(bme, byBME),
-		},
+	rep := Report{Incidents: len(recs), Baselines: map[string]BaselineScores{}}
+	rep.Scores, rep.ByElapsed = board["model"][""].scoresOrZero(), byElapsed(board["model"], "")
+	rep.ByYear, rep.ByPhase = map[string]Breakdown{}, map[string]Breakdown{}
+	for g, t := range board["model"] {
+		if len(g) < 2 || (g[0] != 'y' && g[0] != 'p') || slices.Contains([]byte(g), '/') {
+			continue
+		}
+		b := Breakdown{Scores: t.scores(), ByElapsed: byElapsed(board["model"], g+"/")}
+		if g[0] == 'y' {
+			rep.ByYear[g[1:]] = b
+		} else {
+			rep.ByPhase[g[1:]] = b
+		}
 	}
-	for ei, e := range backtestElapsed {
-		rep.ByElapsed[strconv.Itoa(e)] = byE[ei].scores()
+	for _, name := range baselineNames {
+		ts := board[name]
+		b := BaselineScores{Scores: ts[""].scoresOrZero(), ByElapsed: byElapsed(ts, ""),
+			ByYear: map[string]Scores{}, ByPhase: map[string]Scores{}}
+		for g, t := range ts {
+			if len(g) < 2 || slices.Contains([]byte(g), '/') {
+				continue
+			}
+			switch g[0] {
+			case 'y':
+				b.ByYear[g[1:]] = t.scores()
+			case 'p':
+				b.ByPhase[g[1:]] = t.scores()
+			}
+		}
+		rep.Baselines[name] = b
 	}
 	return rep
 }
 
-// baseline turns a baseline's tallies into its report entry.
-func baseline(all tally, by []tally) BaselineScores {
-	s := all.scores()
-	b := BaselineScores{
-		P50Coverage:          s.P50Coverage,
-		P50MedianAbsErrorMin: s.P50MedianAbsErrorMin,
-		P50MeanAbsErrorMin:   s.P50MeanAbsErrorMin,
-		ByElapsed:            map[string]BaselineElapsed{},
+// scoresOrZero is scores, or empty figures for a nil tally (no evaluations at all).
+func (t *tally) scoresOrZero() Scores {
+	if t == nil {
+		return Scores{}
 	}
-	for ei, e := range backtestElapsed {
-		x := by[ei].scores()
-		b.ByElapsed[strconv.Itoa(e)] = BaselineElapsed{x.Evaluations, x.P50Coverage, x.P50MedianAbsErrorMin, x.P50MeanAbsErrorMin}
-	}
-	return b
+	return t.scores()
 }
 
-// Text renders the report as a readable table: the model's coverage and errors overall
-// and by elapsed time, next to the two baselines' errors.
-func (r Report) Text() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "ETA backtest: %d incidents, %d evaluations (burn-in: %d resolved incidents)\n", r.Incidents, r.Evaluations, BurnIn)
-	fmt.Fprintf(&b, "%-8s %6s | %6s %6s %6s | %9s %9s | %9s %9s | %9s %9s\n",
-		"elapsed", "evals", "cov50", "cov80", "cov90", "model", "", "median", "", "med-elap", "")
-	fmt.Fprintf(&b, "%-8s %6s | %6s %6s %6s | %9s %9s | %9s %9s | %9s %9s\n",
-		"", "", "(.50)", "(.80)", "(.90)", "MdAE min", "MAE min", "MdAE min", "MAE min", "MdAE min", "MAE min")
-	row := func(name string, s Scores, a, c BaselineElapsed) {
-		fmt.Fprintf(&b, "%-8s %6d | %6.3f %6.3f %6.3f | %9.1f %9.1f | %9.1f %9.1f | %9.1f %9.1f\n",
-			name, s.Evaluations, s.P50Coverage, s.P80Coverage, s.P90Coverage,
-			s.P50MedianAbsErrorMin, s.P50MeanAbsErrorMin,
-			a.P50MedianAbsErrorMin, a.P50MeanAbsErrorMin, c.P50MedianAbsErrorMin, c.P50MeanAbsErrorMin)
-	}
-	gm, gme := r.Baselines[BaselineGlobalMedian], r.Baselines[BaselineGlobalMedianMinusElapsed]
-	row("all", r.Scores,
-		BaselineElapsed{P50MedianAbsErrorMin: gm.P50MedianAbsErrorMin, P50MeanAbsErrorMin: gm.P50MeanAbsErrorMin},
-		BaselineElapsed{P50MedianAbsErrorMin: gme.P50MedianAbsErrorMin, P50MeanAbsErrorMin: gme.P50MeanAbsErrorMin})
-	for _, e := range backtestElapsed {
+// byElapsed collects the tallies of the groups prefix+"e<elapsed>", one entry per
+// checkpoint (empty figures where there were no evaluations).
+func byElapsed(ts map[string]*tally, prefix string) map[string]Scores {
+	out := map[string]Scores{}
+	for _, e := range checkpoints {
 		k := strconv.Itoa(e)
-		row(k+"m", r.ByElapsed[k], gm.ByElapsed[k], gme.ByElapsed[k])
+		out[k] = ts[prefix+"e"+k].scoresOrZero()
 	}
-	fmt.Fprintf(&b, "baseline p50 coverage: median %.3f, median-minus-elapsed %.3f\n", gm.P50Coverage, gme.P50Coverage)
-	return b.String()
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // done is a resolved incident's end and duration.
@@ -217,7 +206,7 @@ type done struct {
 }
 
 // resolvedByEnd lists resolved incidents ordered by end, for burn-in counts and the
-// baselines' medians of past durations.
+// baselines' past durations.
 func resolvedByEnd(recs []Record) []done {
 	var ends []done
 	for _, r := range recs {
@@ -225,7 +214,7 @@ func resolvedByEnd(recs []Record) []done {
 			ends = append(ends, done{r.End, minutes(r.End.Sub(r.Start))})
 		}
 	}
-	sort.Slice(ends, func(i, j int) bool { return ends[i].end.Before(ends[j].end) })
+	slices.SortStableFunc(ends, func(a, b done) int { return a.end.Compare(b.end) })
 	return ends
 }
 
@@ -237,50 +226,6 @@ func byStart(records []Record) []Record {
 			recs = append(recs, r)
 		}
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Start.Before(recs[j].Start) })
+	slices.SortStableFunc(recs, func(a, b Record) int { return a.Start.Compare(b.Start) })
 	return recs
-}
-
-// evalPoint is one scored estimate of the replay.
-type evalPoint struct {
-	ei       int // index into backtestElapsed
-	rec      Record
-	q        Query
-	est      Estimate
-	actual   time.Time
-	resolved int // incidents resolved by q.Now
-}
-
-// replay walks the evaluation points of Backtest in time order, building the model from
-// what was known at each and calling fn with the estimate. recs must be ordered by start.
-func replay(recs []Record, cfg Config, fn func(evalPoint)) {
-	ends := resolvedByEnd(recs)
-	for i := range recs {
-		r := recs[i]
-		if r.End.IsZero() {
-			continue
-		}
-		for ei, e := range backtestElapsed {
-			el := time.Duration(e) * time.Minute
-			if r.End.Sub(r.Start) <= el {
-				break
-			}
-			t := r.Start.Add(el)
-			nDone := sort.Search(len(ends), func(k int) bool { return ends[k].end.After(t) })
-			if nDone < BurnIn {
-				continue
-			}
-			// History is every record started by t; Build censors and truncates it at t.
-			nStarted := sort.Search(len(recs), func(k int) bool { return recs[k].Start.After(t) })
-			q := Query{Components: r.Components, Impact: r.Impact, Cause: r.Cause, Start: r.Start, Now: t}
-			if !r.Identified.IsZero() && !r.Identified.After(t) {
-				q.Identified = r.Identified
-			}
-			if !r.Monitoring.IsZero() && !r.Monitoring.After(t) {
-				q.Monitoring = r.Monitoring
-			}
-			m := build(recs[:nStarted], t, cfg, &q)
-			fn(evalPoint{ei: ei, rec: r, q: q, est: m.Estimate(q), actual: r.End, resolved: nDone})
-		}
-	}
 }

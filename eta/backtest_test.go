@@ -4,34 +4,11 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/candorstatus/candor/statuspage"
 )
-
-// realHistoryPath is the shared real history, relative to the package directory: the
-// checkout lives beside shared/ (…/main/eta → …/shared/data).
-var realHistoryPath = filepath.Join("..", "..", "shared", "data", "history-digitalocean.json")
-
-// loadReal reads the real history, skipping the test when the file is not there.
-func loadReal(t testing.TB) []Record {
-	t.Helper()
-	f, err := os.Open(realHistoryPath)
-	if err != nil {
-		t.Skipf("real history %s not available (%v); it lives in shared/data beside the checkout", realHistoryPath, err)
-	}
-	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
-	if err != nil {
-		t.Fatalf("parse %s: %v", realHistoryPath, err)
-	}
-	return RecordsFromStatuspage(incs)
-}
 
 // targets are the calibration bands: P90 coverage 0.90 ± p90Tol, P50 0.50 ± p50Tol.
 type targets struct{ p90Tol, p50Tol float64 }
@@ -56,40 +33,8 @@ func checkCalibration(t *testing.T, rep Report, tg targets) {
 		}
 	}
 	check("overall", rep.Scores)
-	for _, e := range []string{"0", "30", "60", "120"} {
+	for _, e := range []string{"0", "30", "60", "120", "240"} {
 		check("elapsed "+e, rep.ByElapsed[e])
-	}
-}
-
-func TestBacktestRealHistory(t *testing.T) {
-	recs := loadReal(t)
-	start := time.Now()
-	rep := Backtest(recs, DefaultConfig())
-	t.Logf("backtest of the real history took %v\n%s", time.Since(start).Round(time.Millisecond), rep.Text())
-	if rep.Incidents != 718 || rep.Evaluations < 2000 {
-		t.Fatalf("incidents %d, evaluations %d; want 718 and a full replay", rep.Incidents, rep.Evaluations)
-	}
-	checkCalibration(t, rep, targets{p90Tol: 0.03, p50Tol: 0.07})
-
-	gm, gme := rep.Baselines[BaselineGlobalMedian], rep.Baselines[BaselineGlobalMedianMinusElapsed]
-	better := math.Min(gm.P50MedianAbsErrorMin, gme.P50MedianAbsErrorMin)
-	// The target: no worse than the better baseline. It is harder than it looks: for
-	// right-skewed durations the median absolute error is minimised well below the
-	// median, and the baselines (which ignore open incidents and lag drift) sit there,
-	// covering only 36% at P50, while a calibrated P50 covers about half. On this file
-	// the model meets it overall (68.8 against 69.0 minutes) and by a wide margin once an
-	// incident has lasted a while; at elapsed 0, where history knows nothing about the
-	// incident yet, it is 1.3 minutes behind (see the package doc).
-	if rep.P50MedianAbsErrorMin > better {
-		t.Errorf("P50 median absolute error %.1f min, better baseline %.1f", rep.P50MedianAbsErrorMin, better)
-	}
-	if rep.P50MeanAbsErrorMin > math.Min(gm.P50MeanAbsErrorMin, gme.P50MeanAbsErrorMin) {
-		t.Errorf("P50 mean absolute error %.1f min, worse than a baseline (%.1f, %.1f)", rep.P50MeanAbsErrorMin, gm.P50MeanAbsErrorMin, gme.P50MeanAbsErrorMin)
-	}
-	for _, e := range []string{"30", "60", "120"} {
-		if m, b := rep.ByElapsed[e].P50MedianAbsErrorMin, math.Min(gm.ByElapsed[e].P50MedianAbsErrorMin, gme.ByElapsed[e].P50MedianAbsErrorMin); m > b {
-			t.Errorf("elapsed %s: P50 median absolute error %.1f min, better baseline %.1f", e, m, b)
-		}
 	}
 }
 
@@ -133,8 +78,17 @@ func TestBacktestSyntheticService(t *testing.T) {
 	// Fewer evaluations than the real file, so wider bands at each elapsed time (the
 	// binomial standard error of a coverage near 0.9 over ~150 evaluations is 0.025).
 	checkCalibration(t, rep, targets{p90Tol: 0.05, p50Tol: 0.08})
-	if m, b := rep.P50MedianAbsErrorMin, rep.Baselines[BaselineGlobalMedian].P50MedianAbsErrorMin; m > b {
-		t.Errorf("P50 median absolute error %.1f min, baseline %.1f", m, b)
+	// Here impact says a lot about durations and the phases about what remains: the
+	// model knows more than the baselines and must score better than all of them on the
+	// proper scores, at every elapsed time.
+	for _, e := range []string{"0", "30", "60", "120", "240"} {
+		m := rep.ByElapsed[e]
+		for name, b := range rep.Baselines {
+			if be := b.ByElapsed[e]; m.PinballP50 > be.PinballP50 || m.PinballP90 > be.PinballP90 {
+				t.Errorf("elapsed %s: pinball loss of P50 %.1f and P90 %.1f, baseline %s %.1f and %.1f",
+					e, m.PinballP50, m.PinballP90, name, be.PinballP50, be.PinballP90)
+			}
+		}
 	}
 }
 
@@ -157,38 +111,92 @@ func TestBacktestReportShape(t *testing.T) {
 		slices.Sort(k)
 		return k
 	}
-	scoreKeys := []string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}
+	obj := func(path ...string) map[string]any {
+		m := got
+		for _, p := range path {
+			m, _ = m[p].(map[string]any)
+		}
+		return m
+	}
+	anyKey := func(m map[string]any) string {
+		for k := range m {
+			return k
+		}
+		return ""
+	}
+	scoreKeys := []string{"evaluations", "interval_score", "p10_coverage", "p50_coverage", "p50_mean_abs_error_min",
+		"p50_median_abs_error_min", "p80_coverage", "p90_coverage", "pinball_p50", "pinball_p90"}
+	with := func(extra ...string) []string {
+		return slices.Sorted(slices.Values(append(slices.Clone(scoreKeys), extra...)))
+	}
+	year := anyKey(obj("by_year"))
 	for _, tc := range []struct {
-		name string
-		obj  map[string]any
-		want []string
+		name   string
+		obj    map[string]any
+		want   []string
+		legacy []string // keys earlier versions had, which must stay
 	}{
-		{"top", got, []string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
-		{"by_elapsed", got["by_elapsed"].(map[string]any), []string{"0", "120", "30", "60"}},
-		{"by_elapsed 30", got["by_elapsed"].(map[string]any)["30"].(map[string]any), scoreKeys},
-		{"baselines", got["baselines"].(map[string]any), []string{"global_median", "global_median_minus_elapsed"}},
-		{"baseline", got["baselines"].(map[string]any)["global_median"].(map[string]any), []string{"by_elapsed", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
-		{"baseline by_elapsed 0", got["baselines"].(map[string]any)["global_median_minus_elapsed"].(map[string]any)["by_elapsed"].(map[string]any)["0"].(map[string]any),
+		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "incidents"),
+			[]string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
+		{"by_elapsed", obj("by_elapsed"), []string{"0", "120", "240", "30", "60"}, []string{"0", "120", "30", "60"}},
+		{"by_elapsed 30", obj("by_elapsed", "30"), scoreKeys,
+			[]string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
+		{"by_year entry", obj("by_year", year), with("by_elapsed"), nil},
+		{"by_year entry by_elapsed 0", obj("by_year", year, "by_elapsed", "0"), scoreKeys, nil},
+		{"by_phase", obj("by_phase"), []string{"identified", "investigating", "monitoring"}, nil},
+		{"by_phase entry", obj("by_phase", "investigating"), with("by_elapsed"), nil},
+		{"baselines", obj("baselines"), []string{"global_median", "global_median_minus_elapsed", "recent_conditional"},
+			[]string{"global_median", "global_median_minus_elapsed"}},
+		{"baseline", obj("baselines", "global_median"), with("by_elapsed", "by_phase", "by_year"),
+			[]string{"by_elapsed", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
+		{"baseline by_elapsed 0", obj("baselines", "global_median_minus_elapsed", "by_elapsed", "0"), scoreKeys,
 			[]string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
+		{"baseline by_year entry", obj("baselines", "recent_conditional", "by_year", year), scoreKeys, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if k := keys(tc.obj); !slices.Equal(k, tc.want) {
+			k := keys(tc.obj)
+			if !slices.Equal(k, tc.want) {
 				t.Errorf("keys %v, want %v", k, tc.want)
+			}
+			for _, l := range tc.legacy {
+				if !slices.Contains(k, l) {
+					t.Errorf("lost the key %q", l)
+				}
 			}
 		})
 	}
 	if rep.Incidents != 60 || rep.Evaluations == 0 {
 		t.Errorf("incidents %d evaluations %d", rep.Incidents, rep.Evaluations)
 	}
-	var sum int
-	for _, s := range rep.ByElapsed {
-		sum += s.Evaluations
+	// Every breakdown partitions the evaluations.
+	sum := func(m map[string]Scores) (n int) {
+		for _, s := range m {
+			n += s.Evaluations
+		}
+		return n
 	}
-	if sum != rep.Evaluations {
-		t.Errorf("by-elapsed evaluations add up to %d, overall %d", sum, rep.Evaluations)
+	years, phases := map[string]Scores{}, map[string]Scores{}
+	for k, b := range rep.ByYear {
+		years[k] = b.Scores
+		if n := sum(b.ByElapsed); n != b.Evaluations {
+			t.Errorf("year %s: by-elapsed evaluations add up to %d, not %d", k, n, b.Evaluations)
+		}
+	}
+	for k, b := range rep.ByPhase {
+		phases[k] = b.Scores
+	}
+	for name, m := range map[string]map[string]Scores{"elapsed": rep.ByElapsed, "year": years, "phase": phases} {
+		if n := sum(m); n != rep.Evaluations {
+			t.Errorf("by-%s evaluations add up to %d, overall %d", name, n, rep.Evaluations)
+		}
+	}
+	for name, b := range rep.Baselines {
+		if b.Evaluations != rep.Evaluations || sum(b.ByElapsed) != rep.Evaluations {
+			t.Errorf("baseline %s scored %d evaluations (by elapsed %d), the model %d", name, b.Evaluations, sum(b.ByElapsed), rep.Evaluations)
+		}
 	}
 	txt := rep.Text()
-	for _, want := range []string{"evaluations", "120m", "cov90", "median-minus-elapsed"} {
+	for _, want := range []string{"evaluations", "240m", "cov90", "pin90", "interval", "recent_conditional", "investigating"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("Text() lacks %q:\n%s", want, txt)
 		}

@@ -2,6 +2,7 @@ package eta
 
 import (
 	"math/rand"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -53,6 +54,8 @@ func BenchmarkEstimate(b *testing.B) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	hist := benchHistory(10000, now)
 	m := Build(hist, now, DefaultConfig())
+	// Production's models carry a self-correction; its cost is part of every estimate.
+	m.corr = &correction{root: [nLevels]float64{-0.1, 0.2, 0.1, 0.3}}
 	queries := []Query{
 		{Components: []string{"aa"}, Impact: "minor", Start: now.Add(-45 * time.Minute), Now: now},
 		{Components: []string{"ba"}, Impact: "major", Start: now.Add(-3 * time.Hour), Monitoring: now.Add(-20 * time.Minute), Now: now},
@@ -64,5 +67,50 @@ func BenchmarkEstimate(b *testing.B) {
 	for b.Loop() {
 		m.Estimate(queries[i%len(queries)])
 		i++
+	}
+}
+
+// BenchmarkFocusBuild is one step of the replay: the model as known at one moment, built
+// only as far as one estimate needs, with a page's worth and with 10 000 incidents.
+func BenchmarkFocusBuild(b *testing.B) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{700, 10000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			hist := benchHistory(n, now)
+			q := Query{Components: []string{"aa"}, Impact: "minor", Start: now.Add(-45 * time.Minute), Now: now}
+			d := newDigest(hist)
+			fit := Build(hist, now, DefaultConfig()).tail
+			b.ReportAllocs()
+			for b.Loop() {
+				mx := d.build(len(hist), now, DefaultConfig(), &q, &fit).blend(q)
+				mx.raw()
+			}
+		})
+	}
+}
+
+// BenchmarkTrackerRebuild is production's rebuild with 10 000 incidents of history once the
+// tracker is warm: time has moved on ten minutes, so the replay reuses its memo and builds
+// the model only at the checkpoints that are new.
+func BenchmarkTrackerRebuild(b *testing.B) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	hist := benchHistory(10000, now)
+	tr := NewTracker(DefaultConfig())
+	tr.Build(hist, now)
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(10 * time.Minute)
+		tr.Build(hist, now)
+	}
+}
+
+// BenchmarkTrackerColdBuild is production's first rebuild (at start, or after the past was
+// edited) with 10 000 incidents: the replay of the last ReplayLimit incidents from scratch.
+// Run it with -benchtime 1x.
+func BenchmarkTrackerColdBuild(b *testing.B) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	hist := benchHistory(10000, now)
+	for b.Loop() {
+		NewTracker(DefaultConfig()).Build(hist, now)
 	}
 }

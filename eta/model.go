@@ -37,7 +37,7 @@ type Query struct {
 type Estimate struct {
 	// P50, P80 and P90 are wall-clock quantiles of the restoration time: by P80, say, the
 	// incident is restored with probability 0.8. All are strictly after Query.Now and
-	// P50 ≤ P80 ≤ P90.
+	// P50 < P80 < P90.
 	P50, P80, P90 time.Time
 	// Samples is how many comparable past incidents the estimate rests on: the effective
 	// (recency-weighted, Kish) count of incidents in Pool that were still open at the
@@ -53,8 +53,6 @@ type Estimate struct {
 	// "identified", "monitoring"), or "" when only the elapsed time was: what "similar"
 	// meant, so the words on the page can say it.
 	Phase string
-	// ExplainEN and ExplainKO are one-line explanations, for the backtest's report.
-	ExplainEN, ExplainKO string
 }
 
 // Chance is the probability that an incident is restored by an announced time.
@@ -98,6 +96,9 @@ type Model struct {
 	kImp   float64 // shrinkage strength of impact pools (see shrink.go)
 	kNar   float64 // shrinkage strength of components+impact pools
 	pools  []pool  // backing store of all, impact and narrow
+	// corr is the online self-correction applied to every estimate (correct.go); nil
+	// for a model built without a replay of its own past estimates.
+	corr *correction
 }
 
 // minObs is the shortest duration, in minutes, a record is taken to have. Zero or
@@ -143,7 +144,7 @@ func fromMinutes(x float64) time.Duration {
 }
 
 // sortedUnique reports whether comps is already canonical (sorted, distinct, trimmed and
-// non-empty), as RecordsFromStatuspage makes it, so that narrowKey can skip the copy.
+// non-empty), as Statuspage imports usually make it, so that narrowKey can skip the copy.
 func sortedUnique(comps []string) bool {
 	for i, c := range comps {
 		if c == "" || strings.TrimSpace(c) != c || (i > 0 && comps[i-1] >= c) {

@@ -56,6 +56,9 @@ func landmarks() []float64 {
 	return out
 }
 
+// landmarkGrid is landmarks(), shared read-only by every model.
+var landmarkGrid = landmarks()
+
 // landmarkIndex returns the index of the largest landmark ≤ e.
 func landmarkIndex(grid []float64, e float64) int {
 	k := sort.SearchFloat64s(grid, math.Nextafter(e, math.Inf(1))) - 1

@@ -139,13 +139,28 @@ func (mx *blend) quantile(q float64) float64 {
 // second.
 const minQuantile = 1.0 / 60
 
-// cdf returns P(restored within x minutes), inverting quantile by bisection on q:
-// quantile is monotone in q, and 50 halvings are far finer than anyone reads.
-func (mx *blend) cdf(x float64) float64 {
+// raw returns the blend's remaining-time quantiles at the tracked levels, in minutes.
+func (mx *blend) raw() [nLevels]float64 {
+	var r [nLevels]float64
+	for l, p := range levels {
+		r[l] = mx.quantile(p)
+	}
+	return r
+}
+
+// cell is the group of the self-correction the query belongs to.
+func (mx *blend) cell() cell { return cell{phase: mx.phase, band: int8(bandOf(mx.elapsed))} }
+
+// cdf returns P(restored within x minutes) under the corrected distribution, inverting
+// quantile·exp(θ) by bisection on the level: 50 halvings are far finer than anyone reads.
+// Between the tracked levels the offset θ is interpolated linearly, beyond them it is
+// the nearest level's.
+func (mx *blend) cdf(x float64, k *correction) float64 {
+	c := mx.cell()
 	lo, hi := 0.0, 1.0
 	for i := 0; i < 50; i++ {
 		mid := (lo + hi) / 2
-		if mx.quantile(mid) <= x {
+		if mx.quantile(mid)*math.Exp(k.offsetAt(c, mid)) <= x {
 			lo = mid
 		} else {
 			hi = mid
@@ -155,25 +170,22 @@ func (mx *blend) cdf(x float64) float64 {
 }
 
 // Estimate returns the restoration range for the open incident q. Each level's quantile
-// is a binary search on a curve precomputed by Build.
+// is a binary search on a curve precomputed by Build; the self-correction then scales
+// them (correct.go).
 func (m *Model) Estimate(q Query) Estimate {
 	if q.Now.IsZero() {
 		q.Now = m.now
 	}
 	mx := m.blend(q)
-	minRem := minutes(m.cfg.MinRemaining)
-	x50 := math.Max(minRem, mx.quantile(0.5))
-	x80 := math.Max(x50, mx.quantile(0.8))
-	x90 := math.Max(x80, mx.quantile(0.9))
+	x := m.corr.apply(mx.raw(), mx.cell(), minutes(m.cfg.MinRemaining))
 	e := Estimate{
-		P50:     q.Now.Add(fromMinutes(x50)),
-		P80:     q.Now.Add(fromMinutes(x80)),
-		P90:     q.Now.Add(fromMinutes(x90)),
+		P50:     q.Now.Add(fromMinutes(x[lvl50])),
+		P80:     q.Now.Add(fromMinutes(x[lvl80])),
+		P90:     q.Now.Add(fromMinutes(x[lvl90])),
 		Samples: mx.samples,
 		Pool:    mx.poolName,
 		Few:     mx.poolName == PoolPrior || mx.samples < m.cfg.FewBelow,
 	}
-	e.ExplainEN, e.ExplainKO = explain(mx, e)
 	if mx.chosen >= 0 && mx.levels[mx.chosen].byPhase {
 		e.Phase = mx.phase.String()
 	}
@@ -191,7 +203,7 @@ func (m *Model) Chance(q Query, announced time.Time) Chance {
 	if x <= 0 {
 		return Chance{}
 	}
-	ch := Chance{P: mx.cdf(x)}
+	ch := Chance{P: mx.cdf(x, m.corr)}
 	var l *level
 	if mx.chosen >= 0 {
 		l = &mx.levels[mx.chosen]

@@ -78,8 +78,9 @@ const (
 // posteriori: the censored log-likelihood Σ w·[δ·log f(t) + (1−δ)·log S(t)] plus
 // Gaussian priors centred on prior. Weights are rescaled so that they sum to Kish's
 // effective sample size: recency weighting must not pretend to have more information
-// than the incidents carry. With no data the prior itself is returned.
-func fitBurr(o []obs, prior burr) burr {
+// than the incidents carry. The search starts at start (prior, or an earlier fit to
+// nearly the same data). With no data the prior itself is returned.
+func fitBurr(o []obs, prior, start burr) burr {
 	var sw, sw2 float64
 	for _, x := range o {
 		sw += x.w
@@ -143,7 +144,7 @@ func fitBurr(o []obs, prior burr) burr {
 	}
 	// Levenberg–Marquardt on the log-posterior: a Newton step on −H + λI, with λ raised
 	// while the step does not improve and lowered after one that does.
-	th := p0
+	th := [3]float64{start.mu, math.Log(start.c), math.Log(start.k)}
 	f, gr, h := eval(th)
 	lambda := 1e-3
 	for it := 0; it < 60; it++ {
@@ -163,14 +164,16 @@ func fitBurr(o []obs, prior burr) burr {
 		for j := range th {
 			nt[j] = th[j] + step[j]
 		}
+		if math.Abs(step[0])+math.Abs(step[1])+math.Abs(step[2]) < 1e-7 {
+			// Converged: the step is far below any precision that matters, so take it
+			// without paying for one more pass over the data to confirm it.
+			th = nt
+			break
+		}
 		nf, ng, nh := eval(nt)
 		if nf >= f && !math.IsNaN(nf) {
-			small := math.Abs(step[0])+math.Abs(step[1])+math.Abs(step[2]) < 1e-7
 			th, f, gr, h = nt, nf, ng, nh
 			lambda = math.Max(lambda/10, 1e-9)
-			if small {
-				break
-			}
 		} else {
 			lambda *= 10
 			if lambda > 1e12 {

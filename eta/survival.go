@@ -8,6 +8,7 @@ import "math"
 type obs struct {
 	t     float64
 	w     float64
+	a0    float64 // the model's parametric cumulative hazard at t, when known (see init)
 	event bool
 }
 
@@ -52,14 +53,16 @@ type point struct {
 // newCurve builds the curve from observations sorted by time.
 func newCurve(o []obs, tail burr, c float64) *curve {
 	cv := &curve{}
-	cv.init(o, make([]point, len(o)), tail, c)
+	cv.init(o, make([]point, len(o)), tail, c, false)
 	return cv
 }
 
 // init builds the curve from observations sorted by time, taking its points from the
 // front of slab (zeroed, at least len(o) long) and returning the rest. Build carves every
-// curve out of one slab: a model holds thousands of curves, most of them small.
-func (cv *curve) init(o []obs, slab []point, tail burr, c float64) []point {
+// curve out of one slab: a model holds thousands of curves, most of them small. With
+// haveA0 the observations carry tail's cumulative hazard at their times, which Build
+// computes once per incident rather than once per curve the incident is in.
+func (cv *curve) init(o []obs, slab []point, tail burr, c float64, haveA0 bool) []point {
 	cv.tail, cv.c = tail, c
 	if len(o) == 0 {
 		return slab
@@ -85,6 +88,11 @@ func (cv *curve) init(o []obs, slab []point, tail burr, c float64) []point {
 		if i == 0 || x.t > o[i-1].t {
 			k++
 			cv.pts[k].t = x.t
+			if haveA0 {
+				cv.pts[k].a0 = x.a0
+			} else {
+				cv.pts[k].a0 = tail.cumHazard(x.t)
+			}
 		}
 		p := &cv.pts[k]
 		w := x.w * scale
@@ -112,7 +120,6 @@ func (cv *curve) init(o []obs, slab []point, tail burr, c float64) []point {
 	for k := range cv.pts {
 		p := &cv.pts[k]
 		d := p.logS
-		p.a0 = tail.cumHazard(p.t)
 		// Continuous part over (t_{k-1}, t_k], where p.riskW are at risk, then the jump.
 		logS -= c / (c + p.riskW) * (p.a0 - a0)
 		if d > 0 {

@@ -247,7 +247,8 @@ func TestFitBurr(t *testing.T) {
 					o = append(o, obs{t: c, w: 1})
 				}
 			}
-			got := fitBurr(o, burr{mu: math.Log(90), c: 1.2, k: 1})
+			p0 := burr{mu: math.Log(90), c: 1.2, k: 1}
+			got := fitBurr(o, p0, p0)
 			for _, q := range []float64{0.5, 0.9, 0.99} {
 				g, w := got.quantile(q), tc.want.quantile(q)
 				if math.Abs(g-w)/w > 0.1 {
@@ -259,7 +260,7 @@ func TestFitBurr(t *testing.T) {
 			}
 		})
 	}
-	if p := fitBurr(nil, burr{mu: 4, c: 0.8, k: 1}); p != (burr{mu: 4, c: 0.8, k: 1}) {
+	if p := fitBurr(nil, burr{mu: 4, c: 0.8, k: 1}, burr{mu: 4, c: 0.8, k: 1}); p != (burr{mu: 4, c: 0.8, k: 1}) {
 		t.Errorf("no data: got %+v, want the prior", p)
 	}
 }

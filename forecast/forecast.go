@@ -1,17 +1,23 @@
 // Package forecast keeps the ETA model in step with the incident history in the store and
 // answers status.Estimator from it. The model itself (package eta) is pure; this package
-// owns when it is rebuilt: after incidents change, and hourly as recency weights age.
+// owns when it is rebuilt: after incidents change, and hourly as recency weights age and
+// the outcomes of published ranges become known. Each rebuild replays the history through
+// the model's online self-correction (eta.Tracker), the same replay the backtest scores.
 package forecast
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/importer"
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/statuspage"
 )
 
 // Forecaster implements status.Estimator over a model rebuilt in the background.
@@ -23,6 +29,12 @@ type Forecaster struct {
 
 	model atomic.Pointer[eta.Model]
 	kick  chan struct{}
+
+	mu      sync.Mutex // serialises rebuilds: the tracker is not safe for concurrent use
+	tracker *eta.Tracker
+	// backgroundAbove is the history size above which a cold replay runs in the
+	// background (see Rebuild); eta.ReplayLimit, lowered by tests.
+	backgroundAbove int
 }
 
 // New returns a Forecaster with an empty-history model; call Rebuild before serving.
@@ -31,6 +43,7 @@ func New(store status.Store, clock status.Clock, log *slog.Logger) *Forecaster {
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Forecaster{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
+	f.tracker, f.backgroundAbove = eta.NewTracker(f.cfg), eta.ReplayLimit
 	f.model.Store(eta.Build(nil, clock.Now(), f.cfg))
 	return f
 }
@@ -45,12 +58,35 @@ func Record(inc *status.Incident) eta.Record {
 	return r
 }
 
+// RecordsFromStatuspage reads a Statuspage incident history the way production learns
+// from it: converted by the importer, as `candor import statuspage` stores it, then
+// reduced by Record. The backtest uses it so that it measures the model on the history
+// production would hold.
+func RecordsFromStatuspage(incs []statuspage.Incident) ([]eta.Record, error) {
+	conv, _, err := importer.Incidents(incs, lang.English) // the texts do not matter to the model
+	if err != nil {
+		return nil, fmt.Errorf("convert statuspage history: %w", err)
+	}
+	recs := make([]eta.Record, len(conv))
+	for i, inc := range conv {
+		recs[i] = Record(inc)
+	}
+	return recs, nil
+}
+
 func query(inc *status.Incident, now time.Time) eta.Query {
 	return eta.Query{Components: inc.ComponentIDs(), Impact: string(inc.Impact), Cause: string(inc.Cause),
 		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt, Now: now}
 }
 
-// Rebuild reads the whole history and replaces the model.
+// Rebuild reads the whole history and replaces the model. A rebuild replays the
+// self-correction over the history (eta.Tracker); once the tracker is warm that costs
+// little more than building the model, but a cold replay (the first rebuild, or one after
+// the past was edited) rebuilds the model at every checkpoint of up to eta.ReplayLimit
+// incidents, which takes tens of seconds with 10 000 incidents of history. With a history
+// that large, Rebuild publishes the uncorrected model at once and the corrected one when
+// the replay is done, in the background, so that serving does not wait for it; later
+// rebuilds wait for it instead.
 func (f *Forecaster) Rebuild(ctx context.Context) error {
 	var incs []status.Incident
 	err := f.store.Read(ctx, func(tx status.Tx) error {
@@ -65,10 +101,27 @@ func (f *Forecaster) Rebuild(ctx context.Context) error {
 	for i := range incs {
 		recs = append(recs, Record(&incs[i]))
 	}
-	start := time.Now()
-	f.model.Store(eta.Build(recs, f.clock.Now(), f.cfg))
-	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
+	f.mu.Lock()
+	now := f.clock.Now()
+	if len(recs) > f.backgroundAbove && f.tracker.Cold(recs) {
+		f.model.Store(eta.Build(recs, now, f.cfg))
+		f.log.Info("eta model: replaying its self-correction in the background", "incidents", len(recs))
+		go func() {
+			defer f.mu.Unlock()
+			f.build(recs, now)
+		}()
+		return nil
+	}
+	defer f.mu.Unlock()
+	f.build(recs, now)
 	return nil
+}
+
+// build replaces the model with the tracker's; f.mu is held.
+func (f *Forecaster) build(recs []eta.Record, now time.Time) {
+	start := time.Now()
+	f.model.Store(f.tracker.Build(recs, now))
+	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
 }
 
 // OnChange is a status.Service subscriber: incident changes alter the history.

@@ -48,16 +48,19 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 	var earliest time.Time
 	wanted := map[string]statuspage.Component{}
 	var order []string
-	var todo []*status.Incident
+	todo, skipped, err := Incidents(incs, l)
+	if err != nil {
+		return res, err
+	}
+	res.SkippedMaint = skipped
+	// todo holds the incidents that are not maintenances, in the order of incs.
+	j := 0
 	for _, si := range incs {
 		if isMaintenance(si) {
-			res.SkippedMaint++
 			continue
 		}
-		inc, err := convert(si, l)
-		if err != nil {
-			return res, err
-		}
+		inc := todo[j]
+		j++
 		if earliest.IsZero() || inc.StartedAt.Before(earliest) {
 			earliest = inc.StartedAt
 		}
@@ -73,7 +76,6 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 				}
 			}
 		}
-		todo = append(todo, inc)
 	}
 	for _, id := range order {
 		if have[id] {
@@ -110,6 +112,28 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 		}
 	}
 	return res, nil
+}
+
+// Incidents converts a Statuspage history into Candor incidents exactly as Statuspage
+// imports them, without a store: scheduled maintenances are skipped (and counted), and each
+// incident's state — status, phase times, components — is derived from its timeline as the
+// store will hold it. It is the one reading of Statuspage data: the ETA backtest learns
+// from what this returns, as production learns from what the import stores. Texts become
+// texts in language l.
+func Incidents(incs []statuspage.Incident, l lang.Lang) (out []*status.Incident, skippedMaint int, err error) {
+	for _, si := range incs {
+		if isMaintenance(si) {
+			skippedMaint++
+			continue
+		}
+		inc, err := convert(si, l)
+		if err != nil {
+			return nil, skippedMaint, err
+		}
+		inc.Derive()
+		out = append(out, inc)
+	}
+	return out, skippedMaint, nil
 }
 
 func isMaintenance(si statuspage.Incident) bool {

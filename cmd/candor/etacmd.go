@@ -7,15 +7,18 @@ import (
 	"os"
 
 	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/forecast"
 	"github.com/candorstatus/candor/statuspage"
 )
 
 const etaHelp = `Usage: candor eta ACTION [flags]
 
 Actions:
-  backtest [--json] FILE   replay a Statuspage incident history in time order and report how
-                           well the ETA model's ranges covered the real restoration times,
-                           against two simple baselines.
+  backtest [--json] FILE   replay a Statuspage incident history in time order, as production
+                           would have lived it (the model knowing only the past and correcting
+                           itself from its own misses), and report how well its ranges covered
+                           the real restoration times — coverage, pinball loss and interval
+                           score by elapsed time, year and phase — against three baselines.
 `
 
 func etaCmd(ctx context.Context, args []string, env Env) error {
@@ -37,9 +40,13 @@ func etaBacktest(ctx context.Context, args []string, env Env) error {
 	defer f.Close()
 	incs, err := statuspage.ParseIncidents(f)
 	if err != nil {
-		return err
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}
-	report := eta.Backtest(eta.RecordsFromStatuspage(incs), eta.DefaultConfig())
+	recs, err := forecast.RecordsFromStatuspage(incs)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+	}
+	report := eta.Backtest(recs, eta.DefaultConfig())
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

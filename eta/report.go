@@ -1,0 +1,74 @@
+package eta
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Text renders the report as readable tables: the model's coverage and scores overall, by
+// elapsed time, by year and by phase, then the baselines' on the same rows.
+func (r Report) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ETA backtest: %d incidents, %d evaluations (burn-in: %d resolved incidents)\n", r.Incidents, r.Evaluations, BurnIn)
+	fmt.Fprintf(&b, "Model: coverage of P10/P50/P80/P90 (ideal .10 .50 .80 .90); pinball loss of P50 and P90, interval score of [P10, P90] and P50 errors, in minutes (lower is better)\n")
+	head := fmt.Sprintf("%-14s %6s | %5s %5s %5s %5s | %7s %7s %8s | %7s %7s\n",
+		"", "evals", "cov10", "cov50", "cov80", "cov90", "pin50", "pin90", "interval", "MdAE", "MAE")
+	row := func(name string, s Scores) {
+		fmt.Fprintf(&b, "%-14s %6d | %5.3f %5.3f %5.3f %5.3f | %7.1f %7.1f %8.0f | %7.1f %7.1f\n", name, s.Evaluations,
+			s.P10Coverage, s.P50Coverage, s.P80Coverage, s.P90Coverage, s.PinballP50, s.PinballP90, s.IntervalScore,
+			s.P50MedianAbsErrorMin, s.P50MeanAbsErrorMin)
+	}
+	b.WriteString(head)
+	row("all", r.Scores)
+	for _, e := range checkpoints {
+		k := strconv.Itoa(e)
+		row(k+"m", r.ByElapsed[k])
+	}
+	for _, k := range sortedKeys(r.ByYear) {
+		row(k, r.ByYear[k].Scores)
+	}
+	for _, k := range phaseNames {
+		if s, ok := r.ByPhase[k]; ok {
+			row(k, s.Scores)
+		}
+	}
+	fmt.Fprintf(&b, "Baselines: coverage of P50 and P90, pinball loss of P50 and P90 (minutes)\n")
+	fmt.Fprintf(&b, "%-14s", "")
+	for _, n := range baselineNames {
+		fmt.Fprintf(&b, " | %-29s", n)
+	}
+	b.WriteString("\n")
+	brow := func(name string, get func(BaselineScores) Scores) {
+		fmt.Fprintf(&b, "%-14s", name)
+		for _, n := range baselineNames {
+			s := get(r.Baselines[n])
+			fmt.Fprintf(&b, " | %5.3f %5.3f %8.1f %8.1f", s.P50Coverage, s.P90Coverage, s.PinballP50, s.PinballP90)
+		}
+		b.WriteString("\n")
+	}
+	brow("all", func(s BaselineScores) Scores { return s.Scores })
+	for _, e := range checkpoints {
+		k := strconv.Itoa(e)
+		brow(k+"m", func(s BaselineScores) Scores { return s.ByElapsed[k] })
+	}
+	for _, k := range sortedKeys(r.ByYear) {
+		brow(k, func(s BaselineScores) Scores { return s.ByYear[k] })
+	}
+	for _, k := range phaseNames {
+		if _, ok := r.ByPhase[k]; ok {
+			brow(k, func(s BaselineScores) Scores { return s.ByPhase[k] })
+		}
+	}
+	return b.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

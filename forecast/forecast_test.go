@@ -1,0 +1,87 @@
+package forecast
+
+import (
+	"context"
+	"github.com/candorstatus/candor/lang"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/sqlite"
+)
+
+// TestForecasterPublishesTheTrackersRange checks that production estimates are the
+// self-corrected ones — the replay of eta.Tracker over the store's history, the replay the
+// backtest scores — and stay so as rebuilds reuse the tracker's memo.
+func TestForecasterPublishesTheTrackersRange(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	svc := status.NewService(st, clock, nil)
+	if _, err := demo.Seed(ctx, svc, 200); err != nil {
+		t.Fatal(err)
+	}
+	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
+	_, comps, err := svc.Components(ctx)
+	if err != nil || len(comps) == 0 {
+		t.Fatalf("components %v: %v", comps, err)
+	}
+	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: lang.Same("Slow API"), Status: status.Investigating,
+		Message: lang.Same("Looking."), Components: map[string]status.ComponentStatus{comps[0].ID: status.MajorOutage},
+		StartedAt: clock.Now().Add(-40 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := New(st, clock, nil)
+	background := New(st, clock, nil)
+	background.backgroundAbove = 10 // the demo history is larger: its cold replay runs in the background
+	check := func(when string) {
+		t.Helper()
+		for _, f := range []*Forecaster{f, background} {
+			if err := f.Rebuild(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		background.mu.Lock() // held by a background replay until it is done
+		background.mu.Unlock()
+		cur, err := svc.Incident(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _, err := svc.Incidents(ctx, status.IncidentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := make([]eta.Record, len(all))
+		for i := range all {
+			recs[i] = Record(&all[i])
+		}
+		now := clock.Now()
+		want := eta.NewTracker(eta.DefaultConfig()).Build(recs, now).Estimate(query(cur, now))
+		// Within a second: a rebuild that reuses the memo starts some parametric fits from
+		// elsewhere than a fresh replay does, and the optima agree far below that.
+		near := func(a, b time.Time) bool { return a.Sub(b).Abs() < time.Second }
+		for name, f := range map[string]*Forecaster{"forecaster": f, "background replay": background} {
+			got, ok := f.Estimate(cur, now)
+			if !ok || !near(got.P50, want.P50) || !near(got.P80, want.P80) || !near(got.P90, want.P90) {
+				t.Errorf("%s: %s %+v (%v), fresh tracker %v %v %v", when, name, got, ok, want.P50, want.P80, want.P90)
+			}
+		}
+		got, _ := f.Estimate(cur, now)
+		if uncorrected := eta.Build(recs, now, eta.DefaultConfig()).Estimate(query(cur, now)); uncorrected.P90.Equal(got.P90) {
+			t.Errorf("%s: the forecaster publishes the uncorrected model's P90 %v", when, got.P90)
+		}
+	}
+	check("first rebuild")
+	clock.Advance(25 * time.Minute)
+	if _, err := svc.PostUpdate(ctx, op, inc.ID, status.UpdateInput{Status: status.Identified, Message: lang.Same("Found it.")}); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuild after an update")
+}

@@ -1,0 +1,61 @@
+// Package forecasttest gives tests the real incident history kept beside the checkout in
+// shared/data, read the way production reads it (forecast.RecordsFromStatuspage). It is the
+// one place that decides what a test does when that file is absent.
+package forecasttest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/candorstatus/candor/eta"
+	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/statuspage"
+)
+
+// HistoryFile is the real history's name in shared/data.
+const HistoryFile = "history-digitalocean.json"
+
+// HistoryPath returns the path of shared/data/name, looked for in the working directory's
+// ancestors (a checkout lives beside shared/), or "" when there is none.
+func HistoryPath(name string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, "shared", "data", name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// RealHistory reads the real history, skipping the test with the reason when the file is
+// not there.
+func RealHistory(t testing.TB) []eta.Record {
+	t.Helper()
+	path := HistoryPath(HistoryFile)
+	if path == "" {
+		t.Skipf("real history shared/data/%s not found beside the checkout; skipping", HistoryFile)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("open real history: %v", err)
+	}
+	defer f.Close()
+	incs, err := statuspage.ParseIncidents(f)
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	recs, err := forecast.RecordsFromStatuspage(incs)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return recs
+}
