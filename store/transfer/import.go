@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -29,8 +31,8 @@ func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
-	if h.Format != Format || h.Version != Version {
-		return nil, fmt.Errorf("not a %s v%d stream (got %q v%d)", Format, Version, h.Format, h.Version)
+	if h.Format != Format || h.Version < 1 || h.Version > Version {
+		return nil, fmt.Errorf("not a %s v1–v%d stream (got %q v%d)", Format, Version, h.Format, h.Version)
 	}
 	stats := Stats{}
 	var pending []line
@@ -41,7 +43,7 @@ func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 		}
 		err := st.Write(ctx, func(tx status.Tx) error {
 			for _, l := range pending {
-				if err := apply(tx, l); err != nil {
+				if err := apply(tx, l, h.Version); err != nil {
 					return fmt.Errorf("import %s record: %w", l.Kind, err)
 				}
 			}
@@ -131,8 +133,9 @@ func decode[T any](l line) (*T, error) {
 	return &v, nil
 }
 
-// apply writes one record with the store's own methods, keeping every field as exported.
-func apply(tx status.Tx, l line) error {
+// apply writes one record of a version-v stream with the store's own methods, keeping every
+// field as exported.
+func apply(tx status.Tx, l line, v int) error {
 	switch l.Kind {
 	case "group":
 		g, err := decode[status.Group](l)
@@ -151,11 +154,25 @@ func apply(tx status.Tx, l line) error {
 		if err != nil {
 			return err
 		}
+		if v == 1 {
+			for i := range inc.Updates {
+				if inc.Updates[i].Kind == status.KindSystem {
+					inc.Updates[i].Message = splitEntry(inc.Updates[i].Message)
+				}
+			}
+		}
 		return tx.CreateIncident(inc)
 	case "maintenance":
 		m, err := decode[status.Maintenance](l)
 		if err != nil {
 			return err
+		}
+		if v == 1 {
+			for i := range m.Updates {
+				if m.Updates[i].Kind == status.KindSystem {
+					m.Updates[i].Message = splitEntry(m.Updates[i].Message)
+				}
+			}
 		}
 		return tx.CreateMaintenance(m)
 	case "device":
@@ -184,6 +201,14 @@ func apply(tx status.Tx, l line) error {
 		if err != nil {
 			return err
 		}
+		if v == 1 {
+			var old struct{ TitleKO, TitleEN, MessageKO, MessageEN string }
+			if err := json.Unmarshal(l.Data, &old); err != nil {
+				return err
+			}
+			t.Title = lang.Text{KO: old.TitleKO, EN: old.TitleEN}
+			t.Message = lang.Text{KO: old.MessageKO, EN: old.MessageEN}
+		}
 		return tx.PutTemplate(t)
 	case "postmortem":
 		p, err := decode[status.Postmortem](l)
@@ -199,4 +224,14 @@ func apply(tx status.Tx, l line) error {
 		return tx.AppendAudit(e)
 	}
 	return fmt.Errorf("unknown kind %q", l.Kind)
+}
+
+// splitEntry reads an automatic timeline entry of a version 1 stream: Candor wrote those as
+// the Korean line, a line break and the English line (as the stores' migrations split them).
+func splitEntry(t lang.Text) lang.Text {
+	ko, en, ok := strings.Cut(t.KO, "\n")
+	if !ok || t.KO != t.EN {
+		return t
+	}
+	return lang.Text{KO: ko, EN: en}
 }

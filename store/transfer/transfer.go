@@ -17,10 +17,12 @@ import (
 	"github.com/candorstatus/candor/status"
 )
 
-// Format names the stream; Version changes when a record's meaning changes.
+// Format names the stream; Version changes when a record's meaning changes. Version 2:
+// texts the public reads are objects of languages (version 1 had one string each, and
+// incident templates had TitleKO/TitleEN/MessageKO/MessageEN); Import reads both.
 const (
 	Format  = "candor-export"
-	Version = 1
+	Version = 2
 )
 
 // header is the first line of a stream.

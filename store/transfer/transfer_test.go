@@ -6,10 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/candorstatus/candor/lang"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorstatus/candor/demo"
 	"github.com/candorstatus/candor/forecast"
@@ -18,7 +22,6 @@ import (
 	"github.com/candorstatus/candor/store/postgres/pgtest"
 	"github.com/candorstatus/candor/store/sqlite"
 	"github.com/candorstatus/candor/store/transfer"
-	"golang.org/x/crypto/bcrypt"
 )
 
 func openSQLite(t *testing.T) *sqlite.Store {
@@ -53,7 +56,7 @@ func richState(t *testing.T, st status.Store) {
 			t.Fatal(err)
 		}
 	}
-	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: lang.Same("Login down"), Message: lang.Same("Down.\n다운."),
+	inc, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: lang.Text{KO: "로그인 장애", EN: "Login down"}, Message: lang.In(lang.Korean, "다운."),
 		Components: map[string]status.ComponentStatus{"login": status.MajorOutage}, AnnouncedETA: clock.Now().Add(10 * time.Minute),
 		Cause: status.CausePower, Notify: true})
 	must(err)
@@ -182,4 +185,41 @@ func TestRoundTripThroughPostgreSQL(t *testing.T) {
 	richState(t, src)
 	RoundTrip(t, src, pg)
 	RoundTrip(t, pg, openSQLite(t))
+}
+
+// TestImportVersion1 reads a stream written before texts were per language: strings become
+// every language's text, templates' per-language fields carry over, and Candor's own
+// automatic entries ("Korean line, English line") are split.
+func TestImportVersion1(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "candor.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stream := `{"format":"candor-export","version":1,"exported_at":"2026-11-22T09:00:00Z","revision":3}
+{"kind":"component","data":{"ID":"api","Name":"API","Description":"","GroupID":"","Position":0,"Status":"operational","Showcase":true}}
+{"kind":"incident","data":{"ID":"i1","Title":"Login fails","Impact":"major","Status":"investigating","StartedAt":"2026-11-22T08:00:00Z","CreatedAt":"2026-11-22T08:00:00Z","UpdatedAt":"2026-11-22T08:30:00Z","Updates":[{"ID":"u1","IncidentID":"i1","Kind":"staff","Status":"investigating","Message":"Down.","CreatedAt":"2026-11-22T08:00:00Z","Components":[{"ComponentID":"api","Name":"API","OldStatus":"operational","NewStatus":"major_outage"}]},{"ID":"u2","IncidentID":"i1","Kind":"system","Status":"investigating","Message":"시각이 지났습니다.\nThe time passed.","CreatedAt":"2026-11-22T08:30:00Z"}]}}
+{"kind":"template","data":{"ID":"t1","Name":"Power","Cause":"power","Impact":"critical","TitleKO":"전원 장애","TitleEN":"Power failure","MessageKO":"복구 중입니다.","MessageEN":"Recovering."}}
+`
+	if _, err := transfer.Import(ctx, st, strings.NewReader(stream)); err != nil {
+		t.Fatal(err)
+	}
+	st.Read(ctx, func(tx status.Tx) error {
+		inc, err := tx.Incident("i1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Title != lang.Same("Login fails") || inc.Updates[0].Message != lang.Same("Down.") || inc.Updates[0].Components[0].Name != lang.Same("API") {
+			t.Errorf("incident %+v", inc)
+		}
+		if got := inc.Updates[1].Message; got != (lang.Text{KO: "시각이 지났습니다.", EN: "The time passed."}) {
+			t.Errorf("automatic entry %+v", got)
+		}
+		ts, err := tx.Templates()
+		if err != nil || len(ts) != 1 || ts[0].Title != (lang.Text{KO: "전원 장애", EN: "Power failure"}) || ts[0].Message.EN != "Recovering." {
+			t.Errorf("templates %+v %v", ts, err)
+		}
+		return nil
+	})
 }
