@@ -239,18 +239,14 @@ func pageID(name string) string {
 func newSender(ctx context.Context, env Env, log *slog.Logger) (notifier.Sender, error) {
 	cfg, ok := fcm.ConfigFromEnv(env.Getenv)
 	if !ok {
-		log.Warn("push notifications are not configured: logging what would be sent instead " +
-			"(set CANDOR_FCM_PROJECT_ID and GOOGLE_APPLICATION_CREDENTIALS, or CANDOR_FCM_ENDPOINT)")
+		log.Warn("delivery channels: push notifications are only logged, not sent "+
+			"(set CANDOR_FCM_PROJECT_ID and GOOGLE_APPLICATION_CREDENTIALS, or CANDOR_FCM_ENDPOINT)", "push", "log only")
 		return notifier.NewLogSender(log), nil
 	}
 	s, err := fcm.New(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("set up FCM: %w", err)
+		return nil, fmt.Errorf("set up FCM (%s): %w", cfg.Describe(), err)
 	}
-	if cfg.Endpoint != "" {
-		log.Info("push notifications go to an FCM-compatible server", "endpoint", cfg.Endpoint)
-	} else {
-		log.Info("push notifications go to FCM", "project", cfg.ProjectID)
-	}
+	log.Info("delivery channels: push notifications are sent", "push", cfg.Describe())
 	return s, nil
 }

@@ -47,9 +47,12 @@ type Config struct {
 }
 
 // ConfigFromEnv reads CANDOR_FCM_ENDPOINT, CANDOR_FCM_CREDENTIALS (or
-// GOOGLE_APPLICATION_CREDENTIALS) and CANDOR_FCM_PROJECT (or GOOGLE_CLOUD_PROJECT) through
-// getenv. ok is false when neither an endpoint nor credentials are set: FCM is not
-// configured, and the caller should use notifier.LogSender.
+// GOOGLE_APPLICATION_CREDENTIALS) and CANDOR_FCM_PROJECT_ID (or CANDOR_FCM_PROJECT, or
+// GOOGLE_CLOUD_PROJECT) through getenv. One rule decides: FCM is configured when any of them
+// is set — an endpoint alone means an FCM-compatible server that needs neither project nor
+// credentials; a project alone uses the platform's application-default credentials; a
+// credentials file alone names its own project. ok is false only when none is set, and the
+// caller should then log pushes instead (and say so).
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool) {
 	first := func(keys ...string) string {
 		for _, k := range keys {
@@ -64,10 +67,18 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool) {
 		CredentialsFile: first("CANDOR_FCM_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"),
 		ProjectID:       first("CANDOR_FCM_PROJECT_ID", "CANDOR_FCM_PROJECT", "GOOGLE_CLOUD_PROJECT"),
 	}
-	// Real FCM needs a project and credentials (a service-account file, or the platform's
-	// application-default credentials when only the project is given); an endpoint alone
-	// means an FCM-compatible server that needs neither.
-	return cfg, cfg.Endpoint != "" || cfg.CredentialsFile != "" || getenv("CANDOR_FCM_PROJECT_ID") != ""
+	return cfg, cfg.Endpoint != "" || cfg.CredentialsFile != "" || cfg.ProjectID != ""
+}
+
+// Describe says where pushes go, for the start-up log.
+func (c Config) Describe() string {
+	switch {
+	case c.Endpoint != "":
+		return "an FCM-compatible server at " + c.Endpoint
+	case c.ProjectID != "":
+		return "FCM, project " + c.ProjectID
+	}
+	return "FCM, the project named in " + c.CredentialsFile
 }
 
 // Sender sends through FCM. It is safe for concurrent use.

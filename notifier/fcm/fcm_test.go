@@ -360,6 +360,23 @@ func TestEndpointFromEnv(t *testing.T) {
 	}
 }
 
+// TestEveryProjectVariableConfiguresFCM: each variable Candor reads turns FCM on; none is
+// read only to be ignored (a user who set GOOGLE_CLOUD_PROJECT once got log-only pushes).
+func TestEveryProjectVariableConfiguresFCM(t *testing.T) {
+	for _, key := range []string{"CANDOR_FCM_PROJECT_ID", "CANDOR_FCM_PROJECT", "GOOGLE_CLOUD_PROJECT",
+		"CANDOR_FCM_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS", "CANDOR_FCM_ENDPOINT"} {
+		cfg, ok := fcm.ConfigFromEnv(func(k string) string {
+			if k == key {
+				return "x"
+			}
+			return ""
+		})
+		if !ok || cfg.Describe() == "" {
+			t.Errorf("%s alone leaves FCM unconfigured", key)
+		}
+	}
+}
+
 func TestNewRejectsBadConfig(t *testing.T) {
 	ctx := context.Background()
 	for _, cfg := range []fcm.Config{
