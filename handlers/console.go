@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -184,7 +185,7 @@ func userOp(c echo.Context) status.Op {
 // page is the frame of a console page for the current request.
 func (s *console) page(c echo.Context, title, section string) templates.ConsolePage {
 	cfg := s.Builder.Config()
-	p := templates.ConsolePage{Title: title, PageName: cfg.PageName.String(), Section: section, User: consoleUser(c),
+	p := templates.ConsolePage{Title: title, PageName: consoleText(cfg.PageName), Section: section, User: consoleUser(c),
 		Location: cfg.Location, Now: s.Service.Clock().Now(), Flash: flashes[c.QueryParam("done")]}
 	if sess := consoleSession(c); sess != nil {
 		p.CSRF = sess.CSRFToken
@@ -303,4 +304,10 @@ func (s *console) errorPage(c echo.Context, err error) error {
 		return c.NoContent(code)
 	}
 	return s.render(c, code, templates.ConsoleErrorPage(v))
+}
+
+// consoleText is a staff text as the English-first console shows it: English, else Korean.
+func consoleText(t lang.Text) string {
+	s, _ := t.Pick(lang.English, lang.Korean)
+	return s
 }

@@ -119,7 +119,7 @@ func (s *console) componentEditView(c echo.Context) (templates.ComponentEditView
 	if err != nil {
 		return templates.ComponentEditView{}, err
 	}
-	v := templates.ComponentEditView{ConsolePage: s.page(c, comp.Name.String(), "components"), Component: *comp}
+	v := templates.ComponentEditView{ConsolePage: s.page(c, consoleText(comp.Name), "components"), Component: *comp}
 	groups, _, err := s.Service.Components(ctx)
 	var group lang.Text
 	for _, g := range groups {

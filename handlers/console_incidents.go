@@ -171,7 +171,7 @@ func (s *console) incidentView(c echo.Context, id string) (templates.IncidentDet
 	if err != nil {
 		return templates.IncidentDetailView{}, err
 	}
-	v := templates.IncidentDetailView{ConsolePage: s.page(c, inc.Title.String(), "incidents"), Incident: *inc,
+	v := templates.IncidentDetailView{ConsolePage: s.page(c, consoleText(inc.Title), "incidents"), Incident: *inc,
 		Resolve: resolvedMessage}
 	if _, v.Components, err = s.Service.Components(ctx); err != nil {
 		return v, err

@@ -119,7 +119,7 @@ func (s *console) maintenanceView(c echo.Context, id string) (templates.Maintena
 	if err != nil {
 		return templates.MaintenanceDetailView{}, err
 	}
-	v := templates.MaintenanceDetailView{ConsolePage: s.page(c, m.Title.String(), "maintenance"), M: *m, ShowOverride: m.Held(),
+	v := templates.MaintenanceDetailView{ConsolePage: s.page(c, consoleText(m.Title), "maintenance"), M: *m, ShowOverride: m.Held(),
 		UpdateNotify: true, Titles: s.incidentTitles(ctx, m.HeldBy)}
 	_, comps, err := s.Service.Components(ctx)
 	v.Names = namesOf(comps)

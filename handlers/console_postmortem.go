@@ -51,7 +51,7 @@ func (s *console) postmortemView(c echo.Context) (templates.PostmortemView, erro
 	if err != nil {
 		return templates.PostmortemView{}, err
 	}
-	v := templates.PostmortemView{ConsolePage: s.page(c, "Postmortem: "+inc.Title.String(), "incidents"), Incident: *inc}
+	v := templates.PostmortemView{ConsolePage: s.page(c, "Postmortem: "+consoleText(inc.Title), "incidents"), Incident: *inc}
 	pm, err := s.Service.Postmortem(ctx, id)
 	switch {
 	case status.ErrorCode(err) == status.ENOTFOUND:

@@ -124,7 +124,7 @@ func TestETABlock(t *testing.T) {
 				Basis: wording.Basis{Samples: 40, Elapsed: 30 * time.Minute, Phase: "identified"}},
 			testids: []string{"eta-range"},
 			en:      texts{has: []string{"Of 40 similar incidents that had lasted 30 min with the cause identified, half were restored by 19:20 KST"}},
-			ko:      texts{has: []string{"원인이 파악된 채 30분 이상 이어진 비슷한 장애 40건 중 절반은 19:20 KST까지"}},
+			ko:      texts{has: []string{"원인이 파악된 상태로 30분 이상 이어진 비슷한 장애 40건 중 절반은 19:20 KST까지"}},
 		},
 		{
 			name: "thin history",
