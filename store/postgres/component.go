@@ -19,7 +19,7 @@ func (t *tx) Groups() ([]status.Group, error) {
 	var gs []status.Group
 	for rows.Next() {
 		var g status.Group
-		if err := rows.Scan(&g.ID, textCol{&g.Name}, textCol{&g.Description}, &g.Position,
+		if err := rows.Scan(&g.ID, textCol(&g.Name), textCol(&g.Description), &g.Position,
 			timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}); err != nil {
 			return nil, t.fail(err, "load groups")
 		}
@@ -61,7 +61,7 @@ const componentColumns = `id, name, description, group_id, position, status, sho
 	only_show_if_degraded, start_date, created_at, updated_at`
 
 func scanComponent(sc interface{ Scan(...any) error }, c *status.Component) error {
-	return sc.Scan(&c.ID, textCol{&c.Name}, textCol{&c.Description}, strCol{&c.GroupID}, &c.Position, &c.Status,
+	return sc.Scan(&c.ID, textCol(&c.Name), textCol(&c.Description), strCol{&c.GroupID}, &c.Position, &c.Status,
 		&c.Showcase, &c.OnlyShowIfDegraded, timeCol{&c.StartDate}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 }
 

@@ -87,7 +87,7 @@ func nilIfEmpty(s []string) []string {
 
 func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) error {
 	var l maintenanceLists
-	if err := sc.Scan(&m.ID, textCol{&m.Title}, &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
+	if err := sc.Scan(&m.ID, textCol(&m.Title), &m.Status, timeCol{&m.ScheduledFor}, timeCol{&m.ScheduledUntil},
 		&m.Notify, &m.AutoComplete, timeCol{&m.StartedAt}, timeCol{&m.EndedAt}, timeCol{&m.LateNotified},
 		timeCol{&m.HeldSince}, &m.OverrideReason, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt},
 		&l.components, &l.remindBefore, &l.remindersSent, &l.heldBy, &l.priorStatus); err != nil {
@@ -97,7 +97,7 @@ func scanMaintenance(sc interface{ Scan(...any) error }, m *status.Maintenance) 
 }
 
 func scanMaintenanceUpdate(sc interface{ Scan(...any) error }, u *status.MaintenanceUpdate) error {
-	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, textCol{&u.Message}, &u.Notify, &u.PostedBy,
+	return sc.Scan(&u.ID, &u.MaintenanceID, &u.Kind, &u.Status, textCol(&u.Message), &u.Notify, &u.PostedBy,
 		timeCol{&u.CreatedAt}, &u.Event)
 }
 

@@ -16,7 +16,7 @@ const postmortemColumns = `incident_id, cause, impact, timeline, author, publish
 const postmortemActionColumns = `incident_id, id, title, owner, due_date, state`
 
 func scanPostmortem(sc interface{ Scan(...any) error }, p *status.Postmortem) error {
-	return sc.Scan(&p.IncidentID, textCol{&p.Cause}, textCol{&p.Impact}, textCol{&p.Timeline}, &p.Author,
+	return sc.Scan(&p.IncidentID, textCol(&p.Cause), textCol(&p.Impact), textCol(&p.Timeline), &p.Author,
 		timeCol{&p.PublishedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 }
 
@@ -64,7 +64,7 @@ func queuePostmortemActions(b *pgx.Batch, ps *[]status.Postmortem, where string,
 		for rows.Next() {
 			var incidentID string
 			var a status.FollowUp
-			if err := rows.Scan(&incidentID, &a.ID, textCol{&a.Title}, &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
+			if err := rows.Scan(&incidentID, &a.ID, textCol(&a.Title), &a.Owner, dateCol{&a.DueDate}, &a.State); err != nil {
 				return err
 			}
 			if i, ok := index[incidentID]; ok {

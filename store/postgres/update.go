@@ -1,144 +1,44 @@
 package postgres
 
 import (
-	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/codec"
 )
 
 const updateColumns = `id, incident_id, kind, status, impact, message, components, announced_eta,
 	notify, posted_by, created_at, estimate, announced_chance, missed_at`
 
-// The JSON documents below are the stored forms of the domain types, named independently
-// of the Go fields so renaming a field never breaks stored timelines; they are SQLite's, so
-// a database moves between the stores unchanged.
+// The stored forms of component changes, estimates and chances are package codec's, shared
+// with SQLite, so a database moves between the stores unchanged.
 
-// changeJSON is the stored form of a status.ComponentChange.
-type changeJSON struct {
-	ComponentID string `json:"component_id"`
-	// Name is the object form of lang.Text; a string (written before names were per
-	// language) reads as the name in every language.
-	Name      lang.Text `json:"name"`
-	OldStatus string    `json:"old_status"`
-	NewStatus string    `json:"new_status"`
-}
+func encodeChanges(cs []status.ComponentChange) (string, error) { return codec.EncodeChanges(cs) }
 
-// estimateJSON is the stored form of a status.Estimate; times are microseconds since the
-// Unix epoch.
-type estimateJSON struct {
-	P50     int64  `json:"p50_us"`
-	P80     int64  `json:"p80_us"`
-	P90     int64  `json:"p90_us"`
-	Samples int    `json:"samples"`
-	Pool    string `json:"pool"`
-	Few     bool   `json:"few"`
-	Phase   string `json:"phase,omitempty"`
-	At      int64  `json:"at_us,omitempty"`
-}
+func decodeChanges(b []byte) ([]status.ComponentChange, error) { return codec.DecodeChanges(b) }
 
-// chanceJSON is the stored form of a status.Chance.
-type chanceJSON struct {
-	P   float64 `json:"p"`
-	Met int     `json:"met"`
-	Of  int     `json:"of"`
-}
+// encodeEstimate returns e's stored form, or nil (NULL) for no estimate.
+func encodeEstimate(e *status.Estimate) (any, error) { return nullable(codec.EncodeEstimate(e)) }
 
-func encodeChanges(cs []status.ComponentChange) (string, error) {
-	out := make([]changeJSON, len(cs))
-	for i, c := range cs {
-		out[i] = changeJSON{ComponentID: c.ComponentID, Name: c.Name,
-			OldStatus: string(c.OldStatus), NewStatus: string(c.NewStatus)}
-	}
-	b, err := json.Marshal(out)
-	return string(b), err
-}
+func decodeEstimate(b []byte) (*status.Estimate, error) { return codec.DecodeEstimate(b) }
 
-func decodeChanges(b []byte) ([]status.ComponentChange, error) {
-	var in []changeJSON
-	if err := json.Unmarshal(b, &in); err != nil {
+// encodeChance returns c's stored form, or nil (NULL) for no score.
+func encodeChance(c *status.Chance) (any, error) { return nullable(codec.EncodeChance(c)) }
+
+func decodeChance(b []byte) (*status.Chance, error) { return codec.DecodeChance(b) }
+
+func nullable(b []byte, err error) (any, error) {
+	if b == nil || err != nil {
 		return nil, err
 	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	cs := make([]status.ComponentChange, len(in))
-	for i, c := range in {
-		cs[i] = status.ComponentChange{ComponentID: c.ComponentID, Name: c.Name,
-			OldStatus: status.ComponentStatus(c.OldStatus), NewStatus: status.ComponentStatus(c.NewStatus)}
-	}
-	return cs, nil
-}
-
-func micros(t time.Time) int64 { return t.UTC().Truncate(time.Microsecond).UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// microsOrZero and fromMicrosOrZero keep the zero time zero (an estimate recorded before it
-// carried the time it was made).
-func microsOrZero(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return micros(t)
-}
-
-func fromMicrosOrZero(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return fromMicros(us)
-}
-
-// encodeEstimate returns e as JSON, or nil (NULL) for no estimate.
-func encodeEstimate(e *status.Estimate) (any, error) {
-	if e == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(estimateJSON{P50: micros(e.P50), P80: micros(e.P80), P90: micros(e.P90), Samples: e.Samples,
-		Pool: e.Pool, Few: e.Few, Phase: e.Phase, At: microsOrZero(e.At)})
-	return string(b), err
-}
-
-func decodeEstimate(b []byte) (*status.Estimate, error) {
-	if b == nil {
-		return nil, nil
-	}
-	var j estimateJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return nil, err
-	}
-	return &status.Estimate{P50: fromMicros(j.P50), P80: fromMicros(j.P80), P90: fromMicros(j.P90), Samples: j.Samples,
-		Pool: j.Pool, Few: j.Few, Phase: j.Phase, At: fromMicrosOrZero(j.At)}, nil
-}
-
-// encodeChance returns c as JSON, or nil (NULL) for no score.
-func encodeChance(c *status.Chance) (any, error) {
-	if c == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(chanceJSON{P: c.P, Met: c.Met, Of: c.Of})
-	return string(b), err
-}
-
-func decodeChance(b []byte) (*status.Chance, error) {
-	if b == nil {
-		return nil, nil
-	}
-	var j chanceJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return nil, err
-	}
-	return &status.Chance{P: j.P, Met: j.Met, Of: j.Of}, nil
+	return string(b), nil
 }
 
 func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 	var changes, est, chance []byte
-	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol{&u.Message}, &changes,
+	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol(&u.Message), &changes,
 		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}, &est, &chance, timeCol{&u.Missed}); err != nil {
 		return err
 	}

@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/store/codec"
 )
 
 // timeArg converts t to its stored form: truncated to the microsecond (PostgreSQL's
@@ -82,23 +82,7 @@ func float64PtrArg(p *float64) any {
 	return *p
 }
 
-// textArg is the stored form of a text written per language (see lang.Text.Encode).
-func textArg(t lang.Text) string { return t.Encode() }
+// textArg and textCol store and read a text written per language (see package codec).
+func textArg(t lang.Text) string { return codec.TextArg(t) }
 
-// textCol scans a stored per-language text into *t (pgx accepts sql.Scanner).
-type textCol struct{ t *lang.Text }
-
-// Scan implements sql.Scanner.
-func (c textCol) Scan(v any) error {
-	switch v := v.(type) {
-	case nil:
-		*c.t = lang.Text{}
-	case string:
-		*c.t = lang.Decode(v)
-	case []byte:
-		*c.t = lang.Decode(string(v))
-	default:
-		return fmt.Errorf("scan text: unexpected %T", v)
-	}
-	return nil
-}
+func textCol(t *lang.Text) codec.TextCol { return codec.TextCol{T: t} }

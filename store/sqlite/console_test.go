@@ -1,10 +1,11 @@
 package sqlite
 
 import (
-	"github.com/candorstatus/candor/lang"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 )

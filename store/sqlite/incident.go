@@ -13,7 +13,7 @@ const incidentColumns = `id, title, impact, status, cause, users_affected_percen
 	identified_at, monitoring_at, resolved_at, created_at, updated_at, announced_eta, source, external_id`
 
 func scanIncident(sc interface{ Scan(...any) error }, inc *status.Incident) error {
-	return sc.Scan(&inc.ID, textCol{&inc.Title}, &inc.Impact, &inc.Status, &inc.Cause,
+	return sc.Scan(&inc.ID, textCol(&inc.Title), &inc.Impact, &inc.Status, &inc.Cause,
 		float64PtrCol{&inc.UsersAffectedPercent}, timeCol{&inc.StartedAt}, timeCol{&inc.IdentifiedAt},
 		timeCol{&inc.MonitoringAt}, timeCol{&inc.ResolvedAt}, timeCol{&inc.CreatedAt},
 		timeCol{&inc.UpdatedAt}, timeCol{&inc.AnnouncedETA}, &inc.Source, &inc.ExternalID)

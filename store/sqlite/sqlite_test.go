@@ -3,13 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"github.com/candorstatus/candor/lang"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/storetest"

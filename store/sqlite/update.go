@@ -2,58 +2,24 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/codec"
 )
 
 const updateColumns = `id, incident_id, kind, status, impact, message, components, announced_eta,
 	notify, posted_by, created_at, estimate, announced_chance, missed_at`
 
-// changeJSON is the stored form of a status.ComponentChange, named independently of the Go
-// field names so renaming a field never breaks stored timelines.
-type changeJSON struct {
-	ComponentID string `json:"component_id"`
-	// Name is the object form of lang.Text; a string (written before names were per
-	// language) reads as the name in every language.
-	Name      lang.Text `json:"name"`
-	OldStatus string    `json:"old_status"`
-	NewStatus string    `json:"new_status"`
-}
+func encodeChanges(cs []status.ComponentChange) (string, error) { return codec.EncodeChanges(cs) }
 
-func encodeChanges(cs []status.ComponentChange) (string, error) {
-	out := make([]changeJSON, len(cs))
-	for i, c := range cs {
-		out[i] = changeJSON{ComponentID: c.ComponentID, Name: c.Name,
-			OldStatus: string(c.OldStatus), NewStatus: string(c.NewStatus)}
-	}
-	b, err := json.Marshal(out)
-	return string(b), err
-}
-
-func decodeChanges(s string) ([]status.ComponentChange, error) {
-	var in []changeJSON
-	if err := json.Unmarshal([]byte(s), &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	cs := make([]status.ComponentChange, len(in))
-	for i, c := range in {
-		cs[i] = status.ComponentChange{ComponentID: c.ComponentID, Name: c.Name,
-			OldStatus: status.ComponentStatus(c.OldStatus), NewStatus: status.ComponentStatus(c.NewStatus)}
-	}
-	return cs, nil
-}
+func decodeChanges(s string) ([]status.ComponentChange, error) { return codec.DecodeChanges([]byte(s)) }
 
 func scanUpdate(sc interface{ Scan(...any) error }, u *status.Update) error {
 	var changes string
 	var est, chance sql.NullString
-	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol{&u.Message}, &changes,
+	if err := sc.Scan(&u.ID, &u.IncidentID, &u.Kind, &u.Status, &u.Impact, textCol(&u.Message), &changes,
 		timeCol{&u.AnnouncedETA}, &u.Notify, &u.PostedBy, timeCol{&u.CreatedAt}, &est, &chance, timeCol{&u.Missed}); err != nil {
 		return err
 	}
