@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/candorstatus/candor/jobs"
-	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/store/postgres"
-	"github.com/candorstatus/candor/store/sqlite"
+	"github.com/candorstatus/candor/app"
 )
 
 // storeFlags are the flags every command that opens the store shares.
@@ -26,30 +23,10 @@ func registerStore(fs *flag.FlagSet, env Env) storeFlags {
 	}
 }
 
-// openedStore is a store with what differs between back ends.
-type openedStore struct {
-	status.Store
-	// locker runs each periodic job on one replica (PostgreSQL) or locally (SQLite).
-	locker jobs.Locker
-	// listen, when set, calls fn with each revision another replica commits.
-	listen func(ctx context.Context, fn func(int64)) error
-	desc   string
-}
-
-func (f storeFlags) open(ctx context.Context) (*openedStore, error) {
-	if url := strings.TrimSpace(*f.databaseURL); url != "" {
-		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
-			return nil, fmt.Errorf("--database-url must start with postgres:// or postgresql://")
-		}
-		st, err := postgres.Open(ctx, url)
-		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL: %w", err)
-		}
-		return &openedStore{Store: st, locker: st, listen: st.Listen, desc: "postgresql"}, nil
+func (f storeFlags) open(ctx context.Context) (*app.Store, error) {
+	url := strings.TrimSpace(*f.databaseURL)
+	if url != "" && !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, fmt.Errorf("--database-url must start with postgres:// or postgresql://")
 	}
-	st, err := sqlite.Open(ctx, dbPath(*f.dataDir))
-	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", *f.dataDir, err)
-	}
-	return &openedStore{Store: st, locker: jobs.LocalLocker{}, desc: "sqlite " + dbPath(*f.dataDir)}, nil
+	return app.OpenStore(ctx, *f.dataDir, url)
 }

@@ -25,7 +25,7 @@ func migrateCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintf(env.Stdout, "%s is up to date\n", st.desc)
+	fmt.Fprintf(env.Stdout, "%s is up to date\n", st.Desc)
 	return nil
 }
 
@@ -83,9 +83,9 @@ func importCandor(ctx context.Context, args []string, env Env) error {
 	defer st.Close()
 	stats, err := transfer.Import(ctx, st, r)
 	if err != nil {
-		return fmt.Errorf("import into %s: %w", st.desc, err)
+		return fmt.Errorf("import into %s: %w", st.Desc, err)
 	}
-	fmt.Fprintf(env.Stdout, "imported %s into %s\n", statsText(stats), st.desc)
+	fmt.Fprintf(env.Stdout, "imported %s into %s\n", statsText(stats), st.Desc)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/candorstatus/candor/app"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
 )
@@ -55,7 +56,7 @@ func TestUserCommand(t *testing.T) {
 	if _, _, err := runWithStdin(t, "another long password\n", "user", "passwd", "--data-dir", dir, "mina"); err != nil {
 		t.Fatalf("passwd: %v", err)
 	}
-	store, err := sqlite.Open(context.Background(), dbPath(dir))
+	store, err := sqlite.Open(context.Background(), app.DBPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

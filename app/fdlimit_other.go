@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package app
 
 // fileLimit reports no limit where there is no RLIMIT_NOFILE.
 func fileLimit() (uint64, bool) { return 0, false }

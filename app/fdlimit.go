@@ -1,4 +1,4 @@
-package main
+package app
 
 // streamFDReserve is how many file descriptors are kept for page requests, the database
 // and the rest when live-update streams are capped by the process's limit.

@@ -1,0 +1,261 @@
+// Package app builds a Candor server from one Config — the store, the domain service, the
+// ETA model, the public snapshots, live updates, the push outbox, the periodic jobs and the
+// HTTP handlers — and starts and stops it. `candor serve` and tests construct it the same
+// way, so what is tested is how it is wired.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/candorstatus/candor/demo"
+	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/handlers"
+	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/live"
+	"github.com/candorstatus/candor/notifier"
+	"github.com/candorstatus/candor/notifier/dispatch"
+	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/static"
+	"github.com/candorstatus/candor/status"
+)
+
+// DemoDays is how much past history --demo seeds.
+const DemoDays = 120
+
+// App is a built server. New builds it (reading the store once, so the first page and the
+// model are ready before it listens); Start serves; Stop stops and releases everything.
+type App struct {
+	Config     Config
+	Log        *slog.Logger
+	Store      *Store
+	Service    *status.Service
+	Forecaster *forecast.Forecaster
+	Builder    *site.Builder
+	Site       *site.Holder
+	Hub        *live.Hub
+	Dispatcher *dispatch.Dispatcher
+	Jobs       *jobs.Scheduler
+	Handler    http.Handler
+
+	feed   *live.Feeder
+	srv    *http.Server
+	ln     net.Listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errc   chan error
+}
+
+// New builds the server described by cfg, logging to log. On error everything opened so
+// far is closed.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a = &App{Config: cfg, Log: log, errc: make(chan error, 1)}
+	if a.Store, err = OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			a.Store.Close()
+		}
+	}()
+	clock := status.SystemClock{}
+	a.Service = status.NewService(a.Store, clock, log)
+	a.Service.SetLocation(cfg.Location)
+	a.Forecaster = forecast.New(a.Store, clock, log)
+	a.Service.SetEstimator(a.Forecaster)
+
+	if cfg.Demo {
+		seeded, err := demo.Seed(ctx, a.Service, DemoDays)
+		if err != nil {
+			return nil, fmt.Errorf("seed demo data: %w", err)
+		}
+		if seeded {
+			log.Info("seeded demo data", "days", DemoDays)
+		}
+	}
+	// Staff start new incidents from templates; an empty store gets the default texts.
+	if err := a.Service.SeedTemplates(ctx); err != nil {
+		return nil, fmt.Errorf("seed incident templates: %w", err)
+	}
+
+	assets, err := static.Load()
+	if err != nil {
+		return nil, err
+	}
+	a.Builder = site.NewBuilder(site.Config{PageID: cfg.PageID(), PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
+		PublicURL: cfg.PublicURL, Location: cfg.Location}, a.Store, assets)
+	a.Builder.SetEstimator(a.Forecaster)
+	if err := a.Forecaster.Rebuild(ctx); err != nil {
+		return nil, fmt.Errorf("build the eta model: %w", err)
+	}
+	a.Site = site.NewHolder(a.Builder, clock, log)
+	if err := a.Site.Rebuild(ctx); err != nil {
+		return nil, fmt.Errorf("render the status page: %w", err)
+	}
+	a.Service.Subscribe(a.Forecaster.OnChange)
+	a.Service.Subscribe(a.Site.OnChange)
+
+	// Every stream holds a file descriptor; past the process's limit no connection at all
+	// is accepted, pages included. Keep streams below it, with room for page requests.
+	maxStreams := cfg.MaxStreams
+	if fds, ok := fileLimit(); ok {
+		if capped := capStreams(maxStreams, fds); capped < maxStreams {
+			log.Warn("live-update streams capped below the file-descriptor limit; raise it (ulimit -n, LimitNOFILE) for more",
+				"max_streams", capped, "requested", maxStreams, "fd_limit", fds)
+			maxStreams = capped
+		}
+	}
+	a.Hub = live.NewHub(live.Config{Revision: a.Site.Current().Revision, Log: log, MaxStreams: maxStreams})
+	// Open pages hear of a change once the snapshot that shows it is being served.
+	a.feed = live.NewFeeder(a.Hub, func() int64 { return a.Site.Current().Revision }, a.Site.Built)
+	a.Service.Subscribe(func(c status.Change) { a.feed.Notify(live.Event{Revision: c.Revision, Kind: c.Kind, ID: c.ID}) })
+
+	sender, err := newSender(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Service.SetNotifier(&notifier.Planner{PageName: cfg.PageName, DefaultLang: cfg.DefaultLang, PublicURL: cfg.PublicURL,
+		Location: cfg.Location})
+	a.Dispatcher = dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(a.Store), Clock: clock, Log: log,
+		Lease: cfg.OutboxLease})
+	a.Service.OnJobs(a.Dispatcher.Wake)
+
+	a.Jobs = jobs.New(log, a.Store.Locker)
+	if err := a.addJobs(); err != nil {
+		return nil, err
+	}
+	a.Handler = handlers.New(handlers.Deps{Service: a.Service, Site: a.Site, Builder: a.Builder, Assets: assets, Log: log,
+		Live: a.Hub, Jobs: a.Jobs, DefaultLang: cfg.DefaultLang, TrustProxy: cfg.TrustProxy, Outbox: a.Dispatcher})
+	return a, nil
+}
+
+func (a *App) addJobs() error {
+	if err := jobs.AddStandard(a.Jobs, a.Service); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add("outbox-sweeper", jobs.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
+		a.Dispatcher.Wake() // a safety net: the dispatcher is normally woken by each commit
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Expired console sessions are refused anyway; sweeping keeps the table small.
+	return a.Jobs.Add("session-sweep", "0 */10 * * * *", time.Minute, func(ctx context.Context) error {
+		_, err := a.Service.SweepSessions(ctx)
+		return err
+	})
+}
+
+// Start listens on the configured address and runs everything in the background: the HTTP
+// server, snapshot and model rebuilds, live updates, the push dispatcher, the jobs and, on
+// PostgreSQL, the listener for other replicas' changes. It returns the address it listens
+// on. Serving errors are reported by Wait.
+func (a *App) Start(ctx context.Context) (string, error) {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return "", fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	a.srv.RegisterOnShutdown(a.Hub.Close) // streams end at once; browsers reconnect to the next server
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	a.spawn(func() { a.Site.Run(runCtx) })
+	a.spawn(func() { a.Forecaster.Run(runCtx) })
+	a.spawn(func() { a.feed.Run(runCtx) })
+	a.spawn(func() { a.Dispatcher.Run(runCtx) })
+	if a.Store.Listen != nil {
+		// Another replica committed: rebuild this one's snapshot and model, tell its open
+		// pages, and look for pushes a dead replica left behind. The holder's periodic
+		// revision check is the safety net if a notification is lost.
+		a.spawn(func() {
+			err := a.Store.Listen(runCtx, func(rev int64) {
+				a.Site.Notify()
+				a.Forecaster.OnChange(status.Change{Revision: rev, Kind: "incident"})
+				a.feed.Notify(live.Event{Revision: rev, Kind: "change"})
+				a.Dispatcher.Wake()
+			})
+			if err != nil && runCtx.Err() == nil {
+				a.Log.Error("listening for other replicas' changes stopped", "err", err)
+			}
+		})
+	}
+	a.Jobs.Start(runCtx)
+	// Daily uptime runs hourly; catch up now so a fresh or restarted server reports past
+	// days at once rather than after the next hour's run.
+	a.spawn(func() {
+		if err := a.Jobs.RunNow("uptime-rollup"); err != nil && runCtx.Err() == nil {
+			a.Log.Warn("start-up uptime roll-up failed; the hourly run will retry", "err", err)
+		}
+	})
+	go func() {
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.errc <- fmt.Errorf("serve: %w", err)
+		}
+	}()
+	a.Log.Info("candor is serving", "url", "http://"+ln.Addr().String(), "public_url", a.Config.PublicURL,
+		"store", a.Store.Desc, "timezone", a.Config.Timezone())
+	return ln.Addr().String(), nil
+}
+
+func (a *App) spawn(fn func()) {
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); fn() }()
+}
+
+// Wait returns when ctx ends (nil) or serving fails (the error).
+func (a *App) Wait(ctx context.Context) error {
+	select {
+	case err := <-a.errc:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// Stop shuts the HTTP server down (waiting for requests in flight until ctx ends), stops
+// the jobs and the background work, and closes the store. It is safe on an App that was
+// never started.
+func (a *App) Stop(ctx context.Context) error {
+	var err error
+	if a.srv != nil {
+		if serr := a.srv.Shutdown(ctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = fmt.Errorf("shutdown: %w", serr)
+		}
+	}
+	if a.cancel != nil {
+		a.cancel()
+		a.Jobs.Stop()
+		a.wg.Wait() // the dispatcher finishes the sends in flight and records them
+	}
+	a.Hub.Close()
+	return errors.Join(err, a.Store.Close())
+}
+
+// newSender picks FCM (real, or an FCM-compatible server) as cfg says, or a sender that
+// only logs what it would send; the log says which delivery channels are live.
+func newSender(ctx context.Context, cfg Config, log *slog.Logger) (notifier.Sender, error) {
+	if !cfg.FCMOn {
+		log.Warn("delivery channels: push notifications are only logged, not sent "+
+			"(set CANDOR_FCM_PROJECT_ID and GOOGLE_APPLICATION_CREDENTIALS, or CANDOR_FCM_ENDPOINT)", "push", "log only")
+		return notifier.NewLogSender(log), nil
+	}
+	s, err := fcm.New(ctx, cfg.FCM)
+	if err != nil {
+		return nil, fmt.Errorf("set up FCM (%s): %w", cfg.FCM.Describe(), err)
+	}
+	log.Info("delivery channels: push notifications are sent", "push", cfg.FCM.Describe())
+	return s, nil
+}

@@ -1,0 +1,247 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/status"
+)
+
+// Config is every setting of a Candor server, typed and validated. Settings lists them
+// with their flags, environment variables, defaults and meanings: the one place that
+// documents them (the README's table is checked against it).
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string // "" : the embedded SQLite in DataDir
+	Location    *time.Location
+	PageName    lang.Text
+	DefaultLang lang.Lang
+	PublicURL   string // absolute, without a trailing slash
+	Demo        bool
+	LogLevel    slog.Level
+	// TrustProxy takes the client address from X-Forwarded-For (only behind a proxy that
+	// overwrites it).
+	TrustProxy bool
+	// OutboxLease is how long a replica may hold a claimed outbox job before another may
+	// take it over.
+	OutboxLease time.Duration
+	// MaxStreams caps open live-update streams per process (further capped below the
+	// file-descriptor limit at start).
+	MaxStreams int
+	// FCM is where pushes go; FCMOn is false when pushes are only logged.
+	FCM   fcm.Config
+	FCMOn bool
+
+	pageNameAll, pageNameKO, pageNameEN string
+	timezone                            string
+}
+
+// Setting is one configuration value: a flag (empty for environment-only settings), the
+// environment variable that supplies its default, the default, what it means, and how it is
+// read into a Config (an error names what is wrong with the value).
+type Setting struct {
+	Flag, Env, Default, Help string
+	set                      func(c *Config, v string) error
+}
+
+// Bool reports whether the setting is on or off (its default is "true" or "false"): its flag
+// takes no value, "--demo" meaning true.
+func (s Setting) Bool() bool { return s.Default == "true" || s.Default == "false" }
+
+// Settings lists every setting of the server.
+var Settings = []Setting{
+	{"addr", "CANDOR_ADDR", "127.0.0.1:8080", "address to listen on", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New("want host:port, e.g. 127.0.0.1:8080 or :8080")
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"data-dir", "CANDOR_DATA_DIR", "candor-data", "folder of the embedded SQLite database", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"database-url", "CANDOR_DATABASE_URL", "", "postgres://… selects PostgreSQL instead of the embedded SQLite", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return errors.New("must start with postgres:// or postgresql://")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"timezone", "CANDOR_TIMEZONE", "Asia/Seoul", "IANA time zone pages show times in", func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "" {
+			return errors.New("is not an IANA time zone name (e.g. Asia/Seoul)")
+		}
+		c.Location, c.timezone = loc, v
+		return nil
+	}},
+	{"page-name", "CANDOR_PAGE_NAME", "Candor Status", "the page's name (every language)", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.pageNameAll = strings.TrimSpace(v)
+		return nil
+	}},
+	{"page-name-ko", "CANDOR_PAGE_NAME_KO", "", "the page's name on Korean pages, when it differs", func(c *Config, v string) error {
+		c.pageNameKO = strings.TrimSpace(v)
+		return nil
+	}},
+	{"page-name-en", "CANDOR_PAGE_NAME_EN", "", "the page's name on English pages, when it differs", func(c *Config, v string) error {
+		c.pageNameEN = strings.TrimSpace(v)
+		return nil
+	}},
+	{"default-lang", "CANDOR_DEFAULT_LANG", "ko", "ko or en: pages for readers who ask for neither, and the language staff texts fall back to", func(c *Config, v string) error {
+		l, ok := lang.Parse(v)
+		if !ok {
+			return errors.New("want ko or en")
+		}
+		c.DefaultLang = l
+		return nil
+	}},
+	{"public-url", "CANDOR_PUBLIC_URL", "", "absolute base URL used in links, feeds and JSON (default http://ADDR)", func(c *Config, v string) error {
+		v = strings.TrimRight(strings.TrimSpace(v), "/")
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return errors.New("must start with http:// or https://")
+		}
+		c.PublicURL = v
+		return nil
+	}},
+	{"demo", "CANDOR_DEMO", "false", "seed demo components and incident history into an empty store", boolSetting(func(c *Config, b bool) { c.Demo = b })},
+	{"log-level", "CANDOR_LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)", func(c *Config, v string) error {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return errors.New("want debug, info, warn or error")
+		}
+		return nil
+	}},
+	{"", "CANDOR_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy/CDN that overwrites it)", boolSetting(func(c *Config, b bool) { c.TrustProxy = b })},
+	{"", "CANDOR_OUTBOX_LEASE", "2m", "how long a replica may hold a claimed push job before another may take it over", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return errors.New("want a duration of at least 1s, e.g. 2m")
+		}
+		c.OutboxLease = d
+		return nil
+	}},
+	{"", "CANDOR_MAX_STREAMS", "100000", "cap on open live-update streams per process", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("want a positive number")
+		}
+		c.MaxStreams = n
+		return nil
+	}},
+}
+
+// fcmVariables are read by fcm.ConfigFromEnv; they are settings too, documented in the
+// README's push section.
+var fcmVariables = []string{"CANDOR_FCM_ENDPOINT", "CANDOR_FCM_CREDENTIALS", "CANDOR_FCM_PROJECT_ID", "CANDOR_FCM_PROJECT"}
+
+// testVariables configure the test suites, not the server; a server ignores them.
+var testVariables = []string{"CANDOR_REQUIRE", "CANDOR_TEST_"}
+
+func boolSetting(set func(*Config, bool)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "1", "true", "yes", "on":
+			set(c, true)
+		case "0", "false", "no", "off", "":
+			set(c, false)
+		default:
+			return errors.New("want true or false (1 or 0)")
+		}
+		return nil
+	}
+}
+
+// Load reads a Config: each setting from values (by flag name: what the command line set),
+// else from getenv, else its default. Every malformed value is reported, each with its flag
+// or variable, in one error; so is a CANDOR_ variable in environ that no setting reads (a
+// misspelt variable would otherwise be silently ignored).
+func Load(values map[string]string, getenv func(string) string, environ []string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, s := range Settings {
+		v, from := s.Default, "default"
+		if e := getenv(s.Env); e != "" {
+			v, from = e, s.Env
+		}
+		if f, ok := values[s.Flag]; ok && s.Flag != "" {
+			v, from = f, "--"+s.Flag
+		}
+		if err := s.set(&c, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", from, v, err))
+		}
+	}
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "CANDOR_") && !known(k) {
+			errs = append(errs, fmt.Errorf("unknown setting %s (known: %s)", k, strings.Join(knownNames(), ", ")))
+		}
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	c.PageName = lang.Same(c.pageNameAll)
+	if c.pageNameKO != "" {
+		c.PageName.KO = c.pageNameKO
+	}
+	if c.pageNameEN != "" {
+		c.PageName.EN = c.pageNameEN
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.FCM, c.FCMOn = fcm.ConfigFromEnv(getenv)
+	return c, nil
+}
+
+func known(k string) bool {
+	for _, s := range Settings {
+		if s.Env == k {
+			return true
+		}
+	}
+	for _, p := range testVariables {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return slices.Contains(fcmVariables, k)
+}
+
+func knownNames() []string {
+	var out []string
+	for _, s := range Settings {
+		out = append(out, s.Env)
+	}
+	return append(out, fcmVariables...)
+}
+
+// PageID is the stable page id in /api/v2 documents, from the page's name.
+func (c Config) PageID() string {
+	if id := status.Slug(c.pageNameAll); id != "" {
+		return id
+	}
+	return "candor"
+}
+
+// Timezone is the zone's name as configured.
+func (c Config) Timezone() string { return c.timezone }
+
+// DBPath is the embedded database's file in dataDir.
+func DBPath(dataDir string) string { return filepath.Join(dataDir, "candor.db") }
