@@ -16,8 +16,11 @@
   var wanted = shown;                    // the newest revision announced
   var busy = false, retries = 0;
 
-  function refresh() {
-    if (busy || wanted <= seen || document.hidden) return; // hidden: on visibilitychange
+  // refresh fetches the page when a newer revision was announced; force fetches it once
+  // anyway (a page back in view may have missed announcements), without retrying when
+  // nothing changed.
+  function refresh(force) {
+    if (busy || document.hidden || (!force && wanted <= seen)) return; // hidden: on visibilitychange
     busy = true;
     fetch(location.href, { cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (res) {
@@ -69,8 +72,25 @@
     }
   }
 
-  var stream = new EventSource("/api/v1/stream");
-  stream.addEventListener("change", onEvent);
-  stream.addEventListener("resync", onEvent);
-  document.addEventListener("visibilitychange", refresh);
+  // Only a visible page keeps a stream open: browsers allow six connections per host over
+  // HTTP/1.1, and a reader with many background tabs of the page would otherwise use them
+  // all up. A page coming back into view reconnects and fetches itself once to catch up.
+  var stream = null;
+  function connect() {
+    if (stream || document.hidden) return;
+    stream = new EventSource("/api/v1/stream");
+    stream.addEventListener("change", onEvent);
+    stream.addEventListener("resync", onEvent);
+  }
+  function onVisibility() {
+    if (document.hidden) {
+      if (stream) { stream.close(); stream = null; }
+      return;
+    }
+    connect();
+    retries = 0;
+    refresh(true);
+  }
+  connect();
+  document.addEventListener("visibilitychange", onVisibility);
 })();
