@@ -31,14 +31,26 @@ var t0 = time.Date(2026, time.November, 22, 6, 0, 0, 0, time.UTC)
 // not UTC days) and a manual clock. It records the changes the service publishes and how
 // often it woke the dispatcher.
 type env struct {
-	t       *testing.T
-	ctx     context.Context
-	svc     *status.Service
-	store   status.Store
-	clock   *status.ManualClock
-	seoul   *time.Location
+	t     *testing.T
+	ctx   context.Context
+	svc   *status.Service
+	store status.Store
+	clock *status.ManualClock
+	seoul *time.Location
+	rec   *recorder
+}
+
+// recorder keeps what the service told its subscribers.
+type recorder struct {
 	changes []status.Change
 	wakes   int
+}
+
+// sub returns the env for subtest t: helpers then fail t, not its parent.
+func (en *env) sub(t *testing.T) *env {
+	c := *en
+	c.t = t
+	return &c
 }
 
 func newEnv(t *testing.T, now time.Time) *env {
@@ -55,9 +67,10 @@ func newEnv(t *testing.T, now time.Time) *env {
 	clock := status.NewManualClock(now)
 	svc := status.NewService(store, clock, nil)
 	svc.SetLocation(seoul)
-	en := &env{t: t, ctx: context.Background(), svc: svc, store: store, clock: clock, seoul: seoul}
-	svc.Subscribe(func(c status.Change) { en.changes = append(en.changes, c) })
-	svc.OnJobs(func() { en.wakes++ })
+	rec := &recorder{}
+	svc.Subscribe(func(c status.Change) { rec.changes = append(rec.changes, c) })
+	svc.OnJobs(func() { rec.wakes++ })
+	en := &env{t: t, ctx: context.Background(), svc: svc, store: store, clock: clock, seoul: seoul, rec: rec}
 	return en
 }
 

@@ -59,6 +59,7 @@ func TestCreateComponentRefusesInvalidInput(t *testing.T) {
 		{"derived id taken", status.ComponentInput{Name: lang.Text{KO: "에이피아이", EN: " API "}}, status.ECONFLICT, "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			_, err := en.svc.CreateComponent(en.ctx, op, tc.in)
 			en.refused(err, tc.code, tc.field, before)
@@ -122,7 +123,7 @@ func TestCreateComponentStoresWhatWasGiven(t *testing.T) {
 	if a := en.lastAudit(); a.Action != "component.create" || a.Target != "c" {
 		t.Errorf("audit %+v", a)
 	}
-	if c := en.changes[len(en.changes)-1]; c.Kind != "component" || c.ID != "c" {
+	if c := en.rec.changes[len(en.rec.changes)-1]; c.Kind != "component" || c.ID != "c" {
 		t.Errorf("published %+v", c)
 	}
 }
@@ -181,6 +182,7 @@ func TestUpdateComponent(t *testing.T) {
 		{"negative position", "api", status.ComponentPatch{Position: intp(-1)}, status.EINVALID, "position"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			_, err := en.svc.UpdateComponent(en.ctx, op, tc.id, tc.patch)
 			en.refused(err, tc.code, tc.field, before)

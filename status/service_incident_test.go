@@ -56,6 +56,7 @@ func TestCreateIncidentRefusesInvalidInput(t *testing.T) {
 		{"started in the future", func(in *status.IncidentInput) { in.StartedAt = t0.Add(time.Second) }, status.EINVALID, "started_at"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			in := validIncident()
 			tc.edit(&in)
@@ -88,6 +89,7 @@ func TestCreateIncidentAcceptsBoundaries(t *testing.T) {
 		{"resolved at once", func(in *status.IncidentInput) { in.Status = status.Resolved }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			in := validIncident()
 			tc.edit(&in)
 			if _, err := en.svc.CreateIncident(en.ctx, op, in); err != nil {
@@ -143,7 +145,7 @@ func TestCreateIncidentStoresWhatWasPosted(t *testing.T) {
 	if got := en.revision(); got != rev+1 {
 		t.Errorf("revision %d, want %d", got, rev+1)
 	}
-	if c := en.changes[len(en.changes)-1]; c.Kind != "incident" || c.ID != inc.ID || c.Revision != rev+1 {
+	if c := en.rec.changes[len(en.rec.changes)-1]; c.Kind != "incident" || c.ID != inc.ID || c.Revision != rev+1 {
 		t.Errorf("published %+v, want the incident at revision %d", c, rev+1)
 	}
 	if a := en.lastAudit(); a.Action != "incident.create" || a.Target != inc.ID || a.Actor.Name != "test" || !a.At.Equal(t0) {
@@ -170,6 +172,7 @@ func TestCreateIncidentDerivesImpactFromComponents(t *testing.T) {
 		{"a given impact wins", comps{"api": status.MajorOutage}, status.ImpactMinor, status.ImpactMinor},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			in := validIncident()
 			in.Components, in.Impact = tc.comps, tc.given
 			inc, err := en.svc.CreateIncident(en.ctx, op, in)
@@ -224,6 +227,7 @@ func TestPostUpdateRefusesInvalidInput(t *testing.T) {
 		{"announced time now", inc.ID, status.UpdateInput{Message: lang.Same("x"), AnnouncedETA: t0.Add(10 * time.Minute)}, status.EINVALID, "announced_eta"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			_, err := en.svc.PostUpdate(en.ctx, op, tc.id, tc.in)
 			en.refused(err, tc.code, tc.field, before)
@@ -364,7 +368,7 @@ func TestIncidentPushesArePlannedInTheWrite(t *testing.T) {
 	if got := en.pushEvents(inc.ID); !slices.Equal(got, want) {
 		t.Errorf("push jobs %v, want %v", got, want)
 	}
-	if en.wakes != 3 {
-		t.Errorf("dispatcher woken %d times, want 3 (once per write that queued a push)", en.wakes)
+	if en.rec.wakes != 3 {
+		t.Errorf("dispatcher woken %d times, want 3 (once per write that queued a push)", en.rec.wakes)
 	}
 }

@@ -75,6 +75,7 @@ func TestScheduleMaintenanceRefusesInvalidInput(t *testing.T) {
 		{"unknown component", func(in *status.MaintenanceInput) { in.Components = []string{"api", "db"} }, "components"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			in := validMaintenance()
 			tc.edit(&in)
@@ -236,6 +237,7 @@ func TestPostMaintenanceUpdateMovesOnlyForward(t *testing.T) {
 		{"in progress back to scheduled", inProgress, status.MaintenanceUpdateInput{Status: status.MaintScheduled, Message: msg}, status.ECONFLICT, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			en := en.sub(t)
 			before := en.footprint()
 			_, err := en.svc.PostMaintenanceUpdate(en.ctx, op, tc.id, tc.in)
 			en.refused(err, tc.code, tc.field, before)
