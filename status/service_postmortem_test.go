@@ -200,6 +200,7 @@ func TestSaveTemplateRefusesInvalidInput(t *testing.T) {
 		{"name taken", func(t *status.Template) { t.Name = "Database" }, status.ECONFLICT, "name"},
 		{"name taken in other case", func(t *status.Template) { t.Name = "DATABASE" }, status.ECONFLICT, "name"},
 		{"name taken in other case, not ASCII", func(t *status.Template) { t.Name = "éLODIE" }, status.ECONFLICT, "name"},
+		{"name taken with spaces around", func(t *status.Template) { t.Name = " database " }, status.ECONFLICT, "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			en := en.sub(t)
@@ -237,14 +238,14 @@ func TestSaveTemplate(t *testing.T) {
 		})
 	}
 
-	tm := validTemplate("Power")
+	tm := validTemplate(" Power ")
 	tm.Title = lang.Text{KO: " 정전 ", EN: " Power cut "}
 	saved, err := en.svc.SaveTemplate(en.ctx, op, tm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if saved.ID == "" || saved.Name != "Power" || saved.Title != (lang.Text{KO: "정전", EN: "Power cut"}) {
-		t.Errorf("saved %+v: want an id and the texts trimmed", saved)
+		t.Errorf("saved %+v: want an id, the name and texts trimmed", saved)
 	}
 	// Replacing a template by id may change the case of its own name.
 	saved.Name = "POWER"
