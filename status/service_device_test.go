@@ -176,3 +176,30 @@ func TestRegisterDevice(t *testing.T) {
 		t.Errorf("revision %d: devices are not public, only the three components moved it", en.revision())
 	}
 }
+
+func TestDeliveries(t *testing.T) {
+	en := newEnv(t, t0)
+	en.withNotifier()
+	en.components("api")
+	in := validIncident()
+	in.Notify = true
+	inc, err := en.svc.CreateIncident(en.ctx, op, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi := validMaintenance()
+	mi.Notify = true
+	m := en.schedule(mi)
+	for id, want := range map[string]string{inc.ID: "created", m.ID: "maintenance_scheduled"} {
+		jobs, err := en.svc.Deliveries(en.ctx, id)
+		if err != nil || len(jobs) != 1 || jobs[0].Event != want || jobs[0].IncidentID != id {
+			t.Errorf("deliveries of %s: %+v, %v; want its %s push", id, jobs, err, want)
+		}
+	}
+	if _, err := en.svc.Deliveries(en.ctx, "nope"); status.ErrorCode(err) != status.ENOTFOUND {
+		t.Errorf("deliveries of an unknown id: %v, want not found", err)
+	}
+	if failed, err := en.svc.FailedDeliveries(en.ctx, 10); err != nil || len(failed) != 0 {
+		t.Errorf("failed deliveries %+v, %v; want none", failed, err)
+	}
+}

@@ -210,6 +210,25 @@ func TestStartMaintenanceWhileAnIncidentHoldsItsComponents(t *testing.T) {
 	en.wantStatuses(comps{"api": status.Operational, "web": status.Operational})
 }
 
+func TestMaintenanceOfADeletedComponent(t *testing.T) {
+	en := newEnv(t, t0)
+	en.components("api", "web")
+	in := validMaintenance()
+	in.Components = []string{"api", "web"}
+	m := en.schedule(in)
+	if err := en.svc.DeleteComponent(en.ctx, op, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.svc.StartMaintenance(en.ctx, op, m.ID, ""); err != nil {
+		t.Fatalf("start after one of its components was deleted: %v", err)
+	}
+	en.wantStatuses(comps{"api": status.UnderMaintenance})
+	if _, err := en.svc.PostMaintenanceUpdate(en.ctx, op, m.ID, status.MaintenanceUpdateInput{Status: status.MaintCompleted, Message: lang.Same("Done.")}); err != nil {
+		t.Fatal(err)
+	}
+	en.wantStatuses(comps{"api": status.Operational})
+}
+
 func TestPostMaintenanceUpdateMovesOnlyForward(t *testing.T) {
 	en := newEnv(t, t0)
 	en.components("api")
