@@ -129,6 +129,17 @@ func TestSavePostmortem(t *testing.T) {
 	if a := en.lastAudit(); a.Action != "postmortem.save" {
 		t.Errorf("audit %s, want postmortem.save", a.Action)
 	}
+	// Publishing it again does not move when it was published.
+	en.clock.Advance(time.Hour)
+	if _, err := en.svc.SavePostmortem(en.ctx, op, inc.ID, status.PostmortemInput{Cause: lang.Same("A typo."), Publish: true}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := en.svc.Postmortem(en.ctx, inc.ID); !again.PublishedAt.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("published again: published at %s, want %s", again.PublishedAt, t0.Add(2*time.Hour))
+	}
+	if a := en.lastAudit(); a.Action != "postmortem.save" {
+		t.Errorf("audit %s, want postmortem.save (it was already public)", a.Action)
+	}
 }
 
 func TestOverdueFollowUps(t *testing.T) {
