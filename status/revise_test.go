@@ -41,7 +41,7 @@ func (switchingEstimator) Chance(*status.Incident, time.Time, time.Time) (status
 // every range the page would show and every range the timeline records.
 func TestPublishedTimesNeverMoveEarlierWithinAPhase(t *testing.T) {
 	start := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
-	en := newRollupEnv(t, start)
+	en := newEnv(t, start)
 	en.svc.SetEstimator(switchingEstimator{})
 	en.component("api", start)
 	ctx := context.Background()

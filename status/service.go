@@ -137,7 +137,7 @@ func (s *Service) write(ctx context.Context, op Op, fn func(tx Tx, now time.Time
 		if r := op.Idempotency; r != nil {
 			rec, err := tx.Idempotency(r.Scope, r.Key)
 			switch {
-			case err == nil && now.Sub(rec.CreatedAt) < IdempotencyTTL:
+			case err == nil && now.Sub(rec.CreatedAt) <= IdempotencyTTL: // as old as the sweep keeps
 				if rec.RequestHash != r.RequestHash {
 					return Errorf(ECONFLICT, "Idempotency-Key %q was already used for a different request.", r.Key)
 				}

@@ -154,6 +154,7 @@ func (s *Service) Templates(ctx context.Context) ([]Template, error) {
 
 // SaveTemplate creates (empty ID) or replaces a template.
 func (s *Service) SaveTemplate(ctx context.Context, op Op, t Template) (*Template, error) {
+	t.Name = strings.TrimSpace(t.Name) // else " Outage" and "outage" would be two templates
 	p := Problems{}
 	validateName(p, "name", t.Name, 100)
 	if !t.Cause.Valid() {

@@ -6,54 +6,16 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/lang"
-
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/store/sqlite"
 )
 
-var op = status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
-
-// rollupEnv is a Service on a fresh SQLite store, with its page in Seoul (so the page's
-// days are not UTC days) and a manual clock.
-type rollupEnv struct {
-	t     *testing.T
-	svc   *status.Service
-	store status.Store
-	clock *status.ManualClock
-	seoul *time.Location
-}
-
-func newRollupEnv(t *testing.T, now time.Time) *rollupEnv {
-	t.Helper()
-	store, err := sqlite.Open(t.Context(), t.TempDir()+"/candor.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	seoul, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := status.NewManualClock(now)
-	svc := status.NewService(store, clock, nil)
-	svc.SetLocation(seoul)
-	return &rollupEnv{t: t, svc: svc, store: store, clock: clock, seoul: seoul}
-}
-
 // kst returns a time in November 2026 in Seoul.
-func (en *rollupEnv) kst(day, hour, min int) time.Time {
+func (en *env) kst(day, hour, min int) time.Time {
 	return time.Date(2026, time.November, day, hour, min, 0, 0, en.seoul)
 }
 
-func (en *rollupEnv) component(id string, start time.Time) {
-	en.t.Helper()
-	if _, err := en.svc.CreateComponent(context.Background(), op, status.ComponentInput{ID: id, Name: lang.Same(id), StartDate: start}); err != nil {
-		en.t.Fatal(err)
-	}
-}
-
 // outage imports a resolved incident holding component id in st from `from` to `to`.
-func (en *rollupEnv) outage(id string, st status.ComponentStatus, from, to time.Time) {
+func (en *env) outage(id string, st status.ComponentStatus, from, to time.Time) {
 	en.t.Helper()
 	inc := &status.Incident{Title: lang.Same("Outage of " + id), Impact: status.ImpactMajor, StartedAt: from, Source: "test",
 		ExternalID: id + from.String(), Updates: []status.Update{
@@ -68,7 +30,7 @@ func (en *rollupEnv) outage(id string, st status.ComponentStatus, from, to time.
 }
 
 // rollUp runs the roll-up and checks how many days it wrote.
-func (en *rollupEnv) rollUp(want int) {
+func (en *env) rollUp(want int) {
 	en.t.Helper()
 	n, err := en.svc.RollUpUptime(context.Background())
 	if err != nil {
@@ -80,7 +42,7 @@ func (en *rollupEnv) rollUp(want int) {
 }
 
 // records returns every stored record, by component, then day.
-func (en *rollupEnv) records() []status.UptimeDayRecord {
+func (en *env) records() []status.UptimeDayRecord {
 	en.t.Helper()
 	var rs []status.UptimeDayRecord
 	err := en.store.Read(context.Background(), func(tx status.Tx) error {
@@ -106,7 +68,7 @@ func byKey(rs []status.UptimeDayRecord) map[[2]string]status.UptimeDayRecord {
 // wantUptime returns the records the roll-up must have written for days first to last of
 // each component: Uptime's days, computed over every incident at the clock's now (a zero
 // computedAt is not compared).
-func (en *rollupEnv) wantUptime(first, last time.Time, computedAt time.Time) []status.UptimeDayRecord {
+func (en *env) wantUptime(first, last time.Time, computedAt time.Time) []status.UptimeDayRecord {
 	en.t.Helper()
 	ctx := context.Background()
 	_, comps, err := en.svc.Components(ctx)
@@ -180,7 +142,7 @@ func equalRecords(t *testing.T, what string, got, want []status.UptimeDayRecord)
 
 func TestRollUpUptime(t *testing.T) {
 	// 09:00 in Seoul is midnight UTC: the page's day and the UTC day differ all morning.
-	en := newRollupEnv(t, time.Date(2026, time.November, 22, 0, 0, 0, 0, time.UTC))
+	en := newEnv(t, time.Date(2026, time.November, 22, 0, 0, 0, 0, time.UTC))
 	en.component("api", en.kst(10, 0, 0))
 	en.component("web", time.Time{}) // created now: no data on any complete day yet
 	en.outage("api", status.MajorOutage, en.kst(15, 10, 0), en.kst(15, 11, 30))
@@ -334,7 +296,7 @@ func TestRollUpUptime(t *testing.T) {
 }
 
 func TestRollUpUptimeFirstRunReachesBack400Days(t *testing.T) {
-	en := newRollupEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
+	en := newEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
 	// Six components tracked for years: 2,400 records, more than one write transaction holds.
 	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
 		en.component(id, en.kst(1, 0, 0).AddDate(-3, 0, 0))
@@ -354,7 +316,7 @@ func TestRollUpUptimeFirstRunReachesBack400Days(t *testing.T) {
 }
 
 func TestRollUpUptimeEmpty(t *testing.T) {
-	en := newRollupEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
+	en := newEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
 	en.rollUp(0)
 	en.component("api", time.Time{})
 	en.rollUp(0) // created today: no complete day yet
@@ -383,7 +345,7 @@ func TestUptimePercentOfDays(t *testing.T) {
 // TestRollUpUptimeSinceImport: history imported for days long rolled up is only picked up
 // by RollUpUptimeSince (what the import command calls), which recomputes from its day on.
 func TestRollUpUptimeSinceImport(t *testing.T) {
-	en := newRollupEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
+	en := newEnv(t, time.Date(2026, time.November, 22, 3, 0, 0, 0, time.UTC))
 	en.component("api", en.kst(1, 0, 0))
 	en.rollUp(21) // the 1st to the 21st
 	en.outage("api", status.MajorOutage, en.kst(5, 10, 0), en.kst(5, 12, 0))
