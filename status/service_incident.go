@@ -239,6 +239,15 @@ func (s *Service) validateUpdate(in UpdateInput, now time.Time) error {
 		p.Add("impact", "must be one of %s", joinValues(Impacts))
 	}
 	validateComponentStatuses(p, in.Components)
+	if in.Status == Resolved {
+		// A resolved incident holds no component: each one's status comes from what still
+		// holds it (other open incidents, maintenance), so a status set here could not stick.
+		for id, st := range in.Components {
+			if st != Operational {
+				p.Add("components."+id, "a resolving update can only return components to operational; open another incident for what is still wrong")
+			}
+		}
+	}
 	s.validateETA(p, in.AnnouncedETA, now)
 	return p.Err()
 }
@@ -328,7 +337,7 @@ func (s *Service) annotate(inc *Incident, u *Update, now time.Time) {
 
 // componentChanges turns requested statuses into timeline changes, checking that every
 // component exists. Resolving returns every component the incident holds to operational
-// unless the request says otherwise.
+// (validateUpdate allows no other status on a resolving update).
 func componentChanges(tx Tx, req map[string]ComponentStatus, inc *Incident, st IncidentStatus) ([]ComponentChange, error) {
 	comps, err := tx.Components()
 	if err != nil {

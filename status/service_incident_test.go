@@ -1,6 +1,7 @@
 package status_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -370,5 +371,23 @@ func TestIncidentPushesArePlannedInTheWrite(t *testing.T) {
 	}
 	if en.rec.wakes != 3 {
 		t.Errorf("dispatcher woken %d times, want 3 (once per write that queued a push)", en.rec.wakes)
+	}
+}
+
+// TestResolvingCannotLeaveAComponentDown: a resolved incident holds nothing, so a status
+// other than operational on the resolving update would be recorded in the timeline but not
+// kept; it is refused instead of silently dropped.
+func TestResolvingCannotLeaveAComponentDown(t *testing.T) {
+	en := newEnv(t, t0)
+	en.components("api")
+	inc := en.open("API down", map[string]status.ComponentStatus{"api": status.MajorOutage})
+	_, err := en.svc.PostUpdate(context.Background(), op, inc.ID, status.UpdateInput{Status: status.Resolved,
+		Message: lang.Same("Fixed."), Components: map[string]status.ComponentStatus{"api": status.DegradedPerformance}})
+	if status.ErrorCode(err) != status.EINVALID || status.ErrorFields(err)["components.api"] == "" {
+		t.Fatalf("resolving with api degraded: %v", err)
+	}
+	if _, err := en.svc.PostUpdate(context.Background(), op, inc.ID, status.UpdateInput{Status: status.Resolved,
+		Message: lang.Same("Fixed."), Components: map[string]status.ComponentStatus{"api": status.Operational}}); err != nil {
+		t.Fatalf("resolving with api operational: %v", err)
 	}
 }
