@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -21,6 +24,13 @@ const (
 	defaultHeartbeat  = 30 * time.Second
 	listenPingTimeout = 10 * time.Second
 )
+
+// newOrigin returns a random id for a Store's notifications.
+func newOrigin() string {
+	var b [8]byte
+	crand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
 
 // revisionChannel returns the notification channel of the store in schema: candor_revision
 // in the public schema, and one per schema otherwise, so Candors sharing a database do not
@@ -40,9 +50,12 @@ func revisionChannel(schema string) string {
 	return ch
 }
 
-// Listen calls fn with the public revision every time a Write that bumped it commits, on
-// any replica (this one's own included), until ctx ends (it returns ctx's error) or the store closes
-// (EUNAVAILABLE). It holds a connection of its own, outside the pool.
+// Listen calls fn with the public revision every time a Write that bumped it commits on
+// another replica (or another Store on the same schema), until ctx ends (it returns ctx's
+// error) or the store closes (EUNAVAILABLE). This Store's own Writes are not reported: the
+// process that wrote already told its subscribers, and a second round would rebuild its
+// snapshot and model and wake its dispatcher twice per write. It holds a connection of its
+// own, outside the pool.
 //
 // fn is also called with the current revision once the connection listens, and again after
 // each reconnection, so a change committed while the connection was down is never missed.
@@ -117,10 +130,14 @@ func (s *Store) listenOnce(ctx context.Context, fn func(int64)) (bool, error) {
 		cancel()
 		switch {
 		case err == nil:
-			// Anything but a number on the channel is not ours.
-			if rev, err := strconv.ParseInt(n.Payload, 10, 64); err == nil && rev > last {
+			// "REVISION ORIGIN" (a plain number from versions before origins); anything else
+			// on the channel is not ours.
+			num, origin, _ := strings.Cut(n.Payload, " ")
+			if rev, err := strconv.ParseInt(num, 10, 64); err == nil && rev > last {
 				last = rev
-				fn(rev)
+				if origin != s.origin {
+					fn(rev)
+				}
 			}
 		case ctx.Err() != nil:
 			return true, ctx.Err()

@@ -133,3 +133,25 @@ func TestListenEndsWithStore(t *testing.T) {
 		t.Errorf("Listen on a closed store: %v, want EUNAVAILABLE", err)
 	}
 }
+
+// TestListenSkipsOwnWrites: a replica hears other replicas' writes, not its own — its own
+// subscribers heard of those already, and hearing them again doubled every rebuild.
+func TestListenSkipsOwnWrites(t *testing.T) {
+	dbURL := newSchema(t)
+	a, b := openTest(t, dbURL), openTest(t, dbURL)
+	revs := make(chan int64, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go a.Listen(ctx, func(rev int64) { revs <- rev })
+	next(t, revs, 5*time.Second) // the current revision, once listening
+	bump(t, a)
+	other := bump(t, b)
+	if got := next(t, revs, 2*time.Second); got != other {
+		t.Fatalf("first revision heard = %d, want %d (b's write, not a's own)", got, other)
+	}
+	select {
+	case rev := <-revs:
+		t.Fatalf("heard revision %d as well", rev)
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -62,6 +62,8 @@ type Store struct {
 	beginWrite string
 	migrateKey int64
 	channel    string // revision notifications
+	// origin tells this store's own notifications from other replicas' (see Listen).
+	origin string
 
 	// writer queues this process's writers before they take a pooled connection: only one
 	// at a time can hold the write lock anyway.
@@ -136,6 +138,7 @@ func (s *Store) init(ctx context.Context) error {
 		strconv.FormatInt(s.lockKey("write"), 10) + `)`
 	s.migrateKey = s.lockKey("migrate")
 	s.channel = revisionChannel(s.schema)
+	s.origin = newOrigin()
 	return nil
 }
 
@@ -329,11 +332,12 @@ func (t *tx) Revision() (int64, error) {
 }
 
 // BumpRevision increments the public revision, returns the new value and notifies the
-// revision channel, which delivers on commit (and never for a rolled-back Write).
+// revision channel, which delivers on commit (and never for a rolled-back Write). The
+// notification is "REVISION ORIGIN", so Listen can tell this store's own from others'.
 func (t *tx) BumpRevision() (int64, error) {
 	var rev int64
 	err := t.queryRow(`WITH bumped AS (UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision)
-		SELECT revision FROM bumped, pg_notify($1, revision::text)`, t.s.channel).Scan(&rev)
+		SELECT revision FROM bumped, pg_notify($1, revision::text || ' ' || $2)`, t.s.channel, t.s.origin).Scan(&rev)
 	if err != nil {
 		return 0, t.fail(err, "bump revision")
 	}
