@@ -27,6 +27,22 @@ type Report struct {
 	ByPhase map[string]Breakdown `json:"by_phase"`
 	// Baselines are scored on the same evaluations; see the Baseline… names.
 	Baselines map[string]BaselineScores `json:"baselines"`
+	// VersusBest compares the model's pinball losses with the best baseline's, overall
+	// ("all") and per elapsed time ("0", "30", …).
+	VersusBest map[string]Versus `json:"versus_best_baseline"`
+}
+
+// Versus is the model's pinball loss minus the best baseline's (the baseline with the
+// lowest loss on the same evaluations), in minutes: negative when the model is better.
+// Each difference comes with its standard error, paired on the evaluations and clustered
+// by incident; a difference within about two of them is within the noise.
+type Versus struct {
+	BestP50          string  `json:"best_p50"`
+	PinballP50Diff   float64 `json:"pinball_p50_diff"`
+	PinballP50DiffSE float64 `json:"pinball_p50_diff_se"`
+	BestP90          string  `json:"best_p90"`
+	PinballP90Diff   float64 `json:"pinball_p90_diff"`
+	PinballP90DiffSE float64 `json:"pinball_p90_diff_se"`
 }
 
 // Breakdown is a set of figures with the same figures per elapsed time.
@@ -88,13 +104,13 @@ func Backtest(records []Record, cfg Config) Report {
 	for _, f := range forecasters {
 		board[f] = map[string]*tally{}
 	}
-	add := func(f, group string, actual time.Time, at [nLevels]time.Time) {
+	add := func(f, group string, inc *Record, at [nLevels]time.Time) {
 		t := board[f][group]
 		if t == nil {
 			t = &tally{}
 			board[f][group] = t
 		}
-		t.add(actual, at)
+		t.add(inc, inc.End, at)
 	}
 	var past, recent []float64
 	replay(recs, 0, horizon, cfg, memo{}, func(p evalPoint) {
@@ -133,10 +149,10 @@ func Backtest(records []Record, cfg Config) Report {
 			}
 		}
 		for _, g := range groups {
-			add("model", g, p.rec.End, p.at)
-			add(BaselineGlobalMedian, g, p.rec.End, gm)
-			add(BaselineGlobalMedianMinusElapsed, g, p.rec.End, gme)
-			add(BaselineRecentConditional, g, p.rec.End, rc)
+			add("model", g, p.rec, p.at)
+			add(BaselineGlobalMedian, g, p.rec, gm)
+			add(BaselineGlobalMedianMinusElapsed, g, p.rec, gme)
+			add(BaselineRecentConditional, g, p.rec, rc)
 		}
 	})
 	rep := Report{Incidents: len(recs), Baselines: map[string]BaselineScores{}}
@@ -170,7 +186,67 @@ func Backtest(records []Record, cfg Config) Report {
 		}
 		rep.Baselines[name] = b
 	}
+	rep.VersusBest = map[string]Versus{}
+	for _, k := range append([]string{"all"}, elapsedKeys()...) {
+		g := ""
+		if k != "all" {
+			g = "e" + k
+		}
+		if m := board["model"][g]; m != nil {
+			bs := map[string]*tally{}
+			for _, name := range baselineNames {
+				bs[name] = board[name][g]
+			}
+			rep.VersusBest[k] = versus(m, bs)
+		}
+	}
 	return rep
+}
+
+// elapsedKeys are the checkpoints as report keys: "0", "30", ….
+func elapsedKeys() []string {
+	ks := make([]string, len(checkpoints))
+	for i, e := range checkpoints {
+		ks[i] = strconv.Itoa(e)
+	}
+	return ks
+}
+
+// versus compares the model's tally with the best of the baselines' on the same
+// evaluations.
+func versus(model *tally, baselines map[string]*tally) Versus {
+	var v Versus
+	best := func(loss func(*tally) float64) string {
+		name := ""
+		for _, n := range baselineNames {
+			if b := baselines[n]; b != nil && (name == "" || loss(b) < loss(baselines[name])) {
+				name = n
+			}
+		}
+		return name
+	}
+	diff := func(name string, sum func(*incidentSums) float64) (float64, float64) {
+		b := baselines[name]
+		paired := &tally{n: model.n, byIncident: map[any]*incidentSums{}}
+		total := 0.0
+		for k, c := range model.byIncident {
+			d := sum(c)
+			if bc := b.byIncident[k]; bc != nil { // always: both scored the same evaluations
+				d -= sum(bc)
+			}
+			paired.byIncident[k] = &incidentSums{n: c.n, pin50: d}
+			total += d
+		}
+		return total / float64(model.n), paired.clusteredSE(func(c *incidentSums) float64 { return c.pin50 })
+	}
+	v.BestP50 = best(func(t *tally) float64 { return t.pin50 })
+	v.BestP90 = best(func(t *tally) float64 { return t.pin90 })
+	if v.BestP50 == "" {
+		return v
+	}
+	v.PinballP50Diff, v.PinballP50DiffSE = diff(v.BestP50, func(c *incidentSums) float64 { return c.pin50 })
+	v.PinballP90Diff, v.PinballP90DiffSE = diff(v.BestP90, func(c *incidentSums) float64 { return c.pin90 })
+	return v
 }
 
 // scoresOrZero is scores, or empty figures for a nil tally (no evaluations at all).

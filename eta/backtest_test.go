@@ -124,8 +124,8 @@ func TestBacktestReportShape(t *testing.T) {
 		}
 		return ""
 	}
-	scoreKeys := []string{"evaluations", "interval_score", "p10_coverage", "p50_coverage", "p50_mean_abs_error_min",
-		"p50_median_abs_error_min", "p80_coverage", "p90_coverage", "pinball_p50", "pinball_p90"}
+	scoreKeys := []string{"evaluations", "interval_score", "p10_coverage", "p50_coverage", "p50_coverage_se", "p50_mean_abs_error_min",
+		"p50_median_abs_error_min", "p80_coverage", "p90_coverage", "p90_coverage_se", "pinball_p50", "pinball_p90"}
 	with := func(extra ...string) []string {
 		return slices.Sorted(slices.Values(append(slices.Clone(scoreKeys), extra...)))
 	}
@@ -136,7 +136,7 @@ func TestBacktestReportShape(t *testing.T) {
 		want   []string
 		legacy []string // keys earlier versions had, which must stay
 	}{
-		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "incidents"),
+		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "incidents", "versus_best_baseline"),
 			[]string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
 		{"by_elapsed", obj("by_elapsed"), []string{"0", "120", "240", "30", "60"}, []string{"0", "120", "30", "60"}},
 		{"by_elapsed 30", obj("by_elapsed", "30"), scoreKeys,
@@ -152,6 +152,9 @@ func TestBacktestReportShape(t *testing.T) {
 		{"baseline by_elapsed 0", obj("baselines", "global_median_minus_elapsed", "by_elapsed", "0"), scoreKeys,
 			[]string{"evaluations", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min"}},
 		{"baseline by_year entry", obj("baselines", "recent_conditional", "by_year", year), scoreKeys, nil},
+		{"versus_best_baseline", obj("versus_best_baseline"), []string{"0", "120", "240", "30", "60", "all"}, nil},
+		{"versus_best_baseline 30", obj("versus_best_baseline", "30"), []string{"best_p50", "best_p90", "pinball_p50_diff",
+			"pinball_p50_diff_se", "pinball_p90_diff", "pinball_p90_diff_se"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := keys(tc.obj)
@@ -196,7 +199,7 @@ func TestBacktestReportShape(t *testing.T) {
 		}
 	}
 	txt := rep.Text()
-	for _, want := range []string{"evaluations", "240m", "cov90", "pin90", "interval", "recent_conditional", "investigating"} {
+	for _, want := range []string{"evaluations", "240m", "cov90", "se90", "pin90", "interval", "recent_conditional", "investigating", "best baseline"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("Text() lacks %q:\n%s", want, txt)
 		}
@@ -208,5 +211,69 @@ func TestBacktestBurnIn(t *testing.T) {
 	recs := syntheticService(BurnIn, 9)
 	if rep := Backtest(recs, DefaultConfig()); rep.Evaluations != 0 {
 		t.Errorf("%d evaluations with only %d incidents", rep.Evaluations, BurnIn)
+	}
+}
+
+func TestClusteredSE(t *testing.T) {
+	// Two incidents, each evaluated twice, hitting or missing together: the evaluations
+	// are two draws, not four. Coverage 1/2; per-incident deviations ±1 from 2·½; the
+	// sandwich estimate is √(2/(2−1)·(1+1))/4 = 0.5, where four independent evaluations
+	// would give √(¼/4) = 0.25.
+	var tl tally
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := [nLevels]time.Time{now.Add(time.Minute), now.Add(2 * time.Minute), now.Add(3 * time.Minute), now.Add(4 * time.Minute)}
+	a, b := &Record{ID: "a"}, &Record{ID: "b"}
+	tl.add(a, now, at) // restored before every quantile: all covered, twice
+	tl.add(a, now, at)
+	tl.add(b, now.Add(time.Hour), at) // restored after every quantile: none covered, twice
+	tl.add(b, now.Add(time.Hour), at)
+	s := tl.scores()
+	if s.P90Coverage != 0.5 || math.Abs(s.P90CoverageSE-0.5) > 1e-12 || math.Abs(s.P50CoverageSE-0.5) > 1e-12 {
+		t.Errorf("coverage %.3f ± %.3f (P50 ± %.3f), want 0.5 ± 0.5", s.P90Coverage, s.P90CoverageSE, s.P50CoverageSE)
+	}
+	// One incident: no estimate of the spread between incidents.
+	var one tally
+	one.add(a, now, at)
+	one.add(a, now.Add(time.Hour), at)
+	if s := one.scores(); s.P90CoverageSE != 0 {
+		t.Errorf("one incident: standard error %.3f, want 0", s.P90CoverageSE)
+	}
+}
+
+func TestVersusBestBaseline(t *testing.T) {
+	rep := Backtest(syntheticService(300, 31), DefaultConfig())
+	for _, k := range []string{"all", "0", "30", "60", "120", "240"} {
+		v, ok := rep.VersusBest[k]
+		if !ok {
+			t.Fatalf("no comparison at %q", k)
+		}
+		m, bs := rep.Scores, func(b BaselineScores) Scores { return b.Scores }
+		if k != "all" {
+			m, bs = rep.ByElapsed[k], func(b BaselineScores) Scores { return b.ByElapsed[k] }
+		}
+		for _, lv := range []struct {
+			best     string
+			diff, se float64
+			get      func(Scores) float64
+		}{
+			{v.BestP50, v.PinballP50Diff, v.PinballP50DiffSE, func(s Scores) float64 { return s.PinballP50 }},
+			{v.BestP90, v.PinballP90Diff, v.PinballP90DiffSE, func(s Scores) float64 { return s.PinballP90 }},
+		} {
+			b, ok := rep.Baselines[lv.best]
+			if !ok {
+				t.Fatalf("%s: best baseline %q unknown", k, lv.best)
+			}
+			for name, o := range rep.Baselines {
+				if lv.get(bs(o)) < lv.get(bs(b)) {
+					t.Errorf("%s: %s is better than the named best %s", k, name, lv.best)
+				}
+			}
+			if want := lv.get(m) - lv.get(bs(b)); math.Abs(lv.diff-want) > 1e-6*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s: difference %.3f, want model − best = %.3f", k, lv.diff, want)
+			}
+			if !(lv.se > 0) {
+				t.Errorf("%s: standard error %v", k, lv.se)
+			}
+		}
 	}
 }
