@@ -83,6 +83,7 @@ func New(d Deps) *echo.Echo {
 	s.registerConsole(e)
 	e.GET("/api/v2/*", s.publicJSON)
 	e.HEAD("/api/v2/*", s.publicJSON)
+	e.OPTIONS("/api/v2/*", s.preflight)
 
 	// Public and outside the v1 group: a stream has no request body to limit.
 	e.GET("/api/v1/stream", s.stream)

@@ -113,7 +113,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 			err = checkIDFree(tx, base, comps)
 		default:
 			// A group's or a deleted component's id is passed over, never reused.
-			c.ID, err = freeID(tx, base, "", "c-")
+			c.ID, err = freeID(tx, base, "", "c-", "")
 		}
 		if err != nil {
 			return change{}, err
@@ -123,7 +123,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 		} else {
 			c.Position = nextPosition(comps)
 		}
-		if c.GroupID, err = s.ensureGroup(tx, in.Group, now); err != nil {
+		if c.GroupID, err = s.ensureGroup(tx, in.Group, now, c.ID); err != nil {
 			return change{}, err
 		}
 		c.CreatedAt, c.UpdatedAt = now, now
@@ -150,8 +150,9 @@ func nextPosition(comps []Component) int {
 }
 
 // ensureGroup returns the id of the group that name names (its id, or its name in either
-// language, ignoring case), creating the group when new.
-func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time) (string, error) {
+// language, ignoring case), creating the group when new. A new group never takes the id
+// reserved for the component being created with it.
+func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time, reserved string) (string, error) {
 	name = trimText(name)
 	if name.IsZero() {
 		return "", nil
@@ -172,7 +173,7 @@ func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time) (string, err
 		}
 	}
 	// "-group" first: a group is often named like its only component ("Voice calls").
-	id, err := freeID(tx, slugOf(name), "-group", "g-")
+	id, err := freeID(tx, slugOf(name), "-group", "g-", reserved)
 	if err != nil {
 		return "", err
 	}
@@ -258,7 +259,7 @@ func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in Comp
 			c.Showcase = *in.Showcase
 		}
 		if in.Group != nil {
-			if c.GroupID, err = s.ensureGroup(tx, *in.Group, now); err != nil {
+			if c.GroupID, err = s.ensureGroup(tx, *in.Group, now, ""); err != nil {
 				return change{}, err
 			}
 			what = append(what, "group")
@@ -351,7 +352,8 @@ func isSlugOf(name, ref lang.Text) bool {
 // freeID returns the first id no group or component has or ever had among base, then
 // base+suffix (when suffix is set), then base-2, base-3, …; a random id with prefix when
 // base is empty (a name without ASCII letters or digits) or every candidate is taken.
-func freeID(tx Tx, base, suffix, prefix string) (string, error) {
+// reserved is passed over too: an id about to be taken in the same transaction.
+func freeID(tx Tx, base, suffix, prefix, reserved string) (string, error) {
 	var candidates []string
 	if base != "" {
 		candidates = append(candidates, base)
@@ -363,6 +365,9 @@ func freeID(tx Tx, base, suffix, prefix string) (string, error) {
 		}
 	}
 	for _, id := range candidates {
+		if id == reserved {
+			continue
+		}
 		taken, err := tx.IDTaken(id)
 		if err != nil {
 			return "", fmt.Errorf("look up id %s: %w", id, err)
