@@ -141,6 +141,9 @@ type Tx interface {
 	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
 	// next attempt and its lease end (ok=false: none pending).
 	NextJobDue() (at time.Time, ok bool, err error)
+	// JobBacklog counts the pending jobs of each kind that has any, with the oldest one's
+	// CreatedAt, ordered by kind: what /metrics says of the outbox.
+	JobBacklog() ([]JobBacklog, error)
 
 	// Users returns every user, by name.
 	Users() ([]User, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/live"
+	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
@@ -52,6 +53,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
+	// Every part reads and writes through the timed store, so /metrics shows what each
+	// transaction costs.
+	mx := metrics.New()
+	store.Store = mx.Store(store.Store)
 	clock := status.SystemClock{}
 	svc := status.NewService(store, clock, log)
 	svc.SetLocation(cfg.location)
@@ -84,6 +89,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("build the eta model: %w", err)
 	}
 	holder := site.NewHolder(builder, clock, log)
+	holder.SetObserver(mx.ObserveRebuild)
 	if err := holder.Rebuild(ctx); err != nil {
 		return fmt.Errorf("render the status page: %w", err)
 	}
@@ -112,6 +118,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	sender = mx.Sender(sender)
 	svc.SetNotifier(&notifier.Planner{PageName: cfg.pageName, DefaultLang: cfg.defaultLang, PublicURL: cfg.PublicURL, Location: cfg.location})
 	lease, err := time.ParseDuration(envOr(env, "CANDOR_OUTBOX_LEASE", "2m"))
 	if err != nil || lease < time.Second {
@@ -139,7 +146,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 
 	e := handlers.New(handlers.Deps{Service: svc, Site: holder, Builder: builder, Assets: assets, Log: log, Live: hub,
-		Jobs: sched, DefaultLang: cfg.defaultLang, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1", Outbox: disp})
+		Jobs: sched, DefaultLang: cfg.defaultLang, TrustProxy: envOr(env, "CANDOR_TRUST_PROXY", "") == "1", Outbox: disp,
+		Metrics: mx})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

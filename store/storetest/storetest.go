@@ -54,6 +54,8 @@
 //     and with claimedBy only while that owner holds the lease (ECONFLICT otherwise)
 //     and returns EINVALID without a Status or a NextAttemptAt.
 //   - JobFilter with a negative Limit is EINVALID (0: no limit).
+//   - JobBacklog counts pending jobs only, leased or not, due or not, per kind ordered by
+//     kind, with the earliest CreatedAt; kinds with none pending are left out.
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
 //     it returns EINVALID for an empty incident id or the zero now.
 //   - User and template names are unique regardless of case, by Unicode simple case folding
@@ -169,6 +171,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
 		{"NextJobDue", testNextJobDue},
+		{"JobBacklog", testJobBacklog},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserCreateErrors", testUserCreateErrors},
 		{"UserSave", testUserSave},
