@@ -2,6 +2,9 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +45,7 @@ func (en *env) scrape() scrape {
 	}
 	out := scrape{}
 	for name, f := range fams {
+		out["#"+name] = 1 // the family, whatever its series
 		for _, m := range f.Metric {
 			key := name
 			if ls := m.GetLabel(); len(ls) > 0 {
@@ -140,14 +144,24 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("rebuild: %v", err)
 		}
 	})
+	sched := jobs.New(nil, nil)
+	if err := sched.Add("tick", "@every 1h", 0, func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := sched.RunNow("tick"); err != nil {
+		t.Fatal(err)
+	}
+	hub := live.NewHub(live.Config{Revision: en.holder.Current().Revision})
+	t.Cleanup(hub.Close)
 	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets,
-		DefaultLang: templates.Korean, Metrics: mx})
+		DefaultLang: templates.Korean, Metrics: mx, Jobs: sched, Live: hub, Outbox: fakeOutbox{}})
 	// A history, and incidents whose published ranges the live model's calibration is
 	// measured on: one restored quickly, one very late.
 	en.enableForecast()
 	for _, took := range []time.Duration{time.Minute, 30 * 24 * time.Hour} {
+		announced := en.clock.Now().Add(30 * time.Minute).Format(time.RFC3339)
 		id := get[string](t, en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Slow", "message": "x",
-			"impact": "minor"}).want(201).json(), "id")
+			"impact": "minor", "announced_eta": announced}).want(201).json(), "id")
 		en.clock.Advance(took)
 		en.do("POST", "/api/v1/incidents/"+id+"/updates", en.write, map[string]any{"status": "resolved", "message": "ok"}).want(201)
 	}
@@ -160,6 +174,9 @@ func TestMetricsMove(t *testing.T) {
 	}
 	if p50, p90 := before["candor_eta_coverage_ratio{quantile=0.5}"], before["candor_eta_coverage_ratio{quantile=0.9}"]; p90 != 0.5 || p50 != 0.5 {
 		t.Errorf("coverage p50 %v, p90 %v; want 0.5 for one incident restored in a minute and one a month late", p50, p90)
+	}
+	if met := before["candor_eta_announced_met_ratio"]; met != 0.5 {
+		t.Errorf("announced times met: %v, want 0.5", met)
 	}
 	en.do("GET", "/api/v2/summary.json", "", nil).want(200)
 	en.do("GET", "/api/v2/summary.json", "", nil).want(200)
@@ -210,6 +227,8 @@ func TestMetricsMove(t *testing.T) {
 		}
 	}
 
+	checkDashboards(t, after)
+
 	// The store goes away: the scrape, with a key the store confirmed before, still
 	// answers and says so; an unknown key does not get in.
 	if err := en.store.Close(); err != nil {
@@ -248,4 +267,57 @@ func (stubSender) Subscribe(context.Context, string, []string) ([]notifier.Topic
 
 func (stubSender) Unsubscribe(context.Context, string, []string) ([]notifier.TopicResult, error) {
 	return nil, nil
+}
+
+// seriesName finds the metric names a PromQL expression uses.
+var seriesName = regexp.MustCompile(`\b(?:candor|go|process)_[a-z0-9_]+`)
+
+// checkDashboards: the Grafana dashboard and the alerting rules in deploy/ use only series
+// a real scrape has, so renaming a metric without them fails here.
+func checkDashboards(t *testing.T, got scrape) {
+	t.Helper()
+	raw, err := os.ReadFile("../deploy/grafana/candor.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("the dashboard is not JSON: %v", err)
+	}
+	var exprs []string
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			exprs = append(exprs, tg.Expr)
+		}
+	}
+	rules, err := os.ReadFile("../deploy/prometheus/alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(rules), "\n") {
+		if e, ok := strings.CutPrefix(strings.TrimSpace(line), "expr:"); ok {
+			exprs = append(exprs, e)
+		}
+	}
+	if len(exprs) < 20 {
+		t.Fatalf("only %d expressions in the dashboard and rules", len(exprs))
+	}
+	for _, e := range exprs {
+		for _, name := range seriesName.FindAllString(e, -1) {
+			base := name
+			for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+				if b, ok := strings.CutSuffix(name, suffix); ok && got.has("#"+b) {
+					base = b
+				}
+			}
+			if !got.has("#" + base) {
+				t.Errorf("%s (in %q) is not a series /metrics has", name, e)
+			}
+		}
+	}
 }
