@@ -96,6 +96,7 @@ func New(d Deps) *echo.Echo {
 
 	// Public and outside the v1 group: a stream has no request body to limit.
 	e.GET("/api/v1/stream", s.stream)
+	e.GET("/api/v1/openapi.json", s.openAPI)
 	v1 := e.Group("/api/v1", s.limitBody)
 	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
 	v1.GET("/components", s.listComponents, read)

@@ -42,6 +42,7 @@ func TestV2IncidentByID(t *testing.T) {
 	mid := get[string](t, en.do("POST", "/api/v1/maintenances", en.write, map[string]any{"title": "Upgrade", "message": "Soon.",
 		"components": []string{"chat"}, "scheduled_for": start.Format(time.RFC3339),
 		"scheduled_until": start.Add(time.Hour).Format(time.RFC3339)}).want(201).json(), "id")
+	en.do("GET", "/api/v1/maintenances/"+mid+"/deliveries", en.read, nil).want(200)
 	m := en.do("GET", "/api/v2/incidents/"+mid+".json", "", nil).want(200).json()["incident"].(map[string]any)
 	if m["id"] != mid || m["status"] != "scheduled" || m["scheduled_for"] == nil {
 		t.Fatalf("maintenance document %v", m)
