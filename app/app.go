@@ -19,6 +19,7 @@ import (
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/live"
+	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
@@ -43,6 +44,7 @@ type App struct {
 	Hub        *live.Hub
 	Dispatcher *dispatch.Dispatcher
 	Jobs       *jobs.Scheduler
+	Metrics    *metrics.Metrics
 	Handler    http.Handler
 
 	feed   *live.Feeder
@@ -68,6 +70,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			a.Store.Close()
 		}
 	}()
+	// Every part reads and writes through the timed store, so /metrics shows what each
+	// transaction costs.
+	a.Metrics = metrics.New()
+	a.Store.Store = a.Metrics.Store(a.Store.Store)
 	clock := status.SystemClock{}
 	a.Service = status.NewService(a.Store, clock, log)
 	a.Service.SetLocation(cfg.Location)
@@ -99,6 +105,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return nil, fmt.Errorf("build the eta model: %w", err)
 	}
 	a.Site = site.NewHolder(a.Builder, clock, log)
+	a.Site.SetObserver(a.Metrics.ObserveRebuild)
 	if err := a.Site.Rebuild(ctx); err != nil {
 		return nil, fmt.Errorf("render the status page: %w", err)
 	}
@@ -124,6 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	sender = a.Metrics.Sender(sender)
 	a.Service.SetNotifier(&notifier.Planner{PageName: cfg.PageName, DefaultLang: cfg.DefaultLang, PublicURL: cfg.PublicURL,
 		Location: cfg.Location})
 	a.Dispatcher = dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(a.Store), Clock: clock, Log: log,
@@ -135,7 +143,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return nil, err
 	}
 	a.Handler = handlers.New(handlers.Deps{Service: a.Service, Site: a.Site, Builder: a.Builder, Assets: assets, Log: log,
-		Live: a.Hub, Jobs: a.Jobs, DefaultLang: cfg.DefaultLang, TrustProxy: cfg.TrustProxy, Outbox: a.Dispatcher})
+		Live: a.Hub, Jobs: a.Jobs, DefaultLang: cfg.DefaultLang, TrustProxy: cfg.TrustProxy, Outbox: a.Dispatcher,
+		Metrics: a.Metrics})
 	return a, nil
 }
 

@@ -89,7 +89,8 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// errorHandler answers every failed request: JSON under /api, a friendly page elsewhere.
+// errorHandler answers every failed request: JSON under /api and for /metrics, a friendly
+// page elsewhere.
 // It never shows internals: unexpected errors are logged with the request id and the
 // client gets a generic message.
 func (s *server) errorHandler(err error, c echo.Context) {
@@ -107,7 +108,7 @@ func (s *server) errorHandler(err error, c echo.Context) {
 		_ = c.NoContent(code)
 		return
 	}
-	if strings.HasPrefix(req.URL.Path, "/api/") {
+	if strings.HasPrefix(req.URL.Path, "/api/") || req.URL.Path == "/metrics" { // machines read these
 		if code == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="candor"`)
 		}

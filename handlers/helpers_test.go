@@ -97,19 +97,23 @@ type resp struct {
 // do sends a request through the real echo instance.
 func (en *env) do(method, path, key string, body any, headers ...string) resp {
 	en.t.Helper()
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			en.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		raw = j
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, r)
 	if body != nil {
@@ -127,6 +131,7 @@ func (en *env) do(method, path, key string, body any, headers ...string) resp {
 	}
 	rec := httptest.NewRecorder()
 	en.e.ServeHTTP(rec, req)
+	checkContract(en.t, req, raw, rec) // every exchange is held to openapi.yaml
 	return resp{rec, en.t}
 }
 

@@ -1,24 +1,83 @@
 package handlers
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"net/http"
+	"log/slog"
 	"strconv"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/notifier/dispatch"
+	"github.com/candorstatus/candor/status"
 )
 
-// metrics answers GET /metrics (read scope) in Prometheus' text format, so the status
-// page itself is watched: is its snapshot fresh, are its jobs running, are pushes going
-// out. Prometheus sends the API key as a bearer token (authorization in its scrape config).
+// OutboxStats is what /metrics reads of the push dispatcher.
+type OutboxStats interface{ Stats() dispatch.Stats }
+
+// metrics answers GET /metrics (read scope) in Prometheus' exposition format, so the status
+// page itself is watched: is its snapshot fresh, does its store answer, are its jobs
+// running, are pushes going out and how good are its estimates. Prometheus sends the API
+// key as a bearer token (authorization in its scrape config).
+//
+// The process-wide instruments (Go runtime, process, request, store, rebuild and send
+// timings) live in the registry main wires; what is read from the running server is
+// gathered per scrape, with the scrape's context, into a registry of its own.
 func (s *server) metrics(c echo.Context) error {
-	var m metricWriter
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(s.scrape(c.Request().Context())); err != nil {
+		return fmt.Errorf("register scrape metrics: %w", err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	promhttp.HandlerFor(prometheus.Gatherers{s.Metrics.Registry, reg}, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn), ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// scraped is a set of metrics computed for one scrape. It describes nothing up front (an
+// unchecked collector): its series depend on the jobs and kinds present.
+type scraped []prometheus.Metric
+
+func (scraped) Describe(chan<- *prometheus.Desc) {}
+
+func (m scraped) Collect(ch chan<- prometheus.Metric) {
+	for _, x := range m {
+		ch <- x
+	}
+}
+
+func (m *scraped) add(name, help string, typ prometheus.ValueType, v float64, labels ...string) {
+	var keys, values []string
+	for i := 0; i+1 < len(labels); i += 2 {
+		keys, values = append(keys, labels[i]), append(values, labels[i+1])
+	}
+	*m = append(*m, prometheus.MustNewConstMetric(prometheus.NewDesc(name, help, keys, nil), typ, v, values...))
+}
+
+func (m *scraped) gauge(name, help string, v float64, labels ...string) {
+	m.add(name, help, prometheus.GaugeValue, v, labels...)
+}
+
+func (m *scraped) counter(name, help string, v float64, labels ...string) {
+	m.add(name, help, prometheus.CounterValue, v, labels...)
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// scrape reads the server's state for one scrape.
+func (s *server) scrape(ctx context.Context) scraped {
+	var m scraped
 	now := time.Now()
 	m.gauge("candor_up", "1 while the process serves.", 1)
 	if snap := s.Site.Current(); snap != nil {
@@ -26,11 +85,8 @@ func (s *server) metrics(c echo.Context) error {
 		m.gauge("candor_snapshot_age_seconds", "Seconds since the served snapshot was rendered (a minute tick renders it again).",
 			now.Sub(snap.Built).Seconds())
 	}
-	stale := 0.0
-	if s.Site.Err() != nil {
-		stale = 1
-	}
-	m.gauge("candor_snapshot_stale", "1 while the last rebuild failed (the store is unreachable); pages show the last known state.", stale)
+	m.gauge("candor_snapshot_stale", "1 while the last rebuild failed (the store is unreachable); pages show the last known state.",
+		boolValue(s.Site.Err() != nil))
 	if s.Live != nil {
 		m.gauge("candor_live_streams", "Open live-update (SSE) streams.", float64(s.Live.Len()))
 	}
@@ -54,68 +110,117 @@ func (s *server) metrics(c echo.Context) error {
 		}
 	}
 	if s.Jobs != nil {
-		sts := s.Jobs.Statuses()
-		for _, f := range jobFamilies {
-			m.family(f.name, f.typ, f.help)
-			for _, j := range sts {
-				if v, ok := f.value(j); ok {
-					m.sample(f.name, j.Name, v)
-				}
-			}
+		for _, j := range s.Jobs.Statuses() {
+			s.jobMetrics(&m, j)
 		}
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", m.buf.Bytes())
+	s.storeMetrics(ctx, &m, now)
+	s.calibrationMetrics(ctx, &m)
+	return m
 }
 
-// jobFamilies are the per-job metrics, each one sample per job labelled job="…".
-var jobFamilies = []struct {
-	name, typ, help string
-	value           func(jobs.Status) (float64, bool) // ok=false: no sample for this job
-}{
-	{"candor_job_runs_total", "counter", "Runs of each periodic job on this replica.",
-		func(j jobs.Status) (float64, bool) { return float64(j.Runs), true }},
-	{"candor_job_failures_total", "counter", "Failed runs of each periodic job on this replica.",
-		func(j jobs.Status) (float64, bool) { return float64(j.Failures), true }},
-	{"candor_job_skipped_total", "counter", "Runs skipped: the previous run still going, or another replica holding the job's lock.",
-		func(j jobs.Status) (float64, bool) { return float64(j.Skipped), true }},
-	{"candor_job_last_run_timestamp_seconds", "gauge", "When each job last ran on this replica (Unix time; absent before its first run).",
-		func(j jobs.Status) (float64, bool) {
-			return float64(j.LastStart.UnixMilli()) / 1000, !j.LastStart.IsZero()
-		}},
-	{"candor_job_last_duration_seconds", "gauge", "How long each job's last run took.",
-		func(j jobs.Status) (float64, bool) { return j.LastDuration.Seconds(), !j.LastStart.IsZero() }},
-}
-
-// metricWriter writes Prometheus' text exposition format.
-type metricWriter struct{ buf bytes.Buffer }
-
-func (m *metricWriter) family(name, typ, help string) {
-	fmt.Fprintf(&m.buf, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-}
-
-func (m *metricWriter) gauge(name, help string, v float64) {
-	m.family(name, "gauge", help)
-	m.sample(name, "", v)
-}
-
-func (m *metricWriter) counter(name, help string, v float64) {
-	m.family(name, "counter", help)
-	m.sample(name, "", v)
-}
-
-// sample writes one value, labelled job="…" when job is set.
-func (m *metricWriter) sample(name, job string, v float64) {
-	m.buf.WriteString(name)
-	if job != "" {
-		m.buf.WriteString(`{job="` + labelEscaper.Replace(job) + `"}`)
+// jobMetrics are the per-job series, labelled job="…" as before client_golang (Prometheus
+// files the label as exported_job, since its targets have a job label of their own).
+func (s *server) jobMetrics(m *scraped, j jobs.Status) {
+	m.counter("candor_job_runs_total", "Runs of each periodic job on this replica.", float64(j.Runs), "job", j.Name)
+	m.counter("candor_job_failures_total", "Failed runs of each periodic job on this replica.", float64(j.Failures), "job", j.Name)
+	m.counter("candor_job_skipped_total", "Runs skipped: the previous run still going, or another replica holding the job's lock.",
+		float64(j.Skipped), "job", j.Name)
+	if !j.LastStart.IsZero() {
+		m.gauge("candor_job_last_run_timestamp_seconds", "When each job last ran on this replica (Unix time; absent before its first run).",
+			float64(j.LastStart.UnixMilli())/1000, "job", j.Name)
+		m.gauge("candor_job_last_duration_seconds", "How long each job's last run took.", j.LastDuration.Seconds(), "job", j.Name)
 	}
-	m.buf.WriteByte(' ')
-	m.buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-	m.buf.WriteByte('\n')
 }
 
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+// storeMetrics says whether the store answers and how far behind the outbox is. While the
+// store is down the outbox series are left out rather than reported as empty.
+func (s *server) storeMetrics(ctx context.Context, m *scraped, now time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	store := s.Service.Store()
+	up := store.Ping(ctx) == nil
+	m.gauge("candor_store_up", "1 when the store answered this scrape's ping within 2 s.", boolValue(up))
+	if !up {
+		return
+	}
+	var backlog []status.JobBacklog
+	err := store.Read(ctx, func(tx status.Tx) error {
+		var err error
+		backlog, err = tx.JobBacklog()
+		return err
+	})
+	if err != nil {
+		s.Log.WarnContext(ctx, "metrics: reading the outbox backlog failed", "err", err)
+		return
+	}
+	for _, kind := range []status.JobKind{status.JobPush, status.JobSubscribe, status.JobUnsubscribe} {
+		var b status.JobBacklog
+		for _, x := range backlog {
+			if x.Kind == kind {
+				b = x
+			}
+		}
+		age := 0.0
+		if b.Pending > 0 {
+			age = max(0, now.Sub(b.Oldest).Seconds())
+		}
+		m.gauge("candor_outbox_pending_jobs", "Outbox jobs not yet delivered (due, retrying later or claimed), by kind.",
+			float64(b.Pending), "kind", string(kind))
+		m.gauge("candor_outbox_oldest_pending_age_seconds", "Age of the oldest undelivered outbox job, by kind (0 when none).",
+			age, "kind", string(kind))
+	}
+}
 
-// OutboxStats is what /metrics reads of the push dispatcher.
-type OutboxStats interface{ Stats() dispatch.Stats }
+// calibrationWindow is how many of the latest resolved incidents the live model's
+// calibration is measured on: recent enough to show drift, large enough to mean something.
+const calibrationWindow = 100
+
+// calibrationCache keeps the last calibration per public revision, so frequent scrapes
+// do not reload a hundred timelines when nothing changed.
+type calibrationCache struct {
+	mu  sync.Mutex
+	rev int64
+	ok  bool
+	cal status.Calibration
+}
+
+// calibrationMetrics reports how the published ranges and announced times of the latest
+// resolved incidents fared: the live model's coverage should stay near its quantiles.
+func (s *server) calibrationMetrics(ctx context.Context, m *scraped) {
+	snap := s.Site.Current()
+	if snap == nil {
+		return
+	}
+	c := &s.calibration
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ok || c.rev != snap.Revision {
+		incs, _, err := s.Service.Incidents(ctx, status.IncidentFilter{Status: "resolved", Limit: calibrationWindow})
+		if err != nil {
+			s.Log.WarnContext(ctx, "metrics: reading resolved incidents for the calibration failed", "err", err)
+			return
+		}
+		c.cal, c.rev, c.ok = status.Calibrate(incs, 0), snap.Revision, true
+	}
+	cal := c.cal
+	m.gauge("candor_eta_calibration_incidents", "Resolved incidents the calibration series are measured on (the latest, at most 100).",
+		float64(cal.Incidents))
+	m.gauge("candor_eta_calibration_estimates", "Ranges the live model published on those incidents.", float64(cal.Model.Count))
+	if cal.Model.Count > 0 {
+		for _, q := range []struct {
+			q   float64
+			met int
+		}{{0.5, cal.Model.P50Met}, {0.8, cal.Model.P80Met}, {0.9, cal.Model.P90Met}} {
+			m.gauge("candor_eta_coverage_ratio", "Share of published ranges whose quantile the restoration came by (ideal: the quantile itself).",
+				float64(q.met)/float64(cal.Model.Count), "quantile", strconv.FormatFloat(q.q, 'g', -1, 64))
+		}
+		m.gauge("candor_eta_p50_abs_error_median_seconds", "Median distance between the published p50 and the restoration.",
+			cal.Model.P50MedianAbsError.Seconds())
+	}
+	m.gauge("candor_eta_announced_times", "Staff-announced restoration times on those incidents.", float64(cal.Announced.Count))
+	if cal.Announced.Count > 0 {
+		m.gauge("candor_eta_announced_met_ratio", "Share of staff-announced times the restoration came by.",
+			float64(cal.Announced.Met)/float64(cal.Announced.Count))
+	}
+}

@@ -97,7 +97,11 @@ func checkIncident(t *testing.T, inc map[string]any) {
 		if i > 0 && um["created_at"].(string) > ups[i-1].(map[string]any)["created_at"].(string) {
 			t.Error("incident_updates must be newest first")
 		}
-		for _, a := range um["affected_components"].([]any) {
+		affected, isList := um["affected_components"].([]any)
+		if !isList && um["affected_components"] != nil {
+			t.Errorf("affected_components %#v is neither a list nor null", um["affected_components"])
+		}
+		for _, a := range affected {
 			hasFields(t, "affected_component", a.(map[string]any), affectedFields)
 		}
 	}

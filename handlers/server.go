@@ -14,6 +14,7 @@ import (
 
 	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/live"
+	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -39,6 +40,8 @@ type Deps struct {
 	Live *live.Hub
 	// Outbox is the push dispatcher, for /metrics (nil: no push metrics).
 	Outbox OutboxStats
+	// Metrics is the registry /metrics exposes and request timings go to (nil: a new one).
+	Metrics *metrics.Metrics
 }
 
 // MaxBodyBytes bounds every request body.
@@ -46,6 +49,9 @@ const MaxBodyBytes = 64 << 10
 
 type server struct {
 	Deps
+	timers      *requestTimers
+	calibration calibrationCache
+	metricsKeys knownKeys
 }
 
 // New returns the echo instance with every route registered explicitly.
@@ -55,6 +61,9 @@ func New(d Deps) *echo.Echo {
 	}
 	if d.DefaultLang == "" {
 		d.DefaultLang = templates.Korean
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
 	}
 	s := &server{Deps: d}
 	e := echo.New()
@@ -83,9 +92,11 @@ func New(d Deps) *echo.Echo {
 	s.registerConsole(e)
 	e.GET("/api/v2/*", s.publicJSON)
 	e.HEAD("/api/v2/*", s.publicJSON)
+	e.OPTIONS("/api/v2/*", s.preflight)
 
 	// Public and outside the v1 group: a stream has no request body to limit.
 	e.GET("/api/v1/stream", s.stream)
+	e.GET("/api/v1/openapi.json", s.openAPI)
 	v1 := e.Group("/api/v1", s.limitBody)
 	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
 	v1.GET("/components", s.listComponents, read)
@@ -114,8 +125,9 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/keys", s.createKey, admin)
 	v1.DELETE("/keys/:name", s.revokeKey, admin)
 	v1.Any("/*", s.apiNotFound)
-	e.GET("/metrics", s.metrics, s.requireScope(status.ScopeRead))
+	e.GET("/metrics", s.metrics, s.requireMetricsKey)
 	e.Any("/api/*", s.apiNotFound)
+	s.timers = newRequestTimers(d.Metrics.HTTP, e.Routes())
 	return e
 }
 
@@ -208,6 +220,7 @@ func (s *server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req, res := c.Request(), c.Response()
+		s.timers.observe(req.Method, c.Path(), res.Status, time.Since(start))
 		level := slog.LevelDebug
 		if res.Status >= 500 {
 			level = slog.LevelError

@@ -159,9 +159,9 @@ func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("incident %s: %s", si.ID, fmt.Sprintf(format, args...))
 	}
-	startS := si.StartedAt
-	if startS == "" {
-		startS = si.CreatedAt
+	startS := si.CreatedAt
+	if si.StartedAt != nil && *si.StartedAt != "" {
+		startS = *si.StartedAt
 	}
 	start, err := parseTime(startS)
 	if err != nil {

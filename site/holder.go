@@ -23,7 +23,12 @@ type Holder struct {
 	mu      sync.Mutex
 	lastErr error
 	waiters []chan struct{}
+	// observe, when set, is told how long each build took and how it ended (metrics).
+	observe func(took time.Duration, err error)
 }
+
+// SetObserver makes every build report its duration and error to fn. Call it before Run.
+func (h *Holder) SetObserver(fn func(took time.Duration, err error)) { h.observe = fn }
 
 // NewHolder returns a Holder; call Rebuild once before serving and Run in the background.
 func NewHolder(b *Builder, clock status.Clock, log *slog.Logger) *Holder {
@@ -60,6 +65,9 @@ func (h *Holder) OnChange(status.Change) { h.Notify() }
 func (h *Holder) Rebuild(ctx context.Context) error {
 	start := time.Now()
 	snap, err := h.b.Build(ctx, h.clock.Now())
+	if h.observe != nil {
+		h.observe(time.Since(start), err)
+	}
 	h.mu.Lock()
 	h.lastErr = err
 	waiters := h.waiters

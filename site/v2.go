@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/candorstatus/candor/lang"
@@ -82,14 +83,13 @@ type V2Maintenance struct {
 	Late   bool     `json:"late"`
 }
 
-// V2Maintenance converts a maintenance to Statuspage's shape.
-func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, now time.Time, l lang.Lang) V2Maintenance {
-	start := m.StartedAt
-	if start.IsZero() {
-		start = m.ScheduledFor
-	}
+// V2Maintenance converts a maintenance to Statuspage's shape; names gives the names of
+// components since deleted.
+func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, names map[string]lang.Text, now time.Time, l lang.Lang) V2Maintenance {
 	si := statuspage.Incident{ID: m.ID, Name: b.text(m.Title, l), Status: string(m.Status), Impact: "maintenance",
-		CreatedAt: b.v2Time(m.CreatedAt), UpdatedAt: b.v2Time(m.UpdatedAt), StartedAt: b.v2Time(start),
+		CreatedAt: b.v2Time(m.CreatedAt), UpdatedAt: b.v2Time(m.UpdatedAt),
+		// Null until the work starts, as on Statuspage: clients tell planned from started by it.
+		StartedAt: b.v2TimePtr(m.StartedAt),
 		Shortlink: b.cfg.PublicURL + "/maintenances/" + m.ID, PageID: b.cfg.PageID,
 		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(m.Updates)), Components: []statuspage.Component{},
 		ReminderIntervals: json.RawMessage("null"), ScheduledFor: b.v2TimePtr(m.ScheduledFor), ScheduledUntil: b.v2TimePtr(m.ScheduledUntil)}
@@ -104,12 +104,18 @@ func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component,
 		raw, _ := json.Marshal(hours)
 		si.ReminderIntervals, _ = json.Marshal(string(raw)) // Statuspage sends it as a string, e.g. "[24,1]"
 	}
+	// The entry that started the work is the one that put the components under maintenance.
+	started := slices.IndexFunc(m.Updates, func(u status.MaintenanceUpdate) bool { return u.Status == status.MaintInProgress })
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		u := m.Updates[i]
-		si.IncidentUpdates = append(si.IncidentUpdates, statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status),
+		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status),
 			Body: b.text(u.Message, l), IncidentID: m.ID, CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt),
-			DisplayAt: b.v2Time(u.CreatedAt), AffectedComponents: []statuspage.AffectedComponent{}, DeliverNotifications: u.Notify,
-			CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")})
+			DisplayAt: b.v2Time(u.CreatedAt), DeliverNotifications: u.Notify,
+			CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")}
+		if i == started {
+			su.AffectedComponents = b.maintained(m, comps, names, l)
+		}
+		si.IncidentUpdates = append(si.IncidentUpdates, su)
 	}
 	for _, id := range m.Components {
 		for _, c := range comps {
@@ -119,6 +125,31 @@ func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component,
 		}
 	}
 	return V2Maintenance{Incident: si, Held: m.Held(), HeldBy: append([]string{}, m.HeldBy...), Late: m.Late(now)}
+}
+
+// maintained lists the components a maintenance put under maintenance, each from the
+// status it had before (operational when an incident, not staff, had set it: the work
+// does not restore what an incident explains).
+func (b *Builder) maintained(m *status.Maintenance, comps []status.Component, names map[string]lang.Text, l lang.Lang) []statuspage.AffectedComponent {
+	var out []statuspage.AffectedComponent
+	for _, id := range m.Components {
+		name, ok := names[id]
+		for _, c := range comps {
+			if c.ID == id {
+				name, ok = c.Name, true
+			}
+		}
+		if !ok {
+			continue // never a component here
+		}
+		old := m.PriorStatus[id]
+		if old == "" {
+			old = status.Operational
+		}
+		out = append(out, statuspage.AffectedComponent{Code: id, Name: b.text(name, l), OldStatus: string(old),
+			NewStatus: string(status.UnderMaintenance)})
+	}
+	return out
 }
 
 type v2Summary struct {
@@ -197,7 +228,7 @@ func strPtr(s string) *string {
 // V2Incident converts an incident to Statuspage's shape with Candor's extras.
 func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta *ETAJSON, l lang.Lang) V2Incident {
 	si := statuspage.Incident{ID: inc.ID, Name: b.text(inc.Title, l), Status: string(inc.Status), Impact: string(inc.Impact),
-		CreatedAt: b.v2Time(inc.CreatedAt), UpdatedAt: b.v2Time(inc.UpdatedAt), StartedAt: b.v2Time(inc.StartedAt),
+		CreatedAt: b.v2Time(inc.CreatedAt), UpdatedAt: b.v2Time(inc.UpdatedAt), StartedAt: b.v2TimePtr(inc.StartedAt),
 		MonitoringAt: b.v2TimePtr(inc.MonitoringAt), ResolvedAt: b.v2TimePtr(inc.ResolvedAt),
 		Shortlink: b.cfg.PublicURL + "/incidents/" + inc.ID, PageID: b.cfg.PageID,
 		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(inc.Updates)), Components: []statuspage.Component{},
@@ -206,8 +237,8 @@ func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta
 		u := inc.Updates[i]
 		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status), Body: b.text(u.Message, l), IncidentID: inc.ID,
 			CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt), DisplayAt: b.v2Time(u.CreatedAt),
-			AffectedComponents:   make([]statuspage.AffectedComponent, 0, len(u.Components)),
 			DeliverNotifications: u.Notify, CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")}
+		// Null, not [], for an update that changed no component, as Statuspage sends it.
 		for _, ch := range u.Components {
 			su.AffectedComponents = append(su.AffectedComponents, statuspage.AffectedComponent{Code: ch.ComponentID,
 				Name: b.text(ch.Name, l), OldStatus: string(ch.OldStatus), NewStatus: string(ch.NewStatus)})
@@ -280,6 +311,10 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 	for i := range st.incidents {
 		inc := &st.incidents[i]
 		v := b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l)
+		// Every incident, as on Statuspage: tools that archive a history fetch each one.
+		if err := b.putV2(snap, l, "/api/v2/incidents/"+inc.ID+".json", v2One[V2Incident]{Page: page, Incident: v}, modified); err != nil {
+			return err
+		}
 		if inc.Open() {
 			open = append(open, *inc)
 			unresolved = append(unresolved, v)
@@ -288,10 +323,12 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 			recent = append(recent, v)
 		}
 	}
+	// In-progress work first, then upcoming work soonest first, then finished work latest
+	// first: widgets show scheduled_maintenances[0].
 	var mRecent, mUpcoming, mActive, mSummary []V2Maintenance
-	for i := range st.maints {
+	for _, i := range maintenanceOrder(st.maints) {
 		m := &st.maints[i]
-		v := b.V2Maintenance(m, st.comps, now, l)
+		v := b.V2Maintenance(m, st.comps, st.names, now, l)
 		if len(mRecent) < 50 {
 			mRecent = append(mRecent, v)
 		}
@@ -302,6 +339,9 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		case m.Status.Active():
 			mActive = append(mActive, v)
 			mSummary = append(mSummary, v)
+		}
+		if err := b.putV2(snap, l, "/api/v2/incidents/"+m.ID+".json", v2One[V2Maintenance]{Page: page, Incident: v}, modified); err != nil {
+			return err
 		}
 	}
 	overall := status.OverallStatus(st.comps, open)
@@ -319,13 +359,61 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": orEmpty(mActive)},
 	}
 	for path, v := range docs {
-		body, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", path, err)
+		if err := b.putV2(snap, l, path, v, modified); err != nil {
+			return err
 		}
-		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
+}
+
+// v2One is the body of /api/v2/incidents/{id}.json: the page and one incident (or
+// scheduled maintenance, which Statuspage serves there too).
+type v2One[T any] struct {
+	Page     statuspage.Page `json:"page"`
+	Incident T               `json:"incident"`
+}
+
+// putV2 encodes a v2 document into the snapshot.
+func (b *Builder) putV2(snap *Snapshot, l lang.Lang, path string, v any, modified time.Time) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s (%s): %w", path, l, err)
+	}
+	snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
+	return nil
+}
+
+// maintenanceOrder returns the indexes of ms (latest scheduled first, as the store lists
+// them) in the order widgets expect: in progress or verifying (earliest started first),
+// then scheduled (soonest first), then the rest (latest first).
+func maintenanceOrder(ms []status.Maintenance) []int {
+	rank := func(m *status.Maintenance) int {
+		switch {
+		case m.Status.Active():
+			return 0
+		case m.Status == status.MaintScheduled:
+			return 1
+		}
+		return 2
+	}
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &ms[i], &ms[j]
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		switch rank(a) {
+		case 0:
+			return a.StartedAt.Compare(b.StartedAt)
+		case 1:
+			return a.ScheduledFor.Compare(b.ScheduledFor)
+		}
+		return 0 // the store's order: latest scheduled first
+	})
+	return idx
 }
 
 func orEmpty[T any](v []T) []T {

@@ -57,6 +57,13 @@ type OutboxJob struct {
 	DoneAt     time.Time // when it reached a final status
 }
 
+// JobBacklog is how many jobs of one kind are pending and since when the oldest waits.
+type JobBacklog struct {
+	Kind    JobKind
+	Pending int
+	Oldest  time.Time // the oldest pending job's CreatedAt
+}
+
 // JobFilter selects outbox jobs.
 type JobFilter struct {
 	IncidentID string    // "" any

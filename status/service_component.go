@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,14 +82,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	validateText(p, "name", in.Name, MaxNameLen, true)
 	validateText(p, "description", in.Description, MaxDescriptionLen, false)
 	validateText(p, "group", in.Group, MaxNameLen, false)
-	id := in.ID
-	if id == "" {
-		id = slugOf(in.Name)
-		if id == "" {
-			id = "c-" + newID(8) // a name with no ASCII letters or digits
-		}
-	}
-	if !ValidID(id) {
+	if in.ID != "" && !ValidID(in.ID) {
 		p.Add("id", "must be 1–%d lower-case letters, digits, '-' or '_'", MaxIDLen)
 	}
 	if in.Status == "" {
@@ -103,7 +97,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	c := &Component{ID: id, Name: trimText(in.Name), Description: trimText(in.Description),
+	c := &Component{ID: in.ID, Name: trimText(in.Name), Description: trimText(in.Description),
 		Status: in.Status, OnlyShowIfDegraded: in.OnlyShowIfDegraded, Showcase: in.Showcase == nil || *in.Showcase,
 		StartDate: in.StartDate.UTC().Truncate(time.Microsecond)}
 	err := s.write(ctx, op, func(tx Tx, now time.Time) (change, error) {
@@ -111,18 +105,25 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 		if err != nil {
 			return change{}, err
 		}
-		for _, o := range comps {
-			if o.ID == c.ID {
-				return change{}, &Error{Code: ECONFLICT, Message: fmt.Sprintf("A component with id %q already exists.", c.ID),
-					Fields: map[string]string{"id": "already taken"}}
-			}
+		switch base := slugOf(c.Name); {
+		case c.ID != "":
+			err = checkIDFree(tx, c.ID, comps)
+		case slices.ContainsFunc(comps, func(o Component) bool { return o.ID == base }):
+			// The same name twice is more likely a mistake than a second component.
+			err = checkIDFree(tx, base, comps)
+		default:
+			// A group's or a deleted component's id is passed over, never reused.
+			c.ID, err = freeID(tx, base, "", "c-", "")
+		}
+		if err != nil {
+			return change{}, err
 		}
 		if in.Position != nil {
 			c.Position = *in.Position
 		} else {
 			c.Position = nextPosition(comps)
 		}
-		if c.GroupID, err = s.ensureGroup(tx, in.Group, now); err != nil {
+		if c.GroupID, err = s.ensureGroup(tx, in.Group, now, c.ID); err != nil {
 			return change{}, err
 		}
 		c.CreatedAt, c.UpdatedAt = now, now
@@ -149,8 +150,9 @@ func nextPosition(comps []Component) int {
 }
 
 // ensureGroup returns the id of the group that name names (its id, or its name in either
-// language, ignoring case), creating the group when new.
-func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time) (string, error) {
+// language, ignoring case), creating the group when new. A new group never takes the id
+// reserved for the component being created with it.
+func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time, reserved string) (string, error) {
 	name = trimText(name)
 	if name.IsZero() {
 		return "", nil
@@ -161,21 +163,19 @@ func (s *Service) ensureGroup(tx Tx, name lang.Text, now time.Time) (string, err
 	}
 	pos := 0
 	for _, g := range groups {
-		if sameName(g.Name, name) || g.ID == name.KO || g.ID == name.EN {
+		// The slug of its name also names a group: it was the group's id until ids became
+		// unique across groups and components, and a group that clashed was renamed.
+		if sameName(g.Name, name) || g.ID == name.KO || g.ID == name.EN || isSlugOf(g.Name, name) {
 			return g.ID, nil
 		}
 		if g.Position >= pos {
 			pos = g.Position + 1
 		}
 	}
-	id := slugOf(name)
-	for _, g := range groups {
-		if g.ID == id {
-			id = ""
-		}
-	}
-	if id == "" {
-		id = "g-" + newID(8)
+	// "-group" first: a group is often named like its only component ("Voice calls").
+	id, err := freeID(tx, slugOf(name), "-group", "g-", reserved)
+	if err != nil {
+		return "", err
 	}
 	g := &Group{ID: id, Name: name, Position: pos, CreatedAt: now, UpdatedAt: now}
 	if err := tx.PutGroup(g); err != nil {
@@ -259,7 +259,7 @@ func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in Comp
 			c.Showcase = *in.Showcase
 		}
 		if in.Group != nil {
-			if c.GroupID, err = s.ensureGroup(tx, *in.Group, now); err != nil {
+			if c.GroupID, err = s.ensureGroup(tx, *in.Group, now, ""); err != nil {
 				return change{}, err
 			}
 			what = append(what, "group")
@@ -337,4 +337,70 @@ func joinValues[T ~string](vs []T) string {
 		parts[i] = string(v)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// isSlugOf reports whether ref, given as a group, is the slug of name in some language.
+func isSlugOf(name, ref lang.Text) bool {
+	for _, r := range []string{ref.KO, ref.EN} {
+		if r != "" && (r == Slug(name.EN) || r == Slug(name.KO)) {
+			return true
+		}
+	}
+	return false
+}
+
+// freeID returns the first id no group or component has or ever had among base, then
+// base+suffix (when suffix is set), then base-2, base-3, …; a random id with prefix when
+// base is empty (a name without ASCII letters or digits) or every candidate is taken.
+// reserved is passed over too: an id about to be taken in the same transaction.
+func freeID(tx Tx, base, suffix, prefix, reserved string) (string, error) {
+	var candidates []string
+	if base != "" {
+		candidates = append(candidates, base)
+		if suffix != "" {
+			candidates = append(candidates, clipID(base, suffix))
+		}
+		for n := 2; n <= 20; n++ {
+			candidates = append(candidates, clipID(base+suffix, fmt.Sprintf("-%d", n)))
+		}
+	}
+	for _, id := range candidates {
+		if id == reserved {
+			continue
+		}
+		taken, err := tx.IDTaken(id)
+		if err != nil {
+			return "", fmt.Errorf("look up id %s: %w", id, err)
+		}
+		if !taken {
+			return id, nil
+		}
+	}
+	return prefix + newID(8), nil
+}
+
+// clipID appends suffix to base, shortening base so the id stays within MaxIDLen.
+func clipID(base, suffix string) string {
+	if len(base)+len(suffix) > MaxIDLen {
+		base = strings.TrimRight(base[:MaxIDLen-len(suffix)], "-")
+	}
+	return base + suffix
+}
+
+// checkIDFree refuses an id given for a new component when any group or component has or
+// had it, saying which.
+func checkIDFree(tx Tx, id string, comps []Component) error {
+	taken, err := tx.IDTaken(id)
+	if err != nil {
+		return fmt.Errorf("look up id %s: %w", id, err)
+	}
+	if !taken {
+		return nil
+	}
+	msg, field := fmt.Sprintf("A component with id %q already exists.", id), "already taken"
+	if !slices.ContainsFunc(comps, func(c Component) bool { return c.ID == id }) {
+		msg = fmt.Sprintf("The id %q belongs to a group or to a deleted component; ids are never reused.", id)
+		field = "used by a group or a deleted component"
+	}
+	return &Error{Code: ECONFLICT, Message: msg, Fields: map[string]string{"id": field}}
 }

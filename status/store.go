@@ -33,7 +33,8 @@ type Tx interface {
 
 	// Groups returns every group ordered by position, then name.
 	Groups() ([]Group, error)
-	// PutGroup inserts the group or updates the one with its id.
+	// PutGroup inserts the group or updates the one with its id; ECONFLICT when inserting
+	// with an id IDTaken reports.
 	PutGroup(g *Group) error
 	// DeleteGroup deletes a group; its components become ungrouped. ENOTFOUND if absent.
 	DeleteGroup(id string) error
@@ -42,12 +43,19 @@ type Tx interface {
 	Components() ([]Component, error)
 	// Component returns one component; ENOTFOUND if absent.
 	Component(id string) (*Component, error)
-	// CreateComponent inserts a component; ECONFLICT if its id is taken.
+	// CreateComponent inserts a component; ECONFLICT if its id is taken (see IDTaken).
 	CreateComponent(c *Component) error
 	// UpdateComponent replaces the stored component with the same id; ENOTFOUND if absent.
 	UpdateComponent(c *Component) error
 	// DeleteComponent deletes a component; ENOTFOUND if absent. Timelines keep its name.
 	DeleteComponent(id string) error
+	// IDTaken reports whether a group or a component has or ever had id. Ids are unique
+	// across both kinds and never reused, so nothing keyed by id (Statuspage clients,
+	// device subscriptions, uptime) mistakes a group for a component or a new component
+	// for a deleted one: PutGroup (inserting) and CreateComponent return ECONFLICT for a
+	// taken id, and the components that Candor's own timelines and maintenances name
+	// (not imported timelines, which may name another page's components) count as taken.
+	IDTaken(id string) (bool, error)
 
 	// Incident returns an incident with its whole timeline; ENOTFOUND if absent.
 	Incident(id string) (*Incident, error)
@@ -133,6 +141,9 @@ type Tx interface {
 	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
 	// next attempt and its lease end (ok=false: none pending).
 	NextJobDue() (at time.Time, ok bool, err error)
+	// JobBacklog counts the pending jobs of each kind that has any, with the oldest one's
+	// CreatedAt, ordered by kind: what /metrics says of the outbox.
+	JobBacklog() ([]JobBacklog, error)
 
 	// Users returns every user, by name.
 	Users() ([]User, error)

@@ -64,7 +64,7 @@ type IncidentUpdate struct {
 	CreatedAt            string              `json:"created_at"`
 	UpdatedAt            string              `json:"updated_at"`
 	DisplayAt            string              `json:"display_at"`
-	AffectedComponents   []AffectedComponent `json:"affected_components"`
+	AffectedComponents   []AffectedComponent `json:"affected_components"` // null when the update changed none
 	DeliverNotifications bool                `json:"deliver_notifications"`
 	CustomTweet          json.RawMessage     `json:"custom_tweet"`
 	TweetID              json.RawMessage     `json:"tweet_id"`
@@ -79,7 +79,7 @@ type Incident struct {
 	Impact            string           `json:"impact"`
 	CreatedAt         string           `json:"created_at"`
 	UpdatedAt         string           `json:"updated_at"`
-	StartedAt         string           `json:"started_at"`
+	StartedAt         *string          `json:"started_at"` // null for maintenance not started yet
 	MonitoringAt      *string          `json:"monitoring_at"`
 	ResolvedAt        *string          `json:"resolved_at"`
 	Shortlink         string           `json:"shortlink"`

@@ -32,15 +32,48 @@ func (t *tx) Groups() ([]status.Group, error) {
 }
 
 // PutGroup inserts the group or updates the one with its id; an update keeps the stored
-// creation time.
+// creation time. Inserting takes the id (ECONFLICT when taken, see IDTaken).
 func (t *tx) PutGroup(g *status.Group) error {
-	_, err := t.exec(`INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-			position = excluded.position, updated_at = excluded.updated_at`,
-		g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+	return t.atomically(func() error {
+		var exists bool
+		if err := t.queryRow(`SELECT EXISTS (SELECT FROM component_groups WHERE id = $1)`, g.ID).Scan(&exists); err != nil {
+			return t.fail(err, "look up group %s", g.ID)
+		}
+		if !exists {
+			if err := t.takeID(g.ID, "group"); err != nil {
+				return err
+			}
+		}
+		_, err := t.exec(`INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+				position = excluded.position, updated_at = excluded.updated_at`,
+			g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+		if err != nil {
+			return t.fail(err, "put group %s", g.ID)
+		}
+		return nil
+	})
+}
+
+// IDTaken reports whether a group or a component has or ever had id.
+func (t *tx) IDTaken(id string) (bool, error) {
+	var taken bool
+	if err := t.queryRow(`SELECT EXISTS (SELECT FROM used_ids WHERE id = $1)`, id).Scan(&taken); err != nil {
+		return false, t.fail(err, "look up id %s", id)
+	}
+	return taken, nil
+}
+
+// takeID records that a group or a component (kind) took id; ECONFLICT when one has or
+// had it.
+func (t *tx) takeID(id, kind string) error {
+	ok, err := t.execOne(`INSERT INTO used_ids (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, kind)
 	if err != nil {
-		return t.fail(err, "put group %s", g.ID)
+		return t.fail(err, "take id %s", id)
+	}
+	if !ok {
+		return conflict("The id %s is taken: a group or a component has or had it.", id)
 	}
 	return nil
 }
@@ -99,10 +132,13 @@ func (t *tx) Component(id string) (*status.Component, error) {
 	return &c, nil
 }
 
-// CreateComponent inserts a component; ECONFLICT if its id is taken, EINVALID if its group
-// does not exist.
+// CreateComponent inserts a component; ECONFLICT if its id is taken (see IDTaken),
+// EINVALID if its group does not exist.
 func (t *tx) CreateComponent(c *status.Component) error {
 	return t.atomically(func() error {
+		if err := t.takeID(c.ID, "component"); err != nil {
+			return err
+		}
 		_, err := t.exec(`INSERT INTO components (`+componentColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			c.ID, textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,

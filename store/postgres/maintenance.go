@@ -260,6 +260,9 @@ func (t *tx) CreateMaintenance(m *status.Maintenance) error {
 			return err
 		}
 	}
+	if len(m.Components) > 0 {
+		b.Queue(keepIDs, m.Components)
+	}
 	return t.atomically(func() error {
 		if err := t.send(b); err != nil {
 			if status.ErrorCode(err) == status.ECONFLICT {

@@ -92,7 +92,29 @@ func queueUpdate(b *pgx.Batch, u *status.Update, seq int) error {
 		}
 		return err
 	}
+	if ids := keptIDs(u); len(ids) > 0 {
+		b.Queue(keepIDs, ids)
+	}
 	return nil
+}
+
+// keepIDs records that components Candor named had their ids ($1, text[]), so a store
+// restored from an export does not hand a deleted component's id to a new one; ids
+// already recorded are left as they are.
+const keepIDs = `INSERT INTO used_ids (id, kind) SELECT DISTINCT c, 'component' FROM unnest($1::text[]) AS c
+	WHERE c <> '' ON CONFLICT (id) DO NOTHING`
+
+// keptIDs returns the component ids an update's changes make taken: none for an imported
+// update, which may name another page's components.
+func keptIDs(u *status.Update) []string {
+	if u.Kind == status.KindImport {
+		return nil
+	}
+	var ids []string
+	for _, ch := range u.Components {
+		ids = append(ids, ch.ComponentID)
+	}
+	return ids
 }
 
 // AppendUpdate adds u at the end of its incident's timeline, in one statement; ENOTFOUND if
@@ -113,6 +135,11 @@ func (t *tx) AppendUpdate(u *status.Update) error {
 		return t.fail(err, "append update to incident %s", u.IncidentID)
 	}
 	if ok {
+		if ids := keptIDs(u); len(ids) > 0 {
+			if _, err := t.exec(keepIDs, ids); err != nil {
+				return t.fail(err, "keep the ids of update %s", u.ID)
+			}
+		}
 		return nil
 	}
 	var exists bool

@@ -31,15 +31,63 @@ func (t *tx) Groups() ([]status.Group, error) {
 }
 
 // PutGroup inserts the group or updates the one with its id; an update keeps the stored
-// creation time.
+// creation time. Inserting takes the id (ECONFLICT when taken, see IDTaken).
 func (t *tx) PutGroup(g *status.Group) error {
-	_, err := t.exec(`INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-			position = excluded.position, updated_at = excluded.updated_at`,
-		g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+	return t.atomically(func() error {
+		var n int
+		if err := t.queryRow(`SELECT count(*) FROM component_groups WHERE id = ?`, g.ID).Scan(&n); err != nil {
+			return t.fail(err, "look up group %s", g.ID)
+		}
+		if n == 0 {
+			if err := t.takeID(g.ID, "group"); err != nil {
+				return err
+			}
+		}
+		_, err := t.exec(`INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+				position = excluded.position, updated_at = excluded.updated_at`,
+			g.ID, textArg(g.Name), textArg(g.Description), g.Position, timeArg(g.CreatedAt), timeArg(g.UpdatedAt))
+		if err != nil {
+			return t.fail(err, "put group %s", g.ID)
+		}
+		return nil
+	})
+}
+
+// IDTaken reports whether a group or a component has or ever had id.
+func (t *tx) IDTaken(id string) (bool, error) {
+	var n int
+	if err := t.queryRow(`SELECT count(*) FROM used_ids WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, t.fail(err, "look up id %s", id)
+	}
+	return n > 0, nil
+}
+
+// takeID records that a group or a component (kind) took id; ECONFLICT when one has or
+// had it.
+func (t *tx) takeID(id, kind string) error {
+	ok, err := t.execOne(`INSERT INTO used_ids (id, kind) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, kind)
 	if err != nil {
-		return t.fail(err, "put group %s", g.ID)
+		return t.fail(err, "take id %s", id)
+	}
+	if !ok {
+		return conflict("The id %s is taken: a group or a component has or had it.", id)
+	}
+	return nil
+}
+
+// keepIDs records that components Candor named in a timeline or a maintenance had their
+// ids, so a store restored from an export does not hand a deleted component's id to a new
+// one. Ids already recorded are left as they are.
+func (t *tx) keepIDs(ids []string) error {
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if _, err := t.exec(`INSERT INTO used_ids (id, kind) VALUES (?, 'component') ON CONFLICT (id) DO NOTHING`, id); err != nil {
+			return t.fail(err, "keep id %s", id)
+		}
 	}
 	return nil
 }
@@ -98,22 +146,27 @@ func (t *tx) Component(id string) (*status.Component, error) {
 	return &c, nil
 }
 
-// CreateComponent inserts a component; ECONFLICT if its id is taken, EINVALID if its group
-// does not exist.
+// CreateComponent inserts a component; ECONFLICT if its id is taken (see IDTaken),
+// EINVALID if its group does not exist.
 func (t *tx) CreateComponent(c *status.Component) error {
-	_, err := t.exec(`INSERT INTO components (`+componentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
-		c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
-	switch {
-	case err == nil:
-		return nil
-	case isUnique(err):
-		return conflict("Component %s already exists.", c.ID)
-	case isForeignKey(err):
-		return unknownGroup(c.GroupID)
-	default:
-		return t.fail(err, "create component %s", c.ID)
-	}
+	return t.atomically(func() error {
+		if err := t.takeID(c.ID, "component"); err != nil {
+			return err
+		}
+		_, err := t.exec(`INSERT INTO components (`+componentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, textArg(c.Name), textArg(c.Description), strArg(c.GroupID), c.Position, string(c.Status), c.Showcase,
+			c.OnlyShowIfDegraded, timeArg(c.StartDate), timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
+		switch {
+		case err == nil:
+			return nil
+		case isUnique(err):
+			return conflict("Component %s already exists.", c.ID)
+		case isForeignKey(err):
+			return unknownGroup(c.GroupID)
+		default:
+			return t.fail(err, "create component %s", c.ID)
+		}
+	})
 }
 
 // UpdateComponent replaces the stored component with the same id, keeping its creation

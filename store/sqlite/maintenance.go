@@ -268,7 +268,7 @@ func (t *tx) CreateMaintenance(m *status.Maintenance) error {
 				return err
 			}
 		}
-		return nil
+		return t.keepIDs(m.Components)
 	})
 }
 

@@ -261,3 +261,26 @@ func (t *tx) NextJobDue() (time.Time, bool, error) {
 	}
 	return at, true, nil
 }
+
+// JobBacklog counts the pending jobs of each kind with the oldest one's creation time;
+// pending jobs are few (finished ones are not), and the claim index holds exactly them.
+func (t *tx) JobBacklog() ([]status.JobBacklog, error) {
+	rows, err := t.query(`SELECT kind, count(*), min(created_at) FROM outbox_jobs WHERE status = 'pending'
+		GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		return nil, t.fail(err, "count pending jobs")
+	}
+	defer rows.Close()
+	var out []status.JobBacklog
+	for rows.Next() {
+		var b status.JobBacklog
+		if err := rows.Scan(&b.Kind, &b.Pending, timeCol{&b.Oldest}); err != nil {
+			return nil, t.fail(err, "count pending jobs")
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(err, "count pending jobs")
+	}
+	return out, nil
+}

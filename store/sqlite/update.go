@@ -76,5 +76,12 @@ func (t *tx) insertUpdate(u *status.Update, seq int) error {
 	case err != nil:
 		return t.fail(err, "insert update %s of incident %s", u.ID, u.IncidentID)
 	}
-	return nil
+	if u.Kind == status.KindImport { // may name another page's components
+		return nil
+	}
+	ids := make([]string, len(u.Components))
+	for i, ch := range u.Components {
+		ids[i] = ch.ComponentID
+	}
+	return t.keepIDs(ids)
 }

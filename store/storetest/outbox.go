@@ -513,3 +513,28 @@ func testSaveJobAfterLeaseLost(t *testing.T, s status.Store) {
 	wantCode(t, "SaveJob by an owner whose lease was cleared",
 		s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(&done, "fast") }), status.ECONFLICT)
 }
+
+func testJobBacklog(t *testing.T, s status.Store) {
+	backlog := func() []status.JobBacklog {
+		t.Helper()
+		var b []status.JobBacklog
+		read(t, s, func(tx status.Tx) error {
+			var err error
+			b, err = tx.JobBacklog()
+			return err
+		})
+		return b
+	}
+	check(t, "JobBacklog of an empty store", backlog(), []status.JobBacklog(nil))
+	oldPush := newJob(status.JobPush, "inc1", "u1", base.Add(-time.Hour))
+	oldPush.LeaseOwner, oldPush.LeaseUntil = "d", base.Add(time.Minute) // claimed: still owed
+	later := newJob(status.JobPush, "inc1", "u2", base.Add(time.Hour))  // retrying later: still owed
+	sent := newJob(status.JobPush, "inc1", "u0", base.Add(-2*time.Hour))
+	sent.Status = status.JobSent
+	sub := newJob(status.JobSubscribe, "", "", base)
+	insertJobs(t, s, []status.OutboxJob{oldPush, later, sent, sub})
+	check(t, "JobBacklog", backlog(), []status.JobBacklog{
+		{Kind: status.JobPush, Pending: 2, Oldest: stored(base.Add(-time.Hour))},
+		{Kind: status.JobSubscribe, Pending: 1, Oldest: stored(base)},
+	})
+}

@@ -54,6 +54,8 @@
 //     and with claimedBy only while that owner holds the lease (ECONFLICT otherwise)
 //     and returns EINVALID without a Status or a NextAttemptAt.
 //   - JobFilter with a negative Limit is EINVALID (0: no limit).
+//   - JobBacklog counts pending jobs only, leased or not, due or not, per kind ordered by
+//     kind, with the earliest CreatedAt; kinds with none pending are left out.
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
 //     it returns EINVALID for an empty incident id or the zero now.
 //   - User and template names are unique regardless of case, by Unicode simple case folding
@@ -89,8 +91,13 @@
 //     orders by component id in byte order (PostgreSQL: COLLATE "C"), then day, bounds
 //     inclusive; from after to gives nothing; a malformed bound is EINVALID.
 //   - A component's uptime records are deleted with the component (ON DELETE CASCADE): they
-//     describe a component that no longer exists, and one created later with the same id
-//     starts without history. LatestUptimeDay then looks only at the records left.
+//     describe a component that no longer exists. LatestUptimeDay then looks only at the
+//     records left.
+//   - Group and component ids share one space and are never reused: PutGroup inserting and
+//     CreateComponent return ECONFLICT, writing nothing, for an id any group or component
+//     has or had (deleted ones included), and IDTaken says so. A component id named by a
+//     non-imported incident update or by a maintenance is taken (a restored export keeps
+//     its deleted components' ids); one named only by an imported update is not.
 //   - A rejected CreateUser, SaveUser, CreateSession, TouchSession, PutPostmortem,
 //     PutTemplate or PutUptimeDays writes nothing (PutPostmortem's actions and the valid
 //     records of a PutUptimeDays included), and fn may go on.
@@ -132,6 +139,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"Groups", testGroups},
 		{"Components", testComponents},
 		{"ComponentErrors", testComponentErrors},
+		{"IDsNeverReused", testIDsNeverReused},
 		{"IncidentRoundTrip", testIncidentRoundTrip},
 		{"IncidentCreateErrors", testIncidentCreateErrors},
 		{"IncidentNotFound", testIncidentNotFound},
@@ -163,6 +171,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
 		{"NextJobDue", testNextJobDue},
+		{"JobBacklog", testJobBacklog},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserCreateErrors", testUserCreateErrors},
 		{"UserSave", testUserSave},

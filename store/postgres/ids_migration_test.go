@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// TestIDsMigration runs migration 0006 over ids written while group and component ids
+// were both derived from names, as SQLite's TestIDsMigration does for 0008.
+func TestIDsMigration(t *testing.T) {
+	s := openTest(t, newSchema(t))
+	ctx := t.Context()
+	for _, q := range []string{
+		`DROP TABLE used_ids`,
+		`DELETE FROM schema_migrations WHERE version = 6`,
+		`INSERT INTO component_groups (id, name, description, position) VALUES
+			('voice-calls', '{"ko":"음성 통화","en":"Voice calls"}', '{}', 0),
+			('messaging', '{"en":"Messaging"}', '{}', 1),
+			('old', '{"en":"Old"}', '{}', 2)`,
+		`INSERT INTO components (id, name, description, group_id, position, status, showcase, only_show_if_degraded) VALUES
+			('voice-calls', '{"en":"Voice calls"}', '{}', 'voice-calls', 0, 'operational', true, false),
+			('video', '{"en":"Video"}', '{}', 'voice-calls', 1, 'operational', true, false),
+			('chat', '{"en":"Chat"}', '{}', 'messaging', 2, 'operational', true, false)`,
+		`INSERT INTO incidents (id, title, impact, status, cause, started_at, created_at, updated_at, source, external_id)
+			VALUES ('i1', '{"en":"Down"}', 'major', 'resolved', '', now(), now(), now(), '', ''),
+			('i2', '{"en":"Imported"}', 'major', 'resolved', '', now(), now(), now(), 'statuspage', 'x')`,
+		`INSERT INTO incident_updates (id, incident_id, seq, kind, status, impact, message, components, notify, posted_by, created_at) VALUES
+			('u1', 'i1', 0, 'staff', 'investigating', '', '{"en":"x"}', '[{"component_id":"old","name":{"en":"Old"},"old_status":"operational","new_status":"major_outage"}]', true, 'ops', now()),
+			('u2', 'i2', 0, 'import', 'investigating', '', '{"en":"x"}', '[{"component_id":"theirs","name":{"en":"Theirs"},"old_status":"operational","new_status":"major_outage"}]', true, 'ops', now())`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx status.Tx) error {
+		groups, err := tx.Groups()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, g := range groups {
+			ids = append(ids, g.ID)
+		}
+		if len(ids) != 3 || ids[0] != "voice-calls-group" || ids[1] != "messaging" || ids[2] != "old-group" {
+			t.Errorf("group ids after the migration: %v, want voice-calls-group, messaging, old-group", ids)
+		}
+		if groups[0].Name.KO != "음성 통화" {
+			t.Errorf("the renamed group lost its name: %+v", groups[0])
+		}
+		for id, group := range map[string]string{"voice-calls": "voice-calls-group", "video": "voice-calls-group", "chat": "messaging"} {
+			c, err := tx.Component(id)
+			if err != nil || c.GroupID != group {
+				t.Errorf("component %s: %+v %v, want group %s", id, c, err, group)
+			}
+		}
+		for id, want := range map[string]bool{"voice-calls": true, "voice-calls-group": true, "old": true, "messaging": true,
+			"chat": true, "theirs": false} {
+			if got, err := tx.IDTaken(id); err != nil || got != want {
+				t.Errorf("IDTaken(%s) = %v %v, want %v", id, got, err, want)
+			}
+		}
+		return nil
+	})
+}
