@@ -288,7 +288,7 @@ func (s *Service) DeleteComponent(ctx context.Context, op Op, id string) error {
 		if err != nil {
 			return change{}, err
 		}
-		open, err := tx.Incidents(IncidentFilter{Status: "open"})
+		open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 		if err != nil {
 			return change{}, err
 		}

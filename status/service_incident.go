@@ -210,7 +210,9 @@ func (s *Service) buildNew(tx Tx, op Op, in IncidentInput, now time.Time) (*Inci
 }
 
 // PostUpdate appends an update to an open incident. Updates to a resolved incident are
-// refused (ECONFLICT): its timeline is closed; open a new incident instead.
+// refused (ECONFLICT): its timeline is closed; open a new incident instead. It returns the
+// incident as the update left it, with only the new entry in Updates: the write reads
+// the incident's state, not its timeline, so it costs the same however long that is.
 func (s *Service) PostUpdate(ctx context.Context, op Op, id string, in UpdateInput) (*Incident, error) {
 	return s.appendUpdate(ctx, op, id, KindStaff, in)
 }
@@ -265,8 +267,7 @@ func (s *Service) buildUpdate(tx Tx, op Op, inc *Incident, kind UpdateKind, in U
 		Message: strings.TrimSpace(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
 		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
 	touched := inc.ComponentIDs()
-	inc.Updates = append(inc.Updates, u)
-	inc.Derive()
+	inc.Apply(u)
 	s.annotate(inc, &inc.Updates[len(inc.Updates)-1], now)
 	return append(touched, inc.ComponentIDs()...), nil
 }
@@ -279,7 +280,7 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 	var inc *Incident
 	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
 		var err error
-		if inc, err = tx.Incident(id); err != nil {
+		if inc, err = tx.IncidentState(id); err != nil {
 			return change{}, err
 		}
 		touched, err := s.buildUpdate(tx, op, inc, kind, in, now)
@@ -384,7 +385,7 @@ func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]Co
 	if len(ids) == 0 {
 		return nil
 	}
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return err
 	}

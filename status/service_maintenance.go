@@ -157,7 +157,7 @@ func (s *Service) planMaintenancePush(tx Tx, kind string, m *Maintenance, u *Mai
 
 // blockers returns the unresolved incidents affecting any of m's components.
 func blockers(tx Tx, m *Maintenance) ([]string, error) {
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (st *maintenanceStep) entry(kind UpdateKind, event string, status Maintenan
 func (st *maintenanceStep) start(msg string) error {
 	m := st.m
 	m.PriorStatus = map[string]ComponentStatus{}
-	open, err := st.tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := st.tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,10 @@ type Tx interface {
 
 	// Incident returns an incident with its whole timeline; ENOTFOUND if absent.
 	Incident(id string) (*Incident, error)
+	// IncidentState returns an incident's own fields and the state derived from its
+	// timeline (components included) without the timeline itself (Updates is empty), for
+	// a write that appends to it with Incident.Apply; ENOTFOUND if absent.
+	IncidentState(id string) (*Incident, error)
 	// IncidentByExternalID finds an imported incident; ENOTFOUND if absent.
 	IncidentByExternalID(source, externalID string) (*Incident, error)
 	// Incidents returns the incidents matching f, with their timelines, newest start first.
@@ -203,6 +207,10 @@ type IncidentFilter struct {
 	StartedBefore time.Time
 	Limit         int // 0: no limit
 	Offset        int
+	// StateOnly leaves the timelines out (Updates empty): the incidents' own fields and
+	// derived state, components included — what a write that checks which incidents hold
+	// a component needs, at a cost that does not grow with their timelines.
+	StateOnly bool
 }
 
 // IdempotencyRecord remembers what a client's POST with an Idempotency-Key did, so a retry

@@ -140,6 +140,7 @@ func testIncidentNotFound(t *testing.T, s status.Store) {
 		fn   func(tx status.Tx) error
 	}{
 		{"Incident", func(tx status.Tx) error { _, err := tx.Incident("nope"); return err }},
+		{"IncidentState", func(tx status.Tx) error { _, err := tx.IncidentState("nope"); return err }},
 		{"IncidentByExternalID", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("statuspage", "nope"); return err }},
 		{"IncidentByExternalID empty", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("", ""); return err }},
 		{"AppendUpdate", func(tx status.Tx) error {
@@ -178,6 +179,19 @@ func testIncidentTimeline(t *testing.T, s status.Store) {
 		read(t, s, func(tx status.Tx) error {
 			got, err := tx.Incident("a")
 			check(t, "Incident after "+u.ID, got, inc)
+			if err != nil {
+				return err
+			}
+			// The state a write appends to: everything but the timeline.
+			state, err := tx.IncidentState("a")
+			want := *inc
+			want.Updates = nil
+			check(t, "IncidentState after "+u.ID, state, &want)
+			if err != nil {
+				return err
+			}
+			list, err := tx.Incidents(status.IncidentFilter{StateOnly: true})
+			check(t, "Incidents StateOnly after "+u.ID, list, []status.Incident{want})
 			return err
 		})
 	}
