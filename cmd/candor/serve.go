@@ -88,7 +88,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err := holder.Rebuild(ctx); err != nil {
 		return fmt.Errorf("render the status page: %w", err)
 	}
-	svc.Subscribe(forecaster.OnChange)
+	modelChanged := throttle(modelRebuildGap, forecaster.OnChange)
+	svc.Subscribe(modelChanged)
 	svc.Subscribe(holder.OnChange)
 	// Open pages hear of a change once the snapshot that shows it is being served.
 	maxStreams, err := strconv.Atoi(envOr(env, "CANDOR_MAX_STREAMS", "100000"))
@@ -163,7 +164,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		go func() {
 			err := store.listen(runCtx, func(rev int64) {
 				holder.Notify()
-				forecaster.OnChange(status.Change{Revision: rev, Kind: "incident"})
+				modelChanged(status.Change{Revision: rev, Kind: "incident"})
 				feed.Notify(live.Event{Revision: rev, Kind: "change"})
 				disp.Wake()
 			})
