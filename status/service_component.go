@@ -69,6 +69,7 @@ func validateName(p Problems, field, name string, max int) {
 	case n > max:
 		p.Add(field, "must be at most %d characters (got %d)", max, n)
 	}
+	checkText(p, field, name, SingleLine)
 }
 
 // CreateComponent adds a component, and its group when the group is new.
@@ -78,6 +79,8 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	if utf8.RuneCountInString(in.Description) > MaxDescriptionLen {
 		p.Add("description", "must be at most %d characters", MaxDescriptionLen)
 	}
+	checkText(p, "description", in.Description, MultiLine)
+	checkNotBefore2000(p, "start_date", in.StartDate)
 	if in.Group != "" {
 		validateName(p, "group", in.Group, MaxNameLen)
 	}
@@ -212,6 +215,9 @@ func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in Comp
 	p := Problems{}
 	if in.Name != nil {
 		validateName(p, "name", *in.Name, MaxNameLen)
+	}
+	if in.Description != nil {
+		checkText(p, "description", *in.Description, MultiLine)
 	}
 	if in.Description != nil && utf8.RuneCountInString(*in.Description) > MaxDescriptionLen {
 		p.Add("description", "must be at most %d characters", MaxDescriptionLen)

@@ -88,6 +88,7 @@ func validateImported(inc *Incident) error {
 	if inc.StartedAt.IsZero() {
 		p.Add("started_at", "is required")
 	}
+	checkNotBefore2000(p, "started_at", inc.StartedAt)
 	if len(inc.Updates) == 0 {
 		p.Add("updates", "an incident needs at least one update")
 	}
@@ -102,10 +103,12 @@ func validateImported(inc *Incident) error {
 		if strings.TrimSpace(u.Message) == "" && u.Kind != KindImport {
 			p.Add(f+".message", "must not be empty")
 		}
+		checkText(p, f+".message", u.Message, MultiLine)
 		if u.Kind == "" {
 			p.Add(f+".kind", "is required")
 		}
 		for _, ch := range u.Components {
+			checkText(p, f+".components", ch.Name, SingleLine)
 			if !ch.NewStatus.Valid() || (ch.OldStatus != "" && !ch.OldStatus.Valid()) {
 				p.Add(f+".components", "unknown component status")
 			}

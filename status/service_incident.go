@@ -71,6 +71,7 @@ func validateMessage(p Problems, msg string) {
 	case n > MaxMessageLen:
 		p.Add("message", "must be at most %d characters (got %d)", MaxMessageLen, n)
 	}
+	checkText(p, "message", msg, MultiLine)
 }
 
 func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
@@ -82,9 +83,13 @@ func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
 }
 
 func (s *Service) validateETA(p Problems, eta, now time.Time) {
-	if !eta.IsZero() && !eta.After(now) {
+	switch {
+	case eta.IsZero():
+	case !eta.After(now):
 		p.Add("announced_eta", "must be in the future (it is %s, now is %s)",
 			eta.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	case eta.After(now.Add(MaxAnnouncedAhead)):
+		p.Add("announced_eta", "must be within 30 days from now (it is %s)", eta.UTC().Format(time.RFC3339))
 	}
 }
 
@@ -177,14 +182,16 @@ func (s *Service) validateNew(in *IncidentInput, now time.Time) error {
 	if !in.Cause.Valid() {
 		p.Add("cause", "must be one of %s", joinValues(Causes))
 	}
-	if v := in.UsersAffectedPercent; v != nil && (*v < 0 || *v > 100) {
-		p.Add("users_affected_percent", "must be between 0 and 100")
+	// NaN compares false with everything, so "not between" must be said positively.
+	if v := in.UsersAffectedPercent; v != nil && !(*v >= 0 && *v <= 100) {
+		p.Add("users_affected_percent", "must be a number between 0 and 100")
 	}
 	validateComponentStatuses(p, in.Components)
 	s.validateETA(p, in.AnnouncedETA, now)
 	if !in.StartedAt.IsZero() && in.StartedAt.After(now) {
 		p.Add("started_at", "must not be in the future")
 	}
+	checkNotBefore2000(p, "started_at", in.StartedAt)
 	return p.Err()
 }
 

@@ -3,6 +3,7 @@ package status_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"testing"
 
@@ -81,5 +82,22 @@ func TestPostUpdateDoesNotLoadTheTimeline(t *testing.T) {
 	if stored.Status != status.Identified || stored.UpdatedAt != derived.UpdatedAt || stored.IdentifiedAt != derived.IdentifiedAt ||
 		len(stored.Components) != 1 || stored.Components[0] != derived.Components[0] {
 		t.Errorf("stored state %+v differs from the derived one %+v", stored, derived)
+	}
+}
+
+// TestNonFiniteShareRefused: NaN compares false with every bound, so the range check must
+// refuse it explicitly (issue 18, defect 1); ±Inf and out-of-range values too.
+func TestNonFiniteShareRefused(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := status.NewService(st, status.SystemClock{}, nil)
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.5, 100.5} {
+		_, err := svc.CreateIncident(t.Context(), op, status.IncidentInput{Title: "T", Message: "M", UsersAffectedPercent: &v})
+		if status.ErrorCode(err) != status.EINVALID || status.ErrorFields(err)["users_affected_percent"] == "" {
+			t.Errorf("share %v: %v, want EINVALID on users_affected_percent", v, err)
+		}
 	}
 }

@@ -81,18 +81,22 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 		p.Add("scheduled_for", "is required")
 	case !in.ScheduledFor.After(now):
 		p.Add("scheduled_for", "must be in the future")
+	case in.ScheduledFor.After(now.Add(MaxMaintenanceAhead)):
+		p.Add("scheduled_for", "must be within a year from now")
 	}
 	switch {
 	case in.ScheduledUntil.IsZero():
 		p.Add("scheduled_until", "is required")
 	case !in.ScheduledFor.IsZero() && !in.ScheduledUntil.After(in.ScheduledFor):
 		p.Add("scheduled_until", "must be after scheduled_for")
+	case in.ScheduledUntil.After(now.Add(MaxMaintenanceAhead)):
+		p.Add("scheduled_until", "must be within a year from now")
 	}
 	if in.RemindBefore == nil {
 		in.RemindBefore = DefaultRemindBefore
 	}
 	for _, d := range in.RemindBefore {
-		if d <= 0 || d > MaxRemindBefore {
+		if d < MinRemindBefore || d > MaxRemindBefore {
 			p.Add("remind_before", "each must be between 1s and %s", MaxRemindBefore)
 		}
 	}
@@ -294,6 +298,9 @@ func (s *Service) StartMaintenance(ctx context.Context, op Op, id, overrideReaso
 	overrideReason = strings.TrimSpace(overrideReason)
 	if len([]rune(overrideReason)) > MaxMessageLen {
 		return nil, (Problems{"override_reason": fmt.Sprintf("must be at most %d characters", MaxMessageLen)}).Err()
+	}
+	if err := CheckText(overrideReason, MultiLine); err != nil {
+		return nil, (Problems{"override_reason": err.Error()}).Err()
 	}
 	return s.stepMaintenance(ctx, op, id, "maintenance.start", func(st *maintenanceStep) error {
 		if st.m.Status != MaintScheduled {

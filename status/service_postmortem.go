@@ -27,6 +27,7 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 		if utf8.RuneCountInString(v) > MaxMessageLen {
 			p.Add(field, "must be at most %d characters", MaxMessageLen)
 		}
+		checkText(p, field, v, MultiLine)
 	}
 	if in.Publish && strings.TrimSpace(in.Cause) == "" {
 		p.Add("cause", "must not be empty in a published postmortem")
@@ -40,6 +41,8 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 		if utf8.RuneCountInString(a.Owner) > 100 {
 			p.Add(f+".owner", "must be at most 100 characters")
 		}
+		checkText(p, f+".owner", a.Owner, SingleLine)
+		checkNotBefore2000(p, f+".due_date", a.DueDate)
 		if a.State == "" {
 			in.Actions[i].State = FollowUpOpen
 		} else if !a.State.Valid() {
@@ -208,6 +211,7 @@ func validateMessageField(p Problems, field, msg string) {
 	case n > MaxMessageLen:
 		p.Add(field, "must be at most %d characters", MaxMessageLen)
 	}
+	checkText(p, field, msg, MultiLine)
 }
 
 // DefaultTemplates are the starting texts for the typical causes; staff edit them in the

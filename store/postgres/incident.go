@@ -278,9 +278,8 @@ const insertComponents = `INSERT INTO incident_components (incident_id, componen
 // IncidentID. ECONFLICT if the id, the (source, external id) or an update's id is taken;
 // EINVALID without a start time or with a component listed twice.
 func (t *tx) CreateIncident(inc *status.Incident) error {
-	if inc.StartedAt.IsZero() {
-		return &status.Error{Code: status.EINVALID, Message: "An incident needs a start time.",
-			Fields: map[string]string{"started_at": "required"}}
+	if err := status.ValidateIncidentRecord(inc); err != nil {
+		return err
 	}
 	ids, statuses, err := componentsArgs(inc)
 	if err != nil {

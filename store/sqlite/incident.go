@@ -225,9 +225,8 @@ func (t *tx) loadTimelines(incs []status.Incident) error {
 // every update is stored as the incident's, whatever its IncidentID. ECONFLICT if the id,
 // the (source, external id) or an update's id is taken; EINVALID without a start time.
 func (t *tx) CreateIncident(inc *status.Incident) error {
-	if inc.StartedAt.IsZero() {
-		return &status.Error{Code: status.EINVALID, Message: "An incident needs a start time.",
-			Fields: map[string]string{"started_at": "required"}}
+	if err := status.ValidateIncidentRecord(inc); err != nil {
+		return err
 	}
 	_, err := t.exec(`INSERT INTO incidents (`+incidentColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

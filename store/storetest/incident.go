@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -106,6 +107,11 @@ func testIncidentCreateErrors(t *testing.T, s status.Store) {
 	reusedUpdate.Updates[0].ID = "a-u0"
 	noStart := newIncident("no-start", base)
 	noStart.StartedAt = time.Time{}
+	withShare := func(id string, v float64) *status.Incident {
+		inc := newIncident(id, base)
+		inc.UsersAffectedPercent = &v
+		return inc
+	}
 	tests := []struct {
 		name string
 		inc  *status.Incident
@@ -115,6 +121,9 @@ func testIncidentCreateErrors(t *testing.T, s status.Store) {
 		{"duplicate external id", withSource("again", "statuspage", "ext1"), status.ECONFLICT},
 		{"duplicate update id", reusedUpdate, status.ECONFLICT},
 		{"no start time", noStart, status.EINVALID},
+		{"NaN share of users", withShare("nan", math.NaN()), status.EINVALID},
+		{"infinite share of users", withShare("inf", math.Inf(1)), status.EINVALID},
+		{"negative infinite share of users", withShare("-inf", math.Inf(-1)), status.EINVALID},
 		{"same external id, other source", withSource("other-source", "other", "ext1"), ""},
 		{"second incident without external id", newIncident("b", base), ""},
 	}

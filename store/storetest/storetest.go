@@ -11,7 +11,8 @@
 //     first), then id ascending; API keys by creation, then id.
 //   - An incident's updates come back in timeline order: the order CreateIncident received
 //     them, then append order, whatever their CreatedAt (Derive walks them in that order).
-//   - CreateIncident needs a start time (EINVALID); it stores every update as the incident's.
+//   - CreateIncident needs a start time and a finite UsersAffectedPercent (EINVALID, see
+//     status.ValidateIncidentRecord); it stores every update as the incident's.
 //   - CreateComponent and UpdateComponent return EINVALID when GroupID names no group;
 //     UpdateComponent and PutGroup keep the stored CreatedAt.
 //   - IncidentFilter with an unknown Status or a negative Limit or Offset is EINVALID;
