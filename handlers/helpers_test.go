@@ -37,6 +37,7 @@ type env struct {
 	build  *site.Builder
 	assets *static.Assets
 	seoul  *time.Location
+	dbURL  string // the PostgreSQL schema's URL; "" on SQLite
 	read   string // API keys by scope
 	write  string
 	admin  string
@@ -56,14 +57,21 @@ func newEnv(t *testing.T) *env {
 // test server is configured (see pgtest).
 func stores(t *testing.T, fn func(t *testing.T, en *env)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv(t)) })
-	t.Run("postgres", func(t *testing.T) {
-		store, err := postgres.Open(context.Background(), pgtest.NewSchema(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		fn(t, newEnvOn(t, store))
-	})
+	t.Run("postgres", func(t *testing.T) { fn(t, newPGEnv(t)) })
+}
+
+// newPGEnv is newEnv on a throwaway PostgreSQL schema; it skips without the test server.
+func newPGEnv(t *testing.T) *env {
+	t.Helper()
+	url := pgtest.NewSchema(t)
+	store, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	en := newEnvOn(t, store)
+	en.dbURL = url
+	return en
 }
 
 // newEnvOn is newEnv on the given store.

@@ -31,6 +31,10 @@ func (s *server) metrics(c echo.Context) error {
 		stale = 1
 	}
 	m.gauge("candor_snapshot_stale", "1 while the last rebuild failed (the store is unreachable); pages show the last known state.", stale)
+	if snap := s.Site.Current(); snap != nil {
+		_, n := snap.Problems()
+		m.gauge("candor_snapshot_problems", "Records or documents the served snapshot was rendered around (left out or kept from an earlier build); see /readyz and the log.", float64(n))
+	}
 	if s.Live != nil {
 		m.gauge("candor_live_streams", "Open live-update (SSE) streams.", float64(s.Live.Len()))
 	}

@@ -141,6 +141,14 @@ func (s *server) readyz(c echo.Context) error {
 	}
 	if err := s.Site.Err(); err != nil {
 		body["snapshot"] = "stale"
+	} else if snap := s.Site.Current(); snap != nil {
+		// Records the pages were rendered around: the replica can still take writes (and
+		// every replica has the same records), so this is reported, not a 503.
+		if problems, n := snap.Problems(); n > 0 {
+			body["snapshot"] = "degraded"
+			body["snapshot_problems"] = problems
+			body["snapshot_problem_count"] = n
+		}
 	}
 	return c.JSON(code, body)
 }

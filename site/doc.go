@@ -148,6 +148,9 @@ type Snapshot struct {
 	docs     map[docKey]*Doc
 	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
 	revHdr   []string
+	// problems are what the build rendered around (see problems.go).
+	problems     []string
+	problemCount int
 }
 
 // RevisionHeader is Revision as a header value slice (shared; never modify).

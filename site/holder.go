@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,9 @@ type Holder struct {
 	mu      sync.Mutex
 	lastErr error
 	waiters []chan struct{}
+	// reported is the problem list last logged, so a problem is logged when it appears
+	// and when it is gone, not at every minute's rebuild.
+	reported string
 
 	// lastEnd and lastTook pace Run's rebuilds (see restGap); only Run's goroutine uses them.
 	lastEnd  time.Time
@@ -71,6 +75,7 @@ func (h *Holder) Rebuild(ctx context.Context) error {
 	h.mu.Unlock()
 	if snap != nil {
 		h.cur.Store(snap)
+		h.report(snap)
 	}
 	if err == nil {
 		h.log.Debug("snapshot built", "revision", snap.Revision, "docs", snap.Len(), "took", time.Since(start))
@@ -79,6 +84,29 @@ func (h *Holder) Rebuild(ctx context.Context) error {
 		close(w)
 	}
 	return err
+}
+
+// report logs the records the build rendered around, when they changed since the last
+// report.
+func (h *Holder) report(snap *Snapshot) {
+	problems, n := snap.Problems()
+	key := strings.Join(problems, "\n")
+	h.mu.Lock()
+	changed := key != h.reported
+	h.reported = key
+	h.mu.Unlock()
+	switch {
+	case !changed:
+	case n == 0:
+		h.log.Info("snapshot builds cleanly again", "revision", snap.Revision)
+	default:
+		for _, p := range problems {
+			h.log.Error("snapshot rendered around a bad record; fix or remove it", "revision", snap.Revision, "problem", p)
+		}
+		if n > len(problems) {
+			h.log.Error("snapshot rendered around more bad records", "revision", snap.Revision, "more", n-len(problems))
+		}
+	}
 }
 
 // Built returns a channel closed after the next build attempt finishes.

@@ -92,8 +92,8 @@ type v2Summary struct {
 	Page                  statuspage.Page        `json:"page"`
 	Status                statuspage.Status      `json:"status"`
 	Components            []statuspage.Component `json:"components"`
-	Incidents             []V2Incident           `json:"incidents"`
-	ScheduledMaintenances []V2Maintenance        `json:"scheduled_maintenances"`
+	Incidents             []json.RawMessage      `json:"incidents"`
+	ScheduledMaintenances []json.RawMessage      `json:"scheduled_maintenances"`
 }
 
 func (b *Builder) v2Time(t time.Time) string { return t.In(b.cfg.Location).Format(v2TimeFormat) }
@@ -212,23 +212,44 @@ func (b *Builder) ETAJSON(inc *status.Incident, now time.Time) *ETAJSON {
 
 func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time) error {
 	page := b.v2Page(modified)
+	// Each record is encoded on its own, so one that cannot be (a NaN) is left out of the
+	// lists instead of failing every document that lists it.
+	encode := func(what, id string, v func() any) (json.RawMessage, bool) {
+		var out []byte
+		err := safely(func() (err error) { out, err = json.Marshal(v()); return err })
+		if err != nil {
+			snap.problem(fmt.Sprintf("%s %s left out of /api/v2: %v", what, id, err))
+			return nil, false
+		}
+		return out, true
+	}
 	var open []status.Incident
-	var unresolved, recent []V2Incident
+	var unresolved, recent []json.RawMessage
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		v := b.V2Incident(inc, st.comps, b.ETAJSON(inc, now))
 		if inc.Open() {
-			open = append(open, *inc)
+			open = append(open, *inc) // the overall status counts it even when its JSON is left out
+		} else if len(recent) >= 50 {
+			continue // listed nowhere
+		}
+		v, ok := encode("incident", inc.ID, func() any { return b.V2Incident(inc, st.comps, b.ETAJSON(inc, now)) })
+		if !ok {
+			continue
+		}
+		if inc.Open() {
 			unresolved = append(unresolved, v)
 		}
 		if len(recent) < 50 {
 			recent = append(recent, v)
 		}
 	}
-	var mRecent, mUpcoming, mActive, mSummary []V2Maintenance
+	var mRecent, mUpcoming, mActive, mSummary []json.RawMessage
 	for i := range st.maints {
 		m := &st.maints[i]
-		v := b.V2Maintenance(m, st.comps, now)
+		v, ok := encode("maintenance", m.ID, func() any { return b.V2Maintenance(m, st.comps, now) })
+		if !ok {
+			continue
+		}
 		if len(mRecent) < 50 {
 			mRecent = append(mRecent, v)
 		}
@@ -258,7 +279,8 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time)
 	for path, v := range docs {
 		body, err := json.Marshal(v)
 		if err != nil {
-			return fmt.Errorf("encode %s: %w", path, err)
+			snap.renderedAround("", path, fmt.Errorf("encode: %w", err))
+			continue
 		}
 		snap.put("", path, "application/json", body, modified, http.StatusOK)
 	}
