@@ -25,6 +25,7 @@ const (
 	// yet to hold one, and without it another site could sign a browser into its own account.
 	loginCookie = "candor_login"
 	csrfField   = "csrf"
+	csrfHeader  = "X-CSRF-Token"
 	consolePath = "/admin"
 
 	ctxUser    = "candor.user"
@@ -136,11 +137,21 @@ func (s *console) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxUser, u)
 		c.Set(ctxSession, sess)
 		c.Set(ctxSecret, secret)
-		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && !sess.CheckCSRF(c.FormValue(csrfField)) {
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && !sess.CheckCSRF(csrfToken(c)) {
 			return errCSRF
 		}
 		return next(c)
 	}
+}
+
+// csrfToken is the CSRF token a state-changing request carries: the X-CSRF-Token header or
+// the form body's csrf field, never the URL's query, which leaks into logs, Referer
+// headers and browser history (and echo's FormValue would read it there too).
+func csrfToken(c echo.Context) string {
+	if v := c.Request().Header.Get(csrfHeader); v != "" {
+		return v
+	}
+	return c.Request().PostFormValue(csrfField)
 }
 
 // requireRole refuses users whose role does not allow need, with a page that says why.
