@@ -36,7 +36,8 @@ const (
 // console holds what only the console needs, next to the shared server.
 type console struct {
 	*server
-	logins *loginLimiter
+	logins   *loginLimiter // attempts per client address
+	accounts *loginLimiter // failures per user name
 }
 
 var errCSRF = &apiError{status: http.StatusForbidden, code: "csrf",
@@ -46,7 +47,8 @@ var errCSRF = &apiError{status: http.StatusForbidden, code: "csrf",
 // updates, maintenance and postmortems needs editor; managing components, keys, users and
 // templates and reading the audit log needs admin.
 func (s *server) registerConsole(e *echo.Echo) {
-	cs := &console{server: s, logins: newLoginLimiter(loginAttempts, loginWindow)}
+	cs := &console{server: s, logins: newLoginLimiter(loginAttempts, loginWindow),
+		accounts: newLoginLimiter(0, accountWindow)}
 	g := e.Group(consolePath, cs.frame, s.limitBody)
 	g.GET("/login", cs.loginPage)
 	g.POST("/login", cs.login)

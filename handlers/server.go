@@ -39,6 +39,9 @@ type Deps struct {
 	Live *live.Hub
 	// Outbox is the push dispatcher, for /metrics (nil: no push metrics).
 	Outbox OutboxStats
+	// Pause waits d before a sign-in attempt on a name under a password spray (nil: a
+	// timer); tests record the waits instead of sleeping.
+	Pause func(ctx context.Context, d time.Duration) error
 }
 
 // MaxBodyBytes bounds every request body.
