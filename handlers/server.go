@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -172,6 +173,9 @@ func (s *server) asset(c echo.Context) error {
 	h := c.Response().Header()
 	h["Cache-Control"] = hdrImmutable
 	h["X-Content-Type-Options"] = hdrNosniff
+	if s.overHTTPS(c.Request()) {
+		h["Strict-Transport-Security"] = hdrHSTS
+	}
 	return c.Blob(http.StatusOK, a.ContentType, a.Body)
 }
 
@@ -195,20 +199,37 @@ var (
 )
 
 // setSecurityHeaders sets the browser security headers on a response.
-func setSecurityHeaders(h http.Header) {
+func (s *server) setSecurityHeaders(req *http.Request, h http.Header) {
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Referrer-Policy"] = hdrReferrer
 	h["Content-Security-Policy"] = hdrCSP
+	if s.overHTTPS(req) {
+		h["Strict-Transport-Security"] = hdrHSTS
+	}
 }
 
 // securityHeaders covers every route but the public snapshot ones, which set their own.
 func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !isPublicRoute(c) {
-			setSecurityHeaders(c.Response().Header())
+			s.setSecurityHeaders(c.Request(), c.Response().Header())
 		}
 		return next(c)
 	}
+}
+
+// overHTTPS reports whether the client reached us over HTTPS: TLS here, or a proxy we
+// trust (TrustProxy) saying so in X-Forwarded-Proto. It decides Strict-Transport-Security,
+// which browsers ignore over plain HTTP anyway.
+func (s *server) overHTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	if !s.TrustProxy {
+		return false
+	}
+	proto, _, _ := strings.Cut(req.Header.Get(echo.HeaderXForwardedProto), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 func (s *server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {

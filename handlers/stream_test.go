@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"regexp"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -95,7 +96,7 @@ func (se *streamEnv) postIncident(title string) {
 	}
 }
 
-// home fetches / and returns its revision header and body.
+// home fetches / and returns the revision its content was rendered at and its body.
 func (se *streamEnv) home() (int64, string) {
 	se.t.Helper()
 	res, err := se.srv.Client().Get(se.srv.URL + "/?lang=en")
@@ -104,10 +105,11 @@ func (se *streamEnv) home() (int64, string) {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	rev, err := strconv.ParseInt(res.Header.Get("X-Candor-Revision"), 10, 64)
-	if err != nil {
-		se.t.Fatalf("X-Candor-Revision %q: %v", res.Header.Get("X-Candor-Revision"), err)
+	m := regexp.MustCompile(`data-revision="(\d+)"`).FindSubmatch(body)
+	if m == nil {
+		se.t.Fatalf("no data-revision on /: %s", body)
 	}
+	rev, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return rev, string(body)
 }
 

@@ -178,7 +178,6 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		}
 	}
 	snap.prev = nil // keep one snapshot alive, not the chain
-	snap.revHdr = []string{strconv.FormatInt(snap.Revision, 10)}
 	b.last.Store(snap)
 	return snap, loadErr
 }
