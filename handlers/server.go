@@ -127,16 +127,21 @@ func (s *server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz reports whether the store answers: a load balancer stops sending writes to a
-// replica whose database is gone, while public pages keep being served from the snapshot.
+// readyz reports whether the store answers and can be written: a load balancer stops
+// sending writes to a replica whose database is gone, full or read-only, while public
+// pages keep being served from the snapshot.
 func (s *server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	body := map[string]any{"status": "ok"}
+	body := map[string]any{"status": "ok", "store": "writable"}
 	code := http.StatusOK
 	if err := s.Service.Store().Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "readiness check failed", "err", err)
 		body["status"], body["store"] = "unavailable", "unreachable"
+		code = http.StatusServiceUnavailable
+	} else if err := s.Service.Store().CheckWritable(ctx); err != nil {
+		s.Log.WarnContext(ctx, "readiness check: the store cannot be written", "err", err)
+		body["status"], body["store"], body["reason"] = "unavailable", "not_writable", status.ErrorMessage(err)
 		code = http.StatusServiceUnavailable
 	}
 	if snap := s.Site.Current(); snap != nil {

@@ -21,6 +21,11 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
+	// CheckWritable reports whether a write can be made durable now: nil, or EUNAVAILABLE
+	// saying why not (disk full, read-only file system or database) — a store can answer
+	// reads and refuse every write. It may write (a change that changes nothing) to find
+	// out.
+	CheckWritable(ctx context.Context) error
 	Close() error
 }
 

@@ -78,6 +78,8 @@ type Store struct {
 	heartbeat time.Duration
 	// listenPID is the backend of Listen's connection (0: none), for tests that kill it.
 	listenPID atomic.Uint32
+	// writeFailure is the last Write's storage failure, until one commits (writable.go).
+	writeFailure atomic.Pointer[error]
 }
 
 var _ status.Store = (*Store)(nil)
@@ -231,16 +233,21 @@ func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
 		}
 	}()
 	if err := fn(&tx{ctx: ctx, conn: conn.Conn(), s: s, write: true}); err != nil {
+		if storageFailure(err) {
+			s.wrote(err)
+		}
 		return err
 	}
 	done = true
 	tag, err := conn.Exec(ctx, `COMMIT`)
 	if err != nil {
+		s.wrote(err)
 		return dbError(ctx, err, true, "commit")
 	}
 	if tag.String() == "ROLLBACK" {
 		return errors.New("commit: the transaction was rolled back after a statement failed")
 	}
+	s.wrote(nil)
 	return nil
 }
 

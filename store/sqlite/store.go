@@ -51,6 +51,8 @@ type Store struct {
 	writes    chan *writeReq
 	stop      chan struct{}
 	committed chan struct{}
+	// writable tracks whether writes can be made durable (see writable.go).
+	writable writability
 }
 
 var _ status.Store = (*Store)(nil)

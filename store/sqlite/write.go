@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,7 @@ const (
 type writeReq struct {
 	ctx   context.Context
 	fn    func(status.Tx) error
+	probe bool // CheckWritable's probe: its commit does not clear a write failure
 	state atomic.Int32
 	done  chan writeResult // buffered: the committer never waits for the caller
 }
@@ -53,13 +55,17 @@ type writeResult struct {
 // returns an error (returned unchanged) or panics (the panic goes on in the caller), its
 // writes are rolled back. ctx bounds the wait for the writer as well as fn's statements.
 func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
+	return s.write(ctx, fn, false)
+}
+
+func (s *Store) write(ctx context.Context, fn func(status.Tx) error, probe bool) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
 	if err := ctx.Err(); err != nil {
 		return unavailable(err, "begin write")
 	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	req := &writeReq{ctx: ctx, fn: fn, probe: probe, done: make(chan writeResult, 1)}
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -132,11 +138,15 @@ func (s *Store) batch(first *writeReq) {
 	for req, n := first, 0; req != nil; n++ {
 		res, ok := s.runOne(conn, req)
 		if !ok { // the transaction is unusable: nothing in it can commit
+			s.writable.wrote(res.err)
 			req.done <- res
 			abort(res.err)
 			return
 		}
 		if res.err != nil || res.panicked {
+			if storageFailure(res.err) {
+				s.writable.wrote(res.err)
+			}
 			req.done <- res
 		} else {
 			pending = append(pending, req)
@@ -155,8 +165,12 @@ func (s *Store) batch(first *writeReq) {
 		return
 	}
 	if _, err := conn.ExecContext(context.Background(), `COMMIT`); err != nil {
+		s.writable.wrote(err)
 		abort(dbError(nil, err, "commit"))
 		return
+	}
+	if slices.ContainsFunc(pending, func(r *writeReq) bool { return !r.probe }) {
+		s.writable.wrote(nil) // a real write committed: writes work again
 	}
 	for _, r := range pending {
 		r.done <- writeResult{}
