@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"regexp"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
