@@ -53,7 +53,9 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.GET("/login", cs.loginPage)
 	g.POST("/login", cs.login)
 
-	auth := cs.auth
+	// Signed-in pages have the staff API's deadline; signing in does not: a password
+	// spray may slow it by seconds (see console_auth.go).
+	auth := func(next echo.HandlerFunc) echo.HandlerFunc { return withTimeout(cs.auth(next)) }
 	viewer, editor, admin := cs.requireRole(status.RoleViewer), cs.requireRole(status.RoleEditor), cs.requireRole(status.RoleAdmin)
 	g.POST("/logout", cs.logout, auth)
 	g.GET("", cs.dashboard, auth, viewer)

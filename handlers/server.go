@@ -48,6 +48,11 @@ type Deps struct {
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 64 << 10
 
+// requestTimeout bounds the store work of one staff request (API and console): with the
+// database stalled, every call would otherwise wait for its own default deadline in turn.
+// Past it the request answers 503 — a clear "try again" (issue 18, defect 2).
+const requestTimeout = 5 * time.Second
+
 type server struct {
 	Deps
 }
@@ -90,7 +95,7 @@ func New(d Deps) *echo.Echo {
 
 	// Public and outside the v1 group: a stream has no request body to limit.
 	e.GET("/api/v1/stream", s.stream)
-	v1 := e.Group("/api/v1", s.limitBody)
+	v1 := e.Group("/api/v1", s.limitBody, withTimeout)
 	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
 	v1.GET("/components", s.listComponents, read)
 	v1.POST("/components", s.createComponent, admin)
@@ -275,6 +280,21 @@ func (s *server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		return next(c)
+	}
+}
+
+// withTimeout gives the request's context the requestTimeout deadline while the handler
+// runs; the error it returns is rendered on the request as it came (a page render must not
+// fail because the deadline that caused the error has passed).
+func withTimeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		orig := c.Request()
+		ctx, cancel := context.WithTimeout(orig.Context(), requestTimeout)
+		defer cancel()
+		c.SetRequest(orig.WithContext(ctx))
+		err := next(c)
+		c.SetRequest(orig)
+		return err
 	}
 }
 

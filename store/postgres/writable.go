@@ -42,6 +42,8 @@ func (s *Store) CheckWritable(ctx context.Context) error {
 	if f := s.writeFailure.Load(); f != nil {
 		return notWritable(*f)
 	}
+	ctx, cancel := withDeadline(ctx, s.readTimeout)
+	defer cancel()
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return dbError(ctx, err, true, "check writable")
