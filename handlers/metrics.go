@@ -51,6 +51,7 @@ func (s *server) metrics(c echo.Context) error {
 			{"candor_push_jobs_expired_total", "Outbox jobs dropped unsent because their news was stale.", st.JobsExpired},
 			{"candor_push_jobs_released_total", "Outbox jobs handed back unattempted (shutdown, lease running out).", st.JobsReleased},
 			{"candor_push_leases_lost_total", "Outbox saves refused because another replica had taken the job over.", st.LeasesLost},
+			{"candor_push_jobs_superseded_total", "Outbox jobs a newer update superseded while they were being sent (the rest not sent).", st.JobsSuperseded},
 			{"candor_push_topic_changes_total", "Topic subscriptions and unsubscriptions FCM acknowledged.", st.TopicChanges},
 			{"candor_push_tokens_pruned_total", "Dead device tokens removed.", st.TokensPruned},
 		} {

@@ -57,6 +57,16 @@ type OutboxJob struct {
 	DoneAt     time.Time // when it reached a final status
 }
 
+// JobConflictStatus returns the final status a SaveJob conflict reports the job has
+// reached (e.g. JobSuperseded), or "" when the conflict is a lease lost to another
+// dispatcher.
+func JobConflictStatus(err error) JobStatus {
+	if ErrorCode(err) != ECONFLICT {
+		return ""
+	}
+	return JobStatus(ErrorFields(err)["status"])
+}
+
 // JobFilter selects outbox jobs.
 type JobFilter struct {
 	IncidentID string    // "" any

@@ -132,8 +132,14 @@ type Tx interface {
 	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent. With
 	// claimedBy set, it saves only while claimedBy still holds the job's lease: a dispatcher
 	// too slow to finish within its lease, whose job another has claimed since, gets
-	// ECONFLICT and overwrites nothing.
+	// ECONFLICT and overwrites nothing; when the job has reached a final status since
+	// (superseded by a newer update), the error's Fields say so: {"status": "superseded"}.
 	SaveJob(j *OutboxJob, claimedBy string) error
+	// ExtendLeases moves the lease of owner's pending jobs among ids to until, and returns
+	// how many it moved (jobs finished, superseded or claimed by another are left alone):
+	// a dispatcher's heartbeat, so its lease can be short and a dead one's jobs are soon
+	// taken over. EINVALID for an empty owner or the zero until.
+	ExtendLeases(owner string, ids []int64, until time.Time) (int, error)
 	// Jobs returns the jobs matching f, oldest first.
 	Jobs(f JobFilter) ([]OutboxJob, error)
 	// SupersedeJobs marks the incident's pending push jobs for updates other than

@@ -115,9 +115,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	svc.SetNotifier(&notifier.Planner{PageName: cfg.PageName, PublicURL: cfg.PublicURL, Location: cfg.location})
-	lease, err := time.ParseDuration(envOr(env, "CANDOR_OUTBOX_LEASE", "2m"))
-	if err != nil || lease < time.Second {
-		return fmt.Errorf("CANDOR_OUTBOX_LEASE %q: want a duration of at least 1s, e.g. 2m", envOr(env, "CANDOR_OUTBOX_LEASE", ""))
+	lease, err := time.ParseDuration(envOr(env, "CANDOR_OUTBOX_LEASE", dispatch.DefaultLease.String()))
+	if err != nil || lease < 3*time.Second {
+		return fmt.Errorf("CANDOR_OUTBOX_LEASE %q: want a duration of at least 3s, e.g. 15s", envOr(env, "CANDOR_OUTBOX_LEASE", ""))
 	}
 	disp := dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(store), Clock: clock, Log: log, Lease: lease})
 	svc.OnJobs(disp.Wake)

@@ -56,7 +56,9 @@
 //     and returns EINVALID without a Status or a NextAttemptAt.
 //   - JobFilter with a negative Limit is EINVALID (0: no limit).
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
-//     it returns EINVALID for an empty incident id or the zero now.
+//     it returns EINVALID for an empty incident id or the zero now. A later SaveJob of such
+//     a job is ECONFLICT with Fields {"status": "superseded"} (status.JobConflictStatus).
+//   - ExtendLeases changes only lease_until, of pending jobs leased to owner.
 //   - User and template names are unique regardless of case, by Unicode simple case folding
 //     as strings.EqualFold does it ("Alice" = "ALICE", "Élodie" = "éLODIE", the Kelvin sign
 //     U+212A = "k"), not just ASCII: a store keeps a folded key beside the name (computed in
@@ -163,6 +165,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"SaveJobAfterLeaseLost", testSaveJobAfterLeaseLost},
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
+		{"ExtendLeases", testExtendLeases},
 		{"NextJobDue", testNextJobDue},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserCreateErrors", testUserCreateErrors},
