@@ -47,12 +47,13 @@ type App struct {
 	Metrics    *metrics.Metrics
 	Handler    http.Handler
 
-	feed   *live.Feeder
-	srv    *http.Server
-	ln     net.Listener
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	errc   chan error
+	feed         *live.Feeder
+	modelChanged func(status.Change) // the model's subscriber, throttled
+	srv          *http.Server
+	ln           net.Listener
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	errc         chan error
 }
 
 // New builds the server described by cfg, logging to log. On error everything opened so
@@ -109,7 +110,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err := a.Site.Rebuild(ctx); err != nil {
 		return nil, fmt.Errorf("render the status page: %w", err)
 	}
-	a.Service.Subscribe(a.Forecaster.OnChange)
+	a.modelChanged = throttle(modelRebuildGap, a.Forecaster.OnChange)
+	a.Service.Subscribe(a.modelChanged)
 	a.Service.Subscribe(a.Site.OnChange)
 
 	// Every stream holds a file descriptor; past the process's limit no connection at all
@@ -192,7 +194,7 @@ func (a *App) Start(ctx context.Context) (string, error) {
 		a.spawn(func() {
 			err := a.Store.Listen(runCtx, func(rev int64) {
 				a.Site.Notify()
-				a.Forecaster.OnChange(status.Change{Revision: rev, Kind: "incident"})
+				a.modelChanged(status.Change{Revision: rev, Kind: "incident"})
 				a.feed.Notify(live.Event{Revision: rev, Kind: "change"})
 				a.Dispatcher.Wake()
 			})

@@ -129,10 +129,10 @@ var Settings = []Setting{
 		return nil
 	}},
 	{"", "CANDOR_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy/CDN that overwrites it)", boolSetting(func(c *Config, b bool) { c.TrustProxy = b })},
-	{"", "CANDOR_OUTBOX_LEASE", "2m", "how long a replica may hold a claimed push job before another may take it over", func(c *Config, v string) error {
+	{"", "CANDOR_OUTBOX_LEASE", "15s", "how long a claimed push job stays with a replica that stops renewing it (a live dispatcher renews it by heartbeat) before another may take it over", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return errors.New("want a duration of at least 1s, e.g. 2m")
+		if err != nil || d < 3*time.Second {
+			return errors.New("want a duration of at least 3s, e.g. 15s")
 		}
 		c.OutboxLease = d
 		return nil

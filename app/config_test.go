@@ -17,7 +17,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.PublicURL != "http://127.0.0.1:8080" || c.DefaultLang != lang.Korean ||
-		c.Location.String() != "Asia/Seoul" || c.OutboxLease != 2*time.Minute || c.MaxStreams != 100000 || c.FCMOn ||
+		c.Location.String() != "Asia/Seoul" || c.OutboxLease != 15*time.Second || c.MaxStreams != 100000 || c.FCMOn ||
 		c.PageName != lang.Same("Candor Status") || c.PageID() != "candor-status" {
 		t.Fatalf("defaults: %+v", c)
 	}

@@ -340,8 +340,8 @@ fi
 if want write; then
 	echo
 	echo "== Write load: / under the same load, an incident update posted every second =="
-	revision() {
-		curl -s -I --max-time 5 -H 'Accept-Language: en' "$C/" | header /dev/stdin X-Candor-Revision
+	revision() { # the revision / was rendered at (each update changes /)
+		curl -s --max-time 5 -H 'Accept-Language: en' "$C/" | grep -o 'data-revision="[0-9]*"' | head -1 | tr -dc 0-9
 	}
 	read -r idle_rps _ <<<"$(measure "$candor_pid" "$C/" "Accept-Language: en")" # idle, right before
 	measure "$candor_pid" "$C/" "Accept-Language: en" >"$tmp/write-load" &

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -34,6 +35,10 @@ type updateRequest struct {
 
 // incidentsPerPage is the page size of GET /api/v1/incidents.
 const incidentsPerPage = 20
+
+// maxPage bounds ?page= wherever lists are paged: far past any real history, and small
+// enough that (page-1) × page size never overflows into a negative offset.
+const maxPage = 1_000_000
 
 func componentStatuses(m map[string]string) map[string]status.ComponentStatus {
 	out := make(map[string]status.ComponentStatus, len(m))
@@ -77,6 +82,10 @@ func (s *server) listIncidents(c echo.Context) error {
 		if err != nil || n < 1 {
 			return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: "page must be a positive integer.",
 				fields: map[string]string{"page": "must be a positive integer"}}
+		}
+		if n > maxPage {
+			return &status.Error{Code: status.EINVALID, Message: fmt.Sprintf("page must be at most %d.", maxPage),
+				Fields: map[string]string{"page": fmt.Sprintf("must be at most %d", maxPage)}}
 		}
 		page = n
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"math"
 	"time"
 
 	"github.com/candorstatus/candor/lang"
@@ -114,7 +115,7 @@ func toComponentJSON(c status.Component, groups []status.Group) componentJSON {
 
 func (s *server) toIncidentJSON(inc *status.Incident, names map[string]lang.Text) incidentJSON {
 	out := incidentJSON{ID: inc.ID, Title: inc.Title, Impact: string(inc.Impact), Status: string(inc.Status),
-		Cause: optString(string(inc.Cause)), UsersAffectedPercent: inc.UsersAffectedPercent,
+		Cause: optString(string(inc.Cause)), UsersAffectedPercent: finite(inc.UsersAffectedPercent),
 		StartedAt: ts(inc.StartedAt), IdentifiedAt: tsPtr(inc.IdentifiedAt), MonitoringAt: tsPtr(inc.MonitoringAt),
 		ResolvedAt: tsPtr(inc.ResolvedAt), CreatedAt: ts(inc.CreatedAt), UpdatedAt: ts(inc.UpdatedAt),
 		AnnouncedETA: tsPtr(inc.AnnouncedETA), Components: []affectedJSON{}, Updates: []updateJSON{},
@@ -217,4 +218,14 @@ func toRestorationJSON(inc *status.Incident) *restorationJSON {
 			Outcome: site.OutcomeName(wording.OutcomeOf(e.P50, e.P90, r.Restored))}
 	}
 	return out
+}
+
+// finite is v unless it is NaN or infinite, which JSON cannot carry: a row stored before
+// the stores refused them must not make every list that includes it answer 500 (the
+// snapshot reports such a record; see site/problems.go).
+func finite(v *float64) *float64 {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+		return nil
+	}
+	return v
 }

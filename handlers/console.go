@@ -26,6 +26,7 @@ const (
 	// yet to hold one, and without it another site could sign a browser into its own account.
 	loginCookie = "candor_login"
 	csrfField   = "csrf"
+	csrfHeader  = "X-CSRF-Token"
 	consolePath = "/admin"
 
 	ctxUser    = "candor.user"
@@ -36,7 +37,8 @@ const (
 // console holds what only the console needs, next to the shared server.
 type console struct {
 	*server
-	logins *loginLimiter
+	logins   *loginLimiter // attempts per client address
+	accounts *loginLimiter // failures per user name
 }
 
 var errCSRF = &apiError{status: http.StatusForbidden, code: "csrf",
@@ -46,12 +48,15 @@ var errCSRF = &apiError{status: http.StatusForbidden, code: "csrf",
 // updates, maintenance and postmortems needs editor; managing components, keys, users and
 // templates and reading the audit log needs admin.
 func (s *server) registerConsole(e *echo.Echo) {
-	cs := &console{server: s, logins: newLoginLimiter(loginAttempts, loginWindow)}
+	cs := &console{server: s, logins: newLoginLimiter(loginAttempts, loginWindow),
+		accounts: newLoginLimiter(0, accountWindow)}
 	g := e.Group(consolePath, cs.frame, s.limitBody)
 	g.GET("/login", cs.loginPage)
 	g.POST("/login", cs.login)
 
-	auth := cs.auth
+	// Signed-in pages have the staff API's deadline; signing in does not: a password
+	// spray may slow it by seconds (see console_auth.go).
+	auth := func(next echo.HandlerFunc) echo.HandlerFunc { return withTimeout(cs.auth(next)) }
 	viewer, editor, admin := cs.requireRole(status.RoleViewer), cs.requireRole(status.RoleEditor), cs.requireRole(status.RoleAdmin)
 	g.POST("/logout", cs.logout, auth)
 	g.GET("", cs.dashboard, auth, viewer)
@@ -137,11 +142,21 @@ func (s *console) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxUser, u)
 		c.Set(ctxSession, sess)
 		c.Set(ctxSecret, secret)
-		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && !sess.CheckCSRF(c.FormValue(csrfField)) {
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead && !sess.CheckCSRF(csrfToken(c)) {
 			return errCSRF
 		}
 		return next(c)
 	}
+}
+
+// csrfToken is the CSRF token a state-changing request carries: the X-CSRF-Token header or
+// the form body's csrf field, never the URL's query, which leaks into logs, Referer
+// headers and browser history (and echo's FormValue would read it there too).
+func csrfToken(c echo.Context) string {
+	if v := c.Request().Header.Get(csrfHeader); v != "" {
+		return v
+	}
+	return c.Request().PostFormValue(csrfField)
 }
 
 // requireRole refuses users whose role does not allow need, with a page that says why.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -17,14 +18,37 @@ import (
 	"github.com/candorstatus/candor/templates"
 )
 
-// Sign-in throttling: at most loginAttempts failed sign-ins per loginWindow for one client
-// address, and as many for one user name from anywhere, so neither one machine nor a botnet
-// aiming at one account can guess passwords quickly. Successful sign-ins do not count, so a
-// whole office behind one address can sign in at the start of an outage.
+// Sign-in throttling. Per client address: at most loginAttempts failed sign-ins per
+// loginWindow, then 429 — one machine cannot guess quickly. Successful sign-ins do not
+// count, so a whole office behind one address can sign in at the start of an outage.
+//
+// Per user name there is no lock-out: a limit anyone can trip would let a stranger keep
+// staff out of the console during an outage with five requests a minute (issue 18). Past
+// accountSlowAfter failures within accountWindow, from anywhere, every attempt on that
+// name first waits accountStep for each failure beyond it, up to accountMaxDelay: a spray
+// slows down, and staff with the right password still get in, a few seconds late. Unknown
+// names are counted alike, so the slowdown reveals no names.
 const (
 	loginAttempts = 5
 	loginWindow   = time.Minute
+
+	accountSlowAfter = 20
+	accountWindow    = 15 * time.Minute
+	accountStep      = 250 * time.Millisecond
+	accountMaxDelay  = 5 * time.Second
 )
+
+// accountDelay is how long an attempt on a name with failures recent failures waits.
+func accountDelay(failures int) time.Duration {
+	if failures < accountSlowAfter {
+		return 0
+	}
+	return min(accountMaxDelay, time.Duration(failures-accountSlowAfter+1)*accountStep)
+}
+
+// accountKey is the per-name throttling key: the name as the store finds it, so "admin",
+// "ADMIN" and " admin " are one account.
+func accountKey(name string) string { return "name:" + strings.ToLower(strings.TrimSpace(name)) }
 
 type loginRequest struct {
 	Name     string `form:"name"`
@@ -67,19 +91,30 @@ func (s *console) login(c echo.Context) error {
 			"The sign-in form expired or came from another site. Please sign in again.")
 	}
 	name := strings.TrimSpace(req.Name)
-	keys := []string{"addr:" + c.RealIP(), "name:" + strings.ToLower(name)}
-	if !s.logins.allow(s.Service.Clock().Now(), keys...) {
+	addr, account := "addr:"+c.RealIP(), accountKey(name)
+	now := s.Service.Clock().Now()
+	if !s.logins.allow(now, addr) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(loginWindow/time.Second)))
 		return s.renderLogin(c, http.StatusTooManyRequests, name, next,
 			"Too many sign-in attempts. Wait a minute, then try again.")
 	}
+	if d := accountDelay(s.accounts.count(now, account)); d > 0 {
+		// Before the password is checked, so how long an answer takes says nothing about it.
+		if err := s.pause(c.Request().Context(), d); err != nil {
+			return err
+		}
+	}
 	_, secret, _, err := s.Service.Login(c.Request().Context(), name, req.Password, c.RealIP())
 	if status.ErrorCode(err) == status.EUNAUTHORIZED {
+		if n := s.accounts.add(now, account); n == accountSlowAfter {
+			s.Log.WarnContext(c.Request().Context(), "many failed sign-ins for one user name; slowing attempts on it",
+				"failures", n, "window", accountWindow, "remote", c.RealIP())
+		}
 		return s.renderLogin(c, http.StatusUnauthorized, name, next, "Invalid name or password.")
 	} else if err != nil {
 		return err
 	}
-	s.logins.refund(keys...)
+	s.logins.refund(addr)
 	s.setCookie(c, loginCookie, "", -1)
 	s.setCookie(c, sessionCookie, secret, 0)
 	return c.Redirect(http.StatusSeeOther, next)
@@ -133,6 +168,21 @@ func newFormToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// pause waits d, or until ctx ends (the client gave up).
+func (s *console) pause(ctx context.Context, d time.Duration) error {
+	if s.Pause != nil {
+		return s.Pause(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // loginLimiter counts sign-in attempts per key in a sliding window.
 type loginLimiter struct {
 	per    int
@@ -179,6 +229,26 @@ func (l *loginLimiter) refund(keys ...string) {
 			delete(l.hits, k)
 		}
 	}
+}
+
+// count returns how many attempts key made in the window.
+func (l *loginLimiter) count(now time.Time, key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.prune(key, now))
+}
+
+// add records an attempt for key and returns how many it made in the window.
+func (l *loginLimiter) add(now time.Time, key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.hits) > 4096 {
+		for k := range l.hits {
+			l.prune(k, now)
+		}
+	}
+	l.hits[key] = append(l.prune(key, now), now)
+	return len(l.hits[key])
 }
 
 // prune drops attempts older than the window and returns those left.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"maps"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func parsePercent(p status.Problems, field, v string) *float64 {
 		return nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) { // ParseFloat reads "NaN" and "Inf"
 		p.Add(field, "must be a number between 0 and 100")
 		return nil
 	}

@@ -62,7 +62,7 @@ func (s *console) incidentList(c echo.Context) error {
 	ctx := c.Request().Context()
 	page := 1
 	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 {
-		page = n
+		page = min(n, maxPage) // past the end: an empty page
 	}
 	v := templates.IncidentListView{ConsolePage: s.page(c, "Incidents", "incidents"), Page: page}
 	now := s.Service.Clock().Now()

@@ -99,7 +99,7 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	}
 	code, ecode, msg, fields := classify(err)
 	req := c.Request()
-	setSecurityHeaders(c.Response().Header()) // public routes skipped the middleware
+	s.setSecurityHeaders(req, c.Response().Header()) // public routes skipped the middleware
 	if code >= 500 {
 		s.Log.ErrorContext(req.Context(), "request failed", "err", err, "path", req.URL.Path,
 			"id", c.Response().Header().Get(echo.HeaderXRequestID))

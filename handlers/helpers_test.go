@@ -22,6 +22,8 @@ import (
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/postgres"
+	"github.com/candorstatus/candor/store/postgres/pgtest"
 	"github.com/candorstatus/candor/store/sqlite"
 	"github.com/candorstatus/candor/templates"
 )
@@ -31,12 +33,13 @@ type env struct {
 	t      *testing.T
 	e      *echo.Echo
 	svc    *status.Service
-	store  *sqlite.Store
+	store  status.Store
 	clock  *status.ManualClock
 	holder *site.Holder
 	build  *site.Builder
 	assets *static.Assets
 	seoul  *time.Location
+	dbURL  string // the PostgreSQL schema's URL; "" on SQLite
 	read   string // API keys by scope
 	write  string
 	admin  string
@@ -44,12 +47,39 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
+	store, err := sqlite.Open(context.Background(), t.TempDir()+"/candor.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return newEnvOn(t, store)
+}
+
+// stores runs fn against an env on each back end: SQLite always, PostgreSQL when the
+// test server is configured (see pgtest).
+func stores(t *testing.T, fn func(t *testing.T, en *env)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newPGEnv(t)) })
+}
+
+// newPGEnv is newEnv on a throwaway PostgreSQL schema; it skips without the test server.
+func newPGEnv(t *testing.T) *env {
+	t.Helper()
+	url := pgtest.NewSchema(t)
+	store, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	en := newEnvOn(t, store)
+	en.dbURL = url
+	return en
+}
+
+// newEnvOn is newEnv on the given store.
+func newEnvOn(t *testing.T, store status.Store) *env {
+	t.Helper()
+	ctx := context.Background()
 	seoul, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,10 @@ func (s *server) scrape(ctx context.Context) scraped {
 	}
 	m.gauge("candor_snapshot_stale", "1 while the last rebuild failed (the store is unreachable); pages show the last known state.",
 		boolValue(s.Site.Err() != nil))
+	if snap := s.Site.Current(); snap != nil {
+		_, n := snap.Problems()
+		m.gauge("candor_snapshot_problems", "Records or documents the served snapshot was rendered around (left out or kept from an earlier build); see /readyz and the log.", float64(n))
+	}
 	if s.Live != nil {
 		m.gauge("candor_live_streams", "Open live-update (SSE) streams.", float64(s.Live.Len()))
 	}
@@ -103,6 +107,7 @@ func (s *server) scrape(ctx context.Context) scraped {
 			{"candor_push_jobs_expired_total", "Outbox jobs dropped unsent because their news was stale.", st.JobsExpired},
 			{"candor_push_jobs_released_total", "Outbox jobs handed back unattempted (shutdown, lease running out).", st.JobsReleased},
 			{"candor_push_leases_lost_total", "Outbox saves refused because another replica had taken the job over.", st.LeasesLost},
+			{"candor_push_jobs_superseded_total", "Outbox jobs a newer update superseded while they were being sent (the rest not sent).", st.JobsSuperseded},
 			{"candor_push_topic_changes_total", "Topic subscriptions and unsubscriptions FCM acknowledged.", st.TopicChanges},
 			{"candor_push_tokens_pruned_total", "Dead device tokens removed.", st.TokensPruned},
 		} {

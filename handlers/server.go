@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -42,10 +43,18 @@ type Deps struct {
 	Outbox OutboxStats
 	// Metrics is the registry /metrics exposes and request timings go to (nil: a new one).
 	Metrics *metrics.Metrics
+	// Pause waits d before a sign-in attempt on a name under a password spray (nil: a
+	// timer); tests record the waits instead of sleeping.
+	Pause func(ctx context.Context, d time.Duration) error
 }
 
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 64 << 10
+
+// requestTimeout bounds the store work of one staff request (API and console): with the
+// database stalled, every call would otherwise wait for its own default deadline in turn.
+// Past it the request answers 503 — a clear "try again" (issue 18, defect 2).
+const requestTimeout = 5 * time.Second
 
 type server struct {
 	Deps
@@ -97,7 +106,7 @@ func New(d Deps) *echo.Echo {
 	// Public and outside the v1 group: a stream has no request body to limit.
 	e.GET("/api/v1/stream", s.stream)
 	e.GET("/api/v1/openapi.json", s.openAPI)
-	v1 := e.Group("/api/v1", s.limitBody)
+	v1 := e.Group("/api/v1", s.limitBody, withTimeout)
 	read, write, admin := s.requireScope(status.ScopeRead), s.requireScope(status.ScopeWrite), s.requireScope(status.ScopeAdmin)
 	v1.GET("/components", s.listComponents, read)
 	v1.POST("/components", s.createComponent, admin)
@@ -135,16 +144,21 @@ func (s *server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz reports whether the store answers: a load balancer stops sending writes to a
-// replica whose database is gone, while public pages keep being served from the snapshot.
+// readyz reports whether the store answers and can be written: a load balancer stops
+// sending writes to a replica whose database is gone, full or read-only, while public
+// pages keep being served from the snapshot.
 func (s *server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	body := map[string]any{"status": "ok"}
+	body := map[string]any{"status": "ok", "store": "writable"}
 	code := http.StatusOK
 	if err := s.Service.Store().Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "readiness check failed", "err", err)
 		body["status"], body["store"] = "unavailable", "unreachable"
+		code = http.StatusServiceUnavailable
+	} else if err := s.Service.Store().CheckWritable(ctx); err != nil {
+		s.Log.WarnContext(ctx, "readiness check: the store cannot be written", "err", err)
+		body["status"], body["store"], body["reason"] = "unavailable", "not_writable", status.ErrorMessage(err)
 		code = http.StatusServiceUnavailable
 	}
 	if snap := s.Site.Current(); snap != nil {
@@ -153,6 +167,14 @@ func (s *server) readyz(c echo.Context) error {
 	}
 	if err := s.Site.Err(); err != nil {
 		body["snapshot"] = "stale"
+	} else if snap := s.Site.Current(); snap != nil {
+		// Records the pages were rendered around: the replica can still take writes (and
+		// every replica has the same records), so this is reported, not a 503.
+		if problems, n := snap.Problems(); n > 0 {
+			body["snapshot"] = "degraded"
+			body["snapshot_problems"] = problems
+			body["snapshot_problem_count"] = n
+		}
 	}
 	return c.JSON(code, body)
 }
@@ -173,6 +195,9 @@ func (s *server) asset(c echo.Context) error {
 	h := c.Response().Header()
 	h["Cache-Control"] = hdrImmutable
 	h["X-Content-Type-Options"] = hdrNosniff
+	if s.overHTTPS(c.Request()) {
+		h["Strict-Transport-Security"] = hdrHSTS
+	}
 	return c.Blob(http.StatusOK, a.ContentType, a.Body)
 }
 
@@ -196,20 +221,37 @@ var (
 )
 
 // setSecurityHeaders sets the browser security headers on a response.
-func setSecurityHeaders(h http.Header) {
+func (s *server) setSecurityHeaders(req *http.Request, h http.Header) {
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Referrer-Policy"] = hdrReferrer
 	h["Content-Security-Policy"] = hdrCSP
+	if s.overHTTPS(req) {
+		h["Strict-Transport-Security"] = hdrHSTS
+	}
 }
 
 // securityHeaders covers every route but the public snapshot ones, which set their own.
 func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !isPublicRoute(c) {
-			setSecurityHeaders(c.Response().Header())
+			s.setSecurityHeaders(c.Request(), c.Response().Header())
 		}
 		return next(c)
 	}
+}
+
+// overHTTPS reports whether the client reached us over HTTPS: TLS here, or a proxy we
+// trust (TrustProxy) saying so in X-Forwarded-Proto. It decides Strict-Transport-Security,
+// which browsers ignore over plain HTTP anyway.
+func (s *server) overHTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	if !s.TrustProxy {
+		return false
+	}
+	proto, _, _ := strings.Cut(req.Header.Get(echo.HeaderXForwardedProto), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 func (s *server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
@@ -251,6 +293,21 @@ func (s *server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		return next(c)
+	}
+}
+
+// withTimeout gives the request's context the requestTimeout deadline while the handler
+// runs; the error it returns is rendered on the request as it came (a page render must not
+// fail because the deadline that caused the error has passed).
+func withTimeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		orig := c.Request()
+		ctx, cancel := context.WithTimeout(orig.Context(), requestTimeout)
+		defer cancel()
+		c.SetRequest(orig.WithContext(ctx))
+		err := next(c)
+		c.SetRequest(orig)
+		return err
 	}
 }
 

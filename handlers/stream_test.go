@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,7 +98,7 @@ func (se *streamEnv) postIncident(title string) {
 	}
 }
 
-// home fetches / and returns its revision header and body.
+// home fetches / and returns the revision its content was rendered at and its body.
 func (se *streamEnv) home() (int64, string) {
 	se.t.Helper()
 	res, err := se.srv.Client().Get(se.srv.URL + "/?lang=en")
@@ -106,10 +107,11 @@ func (se *streamEnv) home() (int64, string) {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	rev, err := strconv.ParseInt(res.Header.Get("X-Candor-Revision"), 10, 64)
-	if err != nil {
-		se.t.Fatalf("X-Candor-Revision %q: %v", res.Header.Get("X-Candor-Revision"), err)
+	m := regexp.MustCompile(`data-revision="(\d+)"`).FindSubmatch(body)
+	if m == nil {
+		se.t.Fatalf("no data-revision on /: %s", body)
 	}
+	rev, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return rev, string(body)
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/candorstatus/candor/lang"
@@ -82,7 +83,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 			continue
 		}
 		c := wanted[id]
-		in := status.ComponentInput{ID: id, Name: lang.In(l, clip(c.Name, status.MaxNameLen)), StartDate: earliest}
+		in := status.ComponentInput{ID: id, Name: lang.In(l, clip(line(c.Name), status.MaxNameLen)), StartDate: earliest}
 		if in.Name.IsZero() {
 			in.Name = lang.In(l, id)
 		}
@@ -146,12 +147,41 @@ func parseTime(s string) (time.Time, error) {
 }
 
 func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(plain(s))
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// plain makes an exported text one Candor accepts (status.CheckText, MultiLine): valid
+// UTF-8, line breaks as line feeds, and other control characters as spaces, so one stray
+// byte in a years-old history does not cost the whole incident.
+func plain(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n', r == '\t':
+			return r
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// line is plain for a single-line text: line breaks and tabs become spaces too.
+func line(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, plain(s))
 }
 
 // convert maps one Statuspage incident onto Candor's domain.
@@ -175,7 +205,7 @@ func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
 	if !impact.Valid() {
 		impact = status.ImpactNone
 	}
-	inc := &status.Incident{Title: lang.In(l, clip(si.Name, status.MaxTitleLen)), Impact: impact, StartedAt: start, CreatedAt: created,
+	inc := &status.Incident{Title: lang.In(l, clip(line(si.Name), status.MaxTitleLen)), Impact: impact, StartedAt: start, CreatedAt: created,
 		Source: Source, ExternalID: si.ID}
 	if inc.Title.IsZero() {
 		inc.Title = lang.In(l, si.ID)
@@ -211,7 +241,7 @@ func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
 			if !os.Valid() {
 				os = ""
 			}
-			u.Components = append(u.Components, status.ComponentChange{ComponentID: ac.Code, Name: lang.In(l, clip(ac.Name, status.MaxNameLen)),
+			u.Components = append(u.Components, status.ComponentChange{ComponentID: ac.Code, Name: lang.In(l, clip(line(ac.Name), status.MaxNameLen)),
 				OldStatus: os, NewStatus: ns})
 		}
 		inc.Updates = append(inc.Updates, u)

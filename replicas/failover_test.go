@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"github.com/candorstatus/candor/lang"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,76 +16,6 @@ import (
 	"github.com/candorstatus/candor/store/postgres"
 	"github.com/candorstatus/candor/store/postgres/pgtest"
 )
-
-// dbProxy forwards TCP connections to the database until it is cut: then it drops every
-// open connection and refuses new ones, as a database that fails over does, until restored.
-type dbProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	cut    bool
-	conns  map[net.Conn]bool
-}
-
-func newDBProxy(t *testing.T, target string) *dbProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &dbProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	t.Cleanup(func() { ln.Close(); p.setCut(true) })
-	go p.serve()
-	return p
-}
-
-func (p *dbProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.cut {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = true, true
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(up, c); up.Close() }()
-		go func() { _, _ = io.Copy(c, up); c.Close() }()
-	}
-}
-
-func (p *dbProxy) setCut(cut bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = cut
-	if cut {
-		for c := range p.conns {
-			c.Close()
-		}
-		clear(p.conns)
-	}
-}
-
-// through rewrites a database URL to connect through the proxy.
-func (p *dbProxy) through(t *testing.T, dbURL string) string {
-	t.Helper()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Host = p.ln.Addr().String()
-	return u.String()
-}
 
 func (r *replica) get(t *testing.T, path string) (int, string) {
 	t.Helper()
@@ -130,11 +57,10 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 	return time.Since(start)
 }
 
-// TestDatabaseFailover cuts a replica off its PostgreSQL and restores it: meanwhile public
-// pages and JSON keep being served (saying since when they could not be refreshed),
-// /readyz says the store is unreachable, a write answers 503 promptly and loses nothing;
-// afterwards everything catches up without a restart.
-func TestDatabaseFailover(t *testing.T) {
+// behindProxy builds candor and starts replica A on a fresh schema reached through a
+// proxy, with a component, a write key and an incident shown on its page.
+func behindProxy(t *testing.T) (r *replica, proxy *pgtest.Proxy, key, id string) {
+	t.Helper()
 	dbURL := pgtest.NewSchema(t)
 	ctx := context.Background()
 	bin := filepath.Join(t.TempDir(), "candor")
@@ -150,29 +76,34 @@ func TestDatabaseFailover(t *testing.T) {
 	if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: "messenger", Name: lang.Same("Messenger")}); err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := svc.CreateAPIKey(ctx, op, "test", status.ScopeWrite)
+	key, _, err = svc.CreateAPIKey(ctx, op, "test", status.ScopeWrite)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
 
-	target, err := url.Parse(pgtest.ServerURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newDBProxy(t, target.Host)
-	r := startReplica(t, bin, "A", proxy.through(t, dbURL), "http://127.0.0.1:1")
+	proxy = pgtest.NewProxy(t, pgtest.ServerHost(t))
+	r = startReplica(t, bin, "A", proxy.Through(t, dbURL), "http://127.0.0.1:1")
 	code, inc := r.postStatus(t, key, "/api/v1/incidents", `{"title": "Messages delayed", "message": "Looking.", "components": {"messenger": "major_outage"}}`)
 	if code != http.StatusCreated {
 		t.Fatalf("create incident: %d %v", code, inc)
 	}
-	id := inc["id"].(string)
+	id = inc["id"].(string)
 	within(t, 5*time.Second, "the page shows the incident", func() bool {
 		_, body := r.get(t, "/?lang=en")
 		return strings.Contains(body, "Messages delayed")
 	})
+	return r, proxy, key, id
+}
 
-	proxy.setCut(true)
+// TestDatabaseFailover cuts a replica off its PostgreSQL and restores it: meanwhile public
+// pages and JSON keep being served (saying since when they could not be refreshed),
+// /readyz says the store is unreachable, a write answers 503 promptly and loses nothing;
+// afterwards everything catches up without a restart.
+func TestDatabaseFailover(t *testing.T) {
+	r, proxy, key, id := behindProxy(t)
+
+	proxy.Cut(true)
 	took := within(t, 10*time.Second, "/readyz reports the store down", func() bool {
 		code, body := r.get(t, "/readyz")
 		return code == http.StatusServiceUnavailable && strings.Contains(body, "unreachable")
@@ -193,7 +124,7 @@ func TestDatabaseFailover(t *testing.T) {
 		t.Fatalf("JSON during the outage: %d %s", code, body)
 	}
 
-	proxy.setCut(false)
+	proxy.Cut(false)
 	took = within(t, 15*time.Second, "/readyz recovers", func() bool { code, _ := r.get(t, "/readyz"); return code == 200 })
 	t.Logf("/readyz said 200 %v after the database returned", took.Round(time.Millisecond))
 	code, out = r.postStatus(t, key, "/api/v1/incidents/"+id+"/updates", `{"message": "Found it."}`)
@@ -207,4 +138,47 @@ func TestDatabaseFailover(t *testing.T) {
 	if _, body := r.get(t, "/incidents/"+id+"?lang=en"); strings.Contains(body, "Still looking.") {
 		t.Fatal("the refused write was recorded after all")
 	}
+}
+
+// TestDatabaseStall (issue 18, defect 2) stalls a replica's connection to PostgreSQL — open,
+// passing no byte, as a hung server or a black-holed route does — and checks that a write
+// answers 503 within a few seconds (it hung for minutes) and a read of the staff API does
+// too, that the public page keeps being served, and that everything recovers after.
+func TestDatabaseStall(t *testing.T) {
+	r, proxy, key, id := behindProxy(t)
+
+	proxy.Stall(true)
+	start := time.Now()
+	code, out := r.postStatus(t, key, "/api/v1/incidents/"+id+"/updates", `{"message": "Still looking."}`)
+	took := time.Since(start)
+	errBody, _ := out["error"].(map[string]any)
+	if code != http.StatusServiceUnavailable || errBody["code"] != "unavailable" || took > 8*time.Second {
+		t.Fatalf("a write while the database is stalled: %d %v after %v, want 503 unavailable within 8 s", code, out, took)
+	}
+	t.Logf("a write answered 503 %v after the stall", took.Round(time.Millisecond))
+	start = time.Now()
+	req, _ := http.NewRequest("GET", "http://"+r.addr+"/api/v1/incidents", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	client := &http.Client{Timeout: 30 * time.Second}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET /api/v1/incidents while stalled: %v", err)
+	}
+	res.Body.Close()
+	if took := time.Since(start); res.StatusCode != http.StatusServiceUnavailable || took > 13*time.Second {
+		t.Fatalf("GET /api/v1/incidents while stalled: %d after %v, want 503 within 13 s", res.StatusCode, took)
+	}
+	if code, body := r.get(t, "/?lang=en"); code != http.StatusOK || !strings.Contains(body, "Messages delayed") {
+		t.Fatalf("the page while the database is stalled: %d", code)
+	}
+
+	proxy.Stall(false)
+	within(t, 30*time.Second, "writes succeed again", func() bool {
+		code, _ := r.postStatus(t, key, "/api/v1/incidents/"+id+"/updates", `{"message": "Found it."}`)
+		return code == http.StatusCreated
+	})
+	within(t, 10*time.Second, "the page catches up", func() bool {
+		_, body := r.get(t, "/?lang=en")
+		return strings.Contains(body, "Found it.")
+	})
 }

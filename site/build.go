@@ -68,7 +68,7 @@ type Builder struct {
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
 // the first Build.
-func (b *Builder) SetEstimator(e status.Estimator) { b.est = e }
+func (b *Builder) SetEstimator(e status.Estimator) { b.est = &guarded{Estimator: e} }
 
 // Estimator is the estimator pages show ranges from (nil: none).
 func (b *Builder) Estimator() status.Estimator { return b.est }
@@ -176,14 +176,20 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		}
 	}
 	for _, lang := range templates.Langs {
-		feed, err := b.atom(st, lang, now)
+		var feed []byte
+		err := safely(func() (err error) { feed, err = b.atom(st, lang, now); return err })
 		if err != nil {
-			return nil, err
+			snap.renderedAround(string(lang), "/history.atom", err)
+			continue
 		}
 		snap.put(string(lang), "/history.atom", "application/atom+xml; charset=utf-8", feed, modified, http.StatusOK)
 	}
+	if g, ok := b.est.(*guarded); ok {
+		for _, p := range g.drain() {
+			snap.problem(p)
+		}
+	}
 	snap.prev = nil // keep one snapshot alive, not the chain
-	snap.revHdr = []string{strconv.FormatInt(snap.Revision, 10)}
 	b.last.Store(snap)
 	return snap, loadErr
 }
@@ -236,9 +242,14 @@ const htmlType = "text/html; charset=utf-8"
 
 func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time) error {
 	put := func(path string, c templ.Component, status int) error {
-		body, err := render(ctx, c)
+		var body []byte
+		err := safely(func() (err error) { body, err = render(ctx, c); return err })
 		if err != nil {
-			return fmt.Errorf("render %s (%s): %w", path, lang, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("render %s (%s): %w", path, lang, err)
+			}
+			snap.renderedAround(string(lang), path, err)
+			return nil
 		}
 		snap.putPage(string(lang), path, body, st.rev, modified, status)
 		return nil

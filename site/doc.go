@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,7 +31,6 @@ type Doc struct {
 	HTML bool
 
 	plain, gz, br Encoding
-	lastModified  []string
 	contentType   []string
 	// rev is the revision written into an HTML page's data-revision: the snapshot the
 	// page was rendered for, which may be older than the one serving it when nothing on
@@ -80,9 +78,6 @@ func (d *Doc) Encoding(c Coding) *Encoding {
 
 // ContentTypeHeader is ContentType as a header value slice (shared; never modify).
 func (d *Doc) ContentTypeHeader() []string { return d.contentType }
-
-// LastModifiedHeader is Modified in HTTP date format (nil when unknown; shared).
-func (d *Doc) LastModifiedHeader() []string { return d.lastModified }
 
 // compressor is what gzip.Writer and brotli.Writer share.
 type compressor interface {
@@ -134,9 +129,6 @@ func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, stat
 		ContentLength: []string{strconv.Itoa(len(d.Gzip))}, ContentEncoding: gzipEncoding}
 	d.br = Encoding{Body: d.Brotli, ETag: []string{strings.TrimSuffix(etag, `"`) + `-br"`},
 		ContentLength: []string{strconv.Itoa(len(d.Brotli))}, ContentEncoding: brotliEncoding}
-	if !modified.IsZero() {
-		d.lastModified = []string{modified.Format(http.TimeFormat)}
-	}
 	return d
 }
 
@@ -147,15 +139,9 @@ type Snapshot struct {
 	Built    time.Time // when it was rendered
 	docs     map[docKey]*Doc
 	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
-	revHdr   []string
-}
-
-// RevisionHeader is Revision as a header value slice (shared; never modify).
-func (s *Snapshot) RevisionHeader() []string {
-	if s.revHdr == nil { // snapshots made outside Build
-		return []string{strconv.FormatInt(s.Revision, 10)}
-	}
-	return s.revHdr
+	// problems are what the build rendered around (see problems.go).
+	problems     []string
+	problemCount int
 }
 
 // docKey addresses a document: lang is "" for language-neutral documents (JSON, feeds).

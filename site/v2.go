@@ -156,8 +156,8 @@ type v2Summary struct {
 	Page                  statuspage.Page        `json:"page"`
 	Status                statuspage.Status      `json:"status"`
 	Components            []statuspage.Component `json:"components"`
-	Incidents             []V2Incident           `json:"incidents"`
-	ScheduledMaintenances []V2Maintenance        `json:"scheduled_maintenances"`
+	Incidents             []json.RawMessage      `json:"incidents"`
+	ScheduledMaintenances []json.RawMessage      `json:"scheduled_maintenances"`
 }
 
 func (b *Builder) v2Time(t time.Time) string { return t.In(b.cfg.Location).Format(v2TimeFormat) }
@@ -303,20 +303,39 @@ func (b *Builder) restoration(inc *status.Incident, l lang.Lang) *RestorationJSO
 }
 
 // renderJSON renders Statuspage's v2 documents in language l: names and bodies are strings,
-// as Statuspage has them, in l (falling back to the default language).
+// as Statuspage has them, in l (falling back to the default language). Each record is
+// encoded on its own, so one that cannot be (a NaN) is left out of the lists, and its own
+// document answers 404, instead of failing every document that lists it.
 func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time, l lang.Lang) error {
 	page := b.v2Page(modified, l)
+	encode := func(what, id string, v func() any) (json.RawMessage, bool) {
+		var out []byte
+		err := safely(func() (err error) { out, err = json.Marshal(v()); return err })
+		if err != nil {
+			snap.problem(fmt.Sprintf("%s %s left out of /api/v2: %v", what, id, err))
+			return nil, false
+		}
+		return out, true
+	}
+	// one puts the document of one record, as on Statuspage: tools that archive a history
+	// fetch each one.
+	one := func(id string, rec json.RawMessage) {
+		body, _ := json.Marshal(v2One[json.RawMessage]{Page: page, Incident: rec}) // raw JSON and strings always encode
+		snap.put(string(l), "/api/v2/incidents/"+id+".json", "application/json", body, modified, http.StatusOK)
+	}
 	var open []status.Incident
-	var unresolved, recent []V2Incident
+	var unresolved, recent []json.RawMessage
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		v := b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l)
-		// Every incident, as on Statuspage: tools that archive a history fetch each one.
-		if err := b.putV2(snap, l, "/api/v2/incidents/"+inc.ID+".json", v2One[V2Incident]{Page: page, Incident: v}, modified); err != nil {
-			return err
-		}
 		if inc.Open() {
-			open = append(open, *inc)
+			open = append(open, *inc) // the overall status counts it even when its JSON is left out
+		}
+		v, ok := encode("incident", inc.ID, func() any { return b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l) })
+		if !ok {
+			continue
+		}
+		one(inc.ID, v)
+		if inc.Open() {
 			unresolved = append(unresolved, v)
 		}
 		if len(recent) < 50 {
@@ -325,10 +344,14 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 	}
 	// In-progress work first, then upcoming work soonest first, then finished work latest
 	// first: widgets show scheduled_maintenances[0].
-	var mRecent, mUpcoming, mActive, mSummary []V2Maintenance
+	var mRecent, mUpcoming, mActive, mSummary []json.RawMessage
 	for _, i := range maintenanceOrder(st.maints) {
 		m := &st.maints[i]
-		v := b.V2Maintenance(m, st.comps, st.names, now, l)
+		v, ok := encode("maintenance", m.ID, func() any { return b.V2Maintenance(m, st.comps, st.names, now, l) })
+		if !ok {
+			continue
+		}
+		one(m.ID, v)
 		if len(mRecent) < 50 {
 			mRecent = append(mRecent, v)
 		}
@@ -339,9 +362,6 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		case m.Status.Active():
 			mActive = append(mActive, v)
 			mSummary = append(mSummary, v)
-		}
-		if err := b.putV2(snap, l, "/api/v2/incidents/"+m.ID+".json", v2One[V2Maintenance]{Page: page, Incident: v}, modified); err != nil {
-			return err
 		}
 	}
 	overall := status.OverallStatus(st.comps, open)
@@ -359,9 +379,12 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": orEmpty(mActive)},
 	}
 	for path, v := range docs {
-		if err := b.putV2(snap, l, path, v, modified); err != nil {
-			return err
+		body, err := json.Marshal(v)
+		if err != nil {
+			snap.renderedAround(string(l), path, fmt.Errorf("encode: %w", err))
+			continue
 		}
+		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
 }
@@ -371,16 +394,6 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 type v2One[T any] struct {
 	Page     statuspage.Page `json:"page"`
 	Incident T               `json:"incident"`
-}
-
-// putV2 encodes a v2 document into the snapshot.
-func (b *Builder) putV2(snap *Snapshot, l lang.Lang, path string, v any, modified time.Time) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s (%s): %w", path, l, err)
-	}
-	snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
-	return nil
 }
 
 // maintenanceOrder returns the indexes of ms (latest scheduled first, as the store lists

@@ -181,49 +181,67 @@ func (inc *Incident) LatestUpdate() *Update {
 func (inc *Incident) Derive() {
 	inc.IdentifiedAt, inc.MonitoringAt, inc.ResolvedAt = time.Time{}, time.Time{}, time.Time{}
 	inc.AnnouncedETA = time.Time{}
-	var comps []AffectedComponent
+	inc.Components = nil
 	var prev IncidentStatus // the status before this update; "" before the first
-	for i, u := range inc.Updates {
-		if i > 0 {
-			prev = inc.Updates[i-1].Status
+	for i := range inc.Updates {
+		inc.fold(&inc.Updates[i], prev)
+		prev = inc.Updates[i].Status
+	}
+	inc.settle()
+}
+
+// Apply appends u to the timeline of an open incident and derives the state it leaves from
+// the current state and u alone: what Derive over the whole timeline gives (the tests check
+// it), without needing the earlier entries. So a write loads only the incident's state
+// (Tx.IncidentState) and costs the same however long the timeline has grown (issue 18).
+func (inc *Incident) Apply(u Update) {
+	prev := inc.Status
+	inc.Updates = append(inc.Updates, u)
+	inc.fold(&inc.Updates[len(inc.Updates)-1], prev)
+	inc.settle()
+}
+
+// fold moves the derived state on by one timeline entry; prev is the status before it.
+func (inc *Incident) fold(u *Update, prev IncidentStatus) {
+	inc.Status = u.Status
+	if u.Impact != "" {
+		inc.Impact = u.Impact
+	}
+	inc.UpdatedAt = u.CreatedAt
+	switch u.Status {
+	case Identified:
+		if inc.IdentifiedAt.IsZero() {
+			inc.IdentifiedAt = u.CreatedAt
 		}
-		inc.Status = u.Status
-		if u.Impact != "" {
-			inc.Impact = u.Impact
+	case Monitoring:
+		if inc.MonitoringAt.IsZero() {
+			inc.MonitoringAt = u.CreatedAt
 		}
-		inc.UpdatedAt = u.CreatedAt
-		switch u.Status {
-		case Identified:
-			if inc.IdentifiedAt.IsZero() {
-				inc.IdentifiedAt = u.CreatedAt
-			}
-		case Monitoring:
-			if inc.MonitoringAt.IsZero() {
-				inc.MonitoringAt = u.CreatedAt
-			}
-		case Resolved:
-			if prev != Resolved { // later entries (a postmortem note) do not move the end
-				inc.ResolvedAt = u.CreatedAt
-			}
-		}
-		if !u.AnnouncedETA.IsZero() {
-			inc.AnnouncedETA = u.AnnouncedETA
-		}
-		for _, ch := range u.Components {
-			i := slices.IndexFunc(comps, func(a AffectedComponent) bool { return a.ComponentID == ch.ComponentID })
-			if i < 0 {
-				comps = append(comps, AffectedComponent{ComponentID: ch.ComponentID, Status: ch.NewStatus})
-			} else {
-				comps[i].Status = ch.NewStatus
-			}
+	case Resolved:
+		if prev != Resolved { // later entries (a postmortem note) do not move the end
+			inc.ResolvedAt = u.CreatedAt
 		}
 	}
+	if !u.AnnouncedETA.IsZero() {
+		inc.AnnouncedETA = u.AnnouncedETA
+	}
+	for _, ch := range u.Components {
+		i := slices.IndexFunc(inc.Components, func(a AffectedComponent) bool { return a.ComponentID == ch.ComponentID })
+		if i < 0 {
+			inc.Components = append(inc.Components, AffectedComponent{ComponentID: ch.ComponentID, Status: ch.NewStatus})
+		} else {
+			inc.Components[i].Status = ch.NewStatus
+		}
+	}
+}
+
+// settle finishes a derivation: a resolved incident no longer holds anything down nor
+// promises anything.
+func (inc *Incident) settle() {
 	if inc.Status == Resolved {
-		// A resolved incident no longer holds anything down nor promises anything.
 		inc.AnnouncedETA = time.Time{}
-		for i := range comps {
-			comps[i].Status = Operational
+		for i := range inc.Components {
+			inc.Components[i].Status = Operational
 		}
 	}
-	inc.Components = comps
 }

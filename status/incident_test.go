@@ -1,6 +1,9 @@
 package status
 
 import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -130,5 +133,49 @@ func TestAPIKeySecret(t *testing.T) {
 	}
 	if HashAPIKey(a) == HashAPIKey(b) || HashAPIKey(a) != HashAPIKey(a) {
 		t.Fatal("hash not a function of the key")
+	}
+}
+
+// TestApplyMatchesDerive: the state Apply leaves from an open incident's stored state (no
+// earlier entries loaded) is the state Derive computes from the whole timeline.
+func TestApplyMatchesDerive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	statuses := []IncidentStatus{Investigating, Identified, Monitoring, Resolved}
+	comps := []string{"api", "web", "db"}
+	for run := range 500 {
+		var timeline []Update
+		for i := range 1 + rng.IntN(12) {
+			u := Update{Status: statuses[rng.IntN(len(statuses))], CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
+			if rng.IntN(3) == 0 {
+				u.Impact = Impacts[rng.IntN(len(Impacts))]
+			}
+			if rng.IntN(3) == 0 {
+				u.AnnouncedETA = t0.Add(time.Duration(rng.IntN(600)) * time.Minute)
+			}
+			for _, c := range comps {
+				if rng.IntN(3) == 0 {
+					u.Components = append(u.Components, chg(c, ComponentStatuses[rng.IntN(len(ComponentStatuses))]))
+				}
+			}
+			timeline = append(timeline, u)
+		}
+		for k := 1; k < len(timeline); k++ {
+			before := &Incident{ID: "i", Impact: ImpactMinor, Updates: slices.Clone(timeline[:k])}
+			before.Derive()
+			if !before.Open() {
+				break // a resolved incident's timeline is closed
+			}
+			state := *before
+			state.Updates = nil
+			state.Components = slices.Clone(before.Components)
+			state.Apply(timeline[k])
+
+			whole := &Incident{ID: "i", Impact: ImpactMinor, Updates: slices.Clone(timeline[:k+1])}
+			whole.Derive()
+			whole.Updates = whole.Updates[k:] // Apply keeps only what it was given
+			if !reflect.DeepEqual(&state, whole) {
+				t.Fatalf("run %d, entry %d: Apply gave\n%+v\nDerive gave\n%+v", run, k, state, *whole)
+			}
+		}
 	}
 }

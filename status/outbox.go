@@ -64,6 +64,16 @@ type JobBacklog struct {
 	Oldest  time.Time // the oldest pending job's CreatedAt
 }
 
+// JobConflictStatus returns the final status a SaveJob conflict reports the job has
+// reached (e.g. JobSuperseded), or "" when the conflict is a lease lost to another
+// dispatcher.
+func JobConflictStatus(err error) JobStatus {
+	if ErrorCode(err) != ECONFLICT {
+		return ""
+	}
+	return JobStatus(ErrorFields(err)["status"])
+}
+
 // JobFilter selects outbox jobs.
 type JobFilter struct {
 	IncidentID string    // "" any

@@ -2,6 +2,7 @@ package status
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -17,6 +18,20 @@ func CheckUserRecord(p Problems, u *User) {
 	if u.PasswordHash == "" {
 		p.Add("password_hash", "is required")
 	}
+}
+
+// ValidateIncidentRecord checks what a stored incident needs: a start time, and a share
+// of users affected that is a finite number when set. NaN and ±Inf are refused here too,
+// not only by the Service: SQLite's driver silently stores NaN as NULL, PostgreSQL stores
+// it and then no JSON of the incident — snapshot, API, export — can be encoded (issue 18).
+func ValidateIncidentRecord(inc *Incident) error {
+	if inc.StartedAt.IsZero() {
+		return fieldError("started_at", "required", "An incident needs a start time.")
+	}
+	if v := inc.UsersAffectedPercent; v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+		return fieldError("users_affected_percent", "must be a finite number", "An incident's share of users affected must be a finite number.")
+	}
+	return nil
 }
 
 // ValidateDeviceRecord checks what a stored device needs: a token and distinct, non-empty

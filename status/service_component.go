@@ -74,14 +74,16 @@ func validateName(p Problems, field, name string, max int) {
 	case n > max:
 		p.Add(field, "must be at most %d characters (got %d)", max, n)
 	}
+	checkText(p, field, name, SingleLine)
 }
 
 // CreateComponent adds a component, and its group when the group is new.
 func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput) (*Component, error) {
 	p := Problems{}
-	validateText(p, "name", in.Name, MaxNameLen, true)
-	validateText(p, "description", in.Description, MaxDescriptionLen, false)
-	validateText(p, "group", in.Group, MaxNameLen, false)
+	validateText(p, "name", in.Name, MaxNameLen, true, SingleLine)
+	validateText(p, "description", in.Description, MaxDescriptionLen, false, MultiLine)
+	validateText(p, "group", in.Group, MaxNameLen, false, SingleLine)
+	checkNotBefore2000(p, "start_date", in.StartDate)
 	if in.ID != "" && !ValidID(in.ID) {
 		p.Add("id", "must be 1–%d lower-case letters, digits, '-' or '_'", MaxIDLen)
 	}
@@ -212,13 +214,13 @@ func pruneGroups(tx Tx) error {
 func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in ComponentPatch) (*Component, error) {
 	p := Problems{}
 	if in.Name != nil {
-		validateText(p, "name", *in.Name, MaxNameLen, true)
+		validateText(p, "name", *in.Name, MaxNameLen, true, SingleLine)
 	}
 	if in.Description != nil {
-		validateText(p, "description", *in.Description, MaxDescriptionLen, false)
+		validateText(p, "description", *in.Description, MaxDescriptionLen, false, MultiLine)
 	}
 	if in.Group != nil {
-		validateText(p, "group", *in.Group, MaxNameLen, false)
+		validateText(p, "group", *in.Group, MaxNameLen, false, SingleLine)
 	}
 	if in.Status != nil && !in.Status.Valid() {
 		p.Add("status", "must be one of %s", joinValues(ComponentStatuses))
@@ -289,7 +291,7 @@ func (s *Service) DeleteComponent(ctx context.Context, op Op, id string) error {
 		if err != nil {
 			return change{}, err
 		}
-		open, err := tx.Incidents(IncidentFilter{Status: "open"})
+		open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 		if err != nil {
 			return change{}, err
 		}

@@ -77,7 +77,7 @@ func (s *Service) ImportIncident(ctx context.Context, op Op, inc *Incident) (sto
 
 func validateImported(inc *Incident) error {
 	p := Problems{}
-	validateText(p, "title", inc.Title, MaxTitleLen, true)
+	validateText(p, "title", inc.Title, MaxTitleLen, true, SingleLine)
 	if !inc.Impact.Valid() {
 		p.Add("impact", "must be one of %s", joinValues(Impacts))
 	}
@@ -87,6 +87,7 @@ func validateImported(inc *Incident) error {
 	if inc.StartedAt.IsZero() {
 		p.Add("started_at", "is required")
 	}
+	checkNotBefore2000(p, "started_at", inc.StartedAt)
 	if len(inc.Updates) == 0 {
 		p.Add("updates", "an incident needs at least one update")
 	}
@@ -101,10 +102,12 @@ func validateImported(inc *Incident) error {
 		if trimText(u.Message).IsZero() && u.Kind != KindImport {
 			p.Add(f+".message", "must not be empty")
 		}
+		checkTexts(p, f+".message", u.Message, MultiLine)
 		if u.Kind == "" {
 			p.Add(f+".kind", "is required")
 		}
 		for _, ch := range u.Components {
+			checkTexts(p, f+".components", ch.Name, SingleLine)
 			if !ch.NewStatus.Valid() || (ch.OldStatus != "" && !ch.OldStatus.Valid()) {
 				p.Add(f+".components", "unknown component status")
 			}

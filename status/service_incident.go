@@ -66,7 +66,7 @@ func (s *Service) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, 
 }
 
 func validateMessage(p Problems, msg lang.Text) {
-	validateText(p, "message", msg, MaxMessageLen, true)
+	validateText(p, "message", msg, MaxMessageLen, true, MultiLine)
 }
 
 func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
@@ -78,9 +78,13 @@ func validateComponentStatuses(p Problems, m map[string]ComponentStatus) {
 }
 
 func (s *Service) validateETA(p Problems, eta, now time.Time) {
-	if !eta.IsZero() && !eta.After(now) {
+	switch {
+	case eta.IsZero():
+	case !eta.After(now):
 		p.Add("announced_eta", "must be in the future (it is %s, now is %s)",
 			eta.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	case eta.After(now.Add(MaxAnnouncedAhead)):
+		p.Add("announced_eta", "must be within 30 days from now (it is %s)", eta.UTC().Format(time.RFC3339))
 	}
 }
 
@@ -156,7 +160,7 @@ func (s *Service) PreviewIncident(ctx context.Context, op Op, in IncidentInput) 
 
 func (s *Service) validateNew(in *IncidentInput, now time.Time) error {
 	p := Problems{}
-	validateText(p, "title", in.Title, MaxTitleLen, true)
+	validateText(p, "title", in.Title, MaxTitleLen, true, SingleLine)
 	validateMessage(p, in.Message)
 	if in.Status == "" {
 		in.Status = Investigating
@@ -173,14 +177,16 @@ func (s *Service) validateNew(in *IncidentInput, now time.Time) error {
 	if !in.Cause.Valid() {
 		p.Add("cause", "must be one of %s", joinValues(Causes))
 	}
-	if v := in.UsersAffectedPercent; v != nil && (*v < 0 || *v > 100) {
-		p.Add("users_affected_percent", "must be between 0 and 100")
+	// NaN compares false with everything, so "not between" must be said positively.
+	if v := in.UsersAffectedPercent; v != nil && !(*v >= 0 && *v <= 100) {
+		p.Add("users_affected_percent", "must be a number between 0 and 100")
 	}
 	validateComponentStatuses(p, in.Components)
 	s.validateETA(p, in.AnnouncedETA, now)
 	if !in.StartedAt.IsZero() && in.StartedAt.After(now) {
 		p.Add("started_at", "must not be in the future")
 	}
+	checkNotBefore2000(p, "started_at", in.StartedAt)
 	return p.Err()
 }
 
@@ -206,7 +212,9 @@ func (s *Service) buildNew(tx Tx, op Op, in IncidentInput, now time.Time) (*Inci
 }
 
 // PostUpdate appends an update to an open incident. Updates to a resolved incident are
-// refused (ECONFLICT): its timeline is closed; open a new incident instead.
+// refused (ECONFLICT): its timeline is closed; open a new incident instead. It returns the
+// incident as the update left it, with only the new entry in Updates: the write reads
+// the incident's state, not its timeline, so it costs the same however long that is.
 func (s *Service) PostUpdate(ctx context.Context, op Op, id string, in UpdateInput) (*Incident, error) {
 	return s.appendUpdate(ctx, op, id, KindStaff, in)
 }
@@ -270,8 +278,7 @@ func (s *Service) buildUpdate(tx Tx, op Op, inc *Incident, kind UpdateKind, in U
 		Message: trimText(in.Message), Components: changes, AnnouncedETA: in.AnnouncedETA.UTC(),
 		Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
 	touched := inc.ComponentIDs()
-	inc.Updates = append(inc.Updates, u)
-	inc.Derive()
+	inc.Apply(u)
 	s.annotate(inc, &inc.Updates[len(inc.Updates)-1], now)
 	return append(touched, inc.ComponentIDs()...), nil
 }
@@ -284,7 +291,7 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 	var inc *Incident
 	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
 		var err error
-		if inc, err = tx.Incident(id); err != nil {
+		if inc, err = tx.IncidentState(id); err != nil {
 			return change{}, err
 		}
 		touched, err := s.buildUpdate(tx, op, inc, kind, in, now)
@@ -390,7 +397,7 @@ func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]Co
 	if len(ids) == 0 {
 		return nil
 	}
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return err
 	}

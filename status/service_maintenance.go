@@ -76,25 +76,29 @@ func checkComponentsExist(tx Tx, p Problems, ids []string) error {
 func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in MaintenanceInput) (*Maintenance, error) {
 	now := s.now()
 	p := Problems{}
-	validateText(p, "title", in.Title, MaxTitleLen, true)
+	validateText(p, "title", in.Title, MaxTitleLen, true, SingleLine)
 	validateMessage(p, in.Message)
 	switch {
 	case in.ScheduledFor.IsZero():
 		p.Add("scheduled_for", "is required")
 	case !in.ScheduledFor.After(now):
 		p.Add("scheduled_for", "must be in the future")
+	case in.ScheduledFor.After(now.Add(MaxMaintenanceAhead)):
+		p.Add("scheduled_for", "must be within a year from now")
 	}
 	switch {
 	case in.ScheduledUntil.IsZero():
 		p.Add("scheduled_until", "is required")
 	case !in.ScheduledFor.IsZero() && !in.ScheduledUntil.After(in.ScheduledFor):
 		p.Add("scheduled_until", "must be after scheduled_for")
+	case in.ScheduledUntil.After(now.Add(MaxMaintenanceAhead)):
+		p.Add("scheduled_until", "must be within a year from now")
 	}
 	if in.RemindBefore == nil {
 		in.RemindBefore = DefaultRemindBefore
 	}
 	for _, d := range in.RemindBefore {
-		if d <= 0 || d > MaxRemindBefore {
+		if d < MinRemindBefore || d > MaxRemindBefore {
 			p.Add("remind_before", "each must be between 1s and %s", MaxRemindBefore)
 		}
 	}
@@ -159,7 +163,7 @@ func (s *Service) planMaintenancePush(tx Tx, kind string, m *Maintenance, u *Mai
 
 // blockers returns the unresolved incidents affecting any of m's components.
 func blockers(tx Tx, m *Maintenance) ([]string, error) {
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +209,7 @@ func (st *maintenanceStep) entry(kind UpdateKind, event string, status Maintenan
 func (st *maintenanceStep) start(msg lang.Text) error {
 	m := st.m
 	m.PriorStatus = map[string]ComponentStatus{}
-	open, err := st.tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := st.tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return err
 	}
@@ -296,6 +300,9 @@ func (s *Service) StartMaintenance(ctx context.Context, op Op, id, overrideReaso
 	overrideReason = strings.TrimSpace(overrideReason)
 	if len([]rune(overrideReason)) > MaxMessageLen {
 		return nil, (Problems{"override_reason": fmt.Sprintf("must be at most %d characters", MaxMessageLen)}).Err()
+	}
+	if err := CheckText(overrideReason, MultiLine); err != nil {
+		return nil, (Problems{"override_reason": err.Error()}).Err()
 	}
 	return s.stepMaintenance(ctx, op, id, "maintenance.start", func(st *maintenanceStep) error {
 		if st.m.Status != MaintScheduled {

@@ -26,7 +26,7 @@ const MaxFollowUps = 50
 func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, in PostmortemInput) (*Postmortem, error) {
 	p := Problems{}
 	for field, v := range map[string]lang.Text{"cause": in.Cause, "impact": in.Impact, "timeline": in.Timeline} {
-		validateText(p, field, v, MaxMessageLen, false)
+		validateText(p, field, v, MaxMessageLen, false, MultiLine)
 	}
 	if in.Publish && trimText(in.Cause).IsZero() {
 		p.Add("cause", "must not be empty in a published postmortem")
@@ -36,10 +36,12 @@ func (s *Service) SavePostmortem(ctx context.Context, op Op, incidentID string, 
 	}
 	for i, a := range in.Actions {
 		f := fmt.Sprintf("actions[%d]", i)
-		validateText(p, f+".title", a.Title, MaxTitleLen, true)
+		validateText(p, f+".title", a.Title, MaxTitleLen, true, SingleLine)
 		if utf8.RuneCountInString(a.Owner) > 100 {
 			p.Add(f+".owner", "must be at most 100 characters")
 		}
+		checkText(p, f+".owner", a.Owner, SingleLine)
+		checkNotBefore2000(p, f+".due_date", a.DueDate)
 		if a.State == "" {
 			in.Actions[i].State = FollowUpOpen
 		} else if !a.State.Valid() {
@@ -163,8 +165,8 @@ func (s *Service) SaveTemplate(ctx context.Context, op Op, t Template) (*Templat
 	if t.Impact != "" && !t.Impact.Valid() {
 		p.Add("impact", "must be one of %s", joinValues(Impacts))
 	}
-	validateText(p, "title", t.Title, MaxTitleLen, true)
-	validateText(p, "message", t.Message, MaxMessageLen, true)
+	validateText(p, "title", t.Title, MaxTitleLen, true, SingleLine)
+	validateText(p, "message", t.Message, MaxMessageLen, true, MultiLine)
 	t.Title, t.Message = trimText(t.Title), trimText(t.Message)
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -21,6 +21,11 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
+	// CheckWritable reports whether a write can be made durable now: nil, or EUNAVAILABLE
+	// saying why not (disk full, read-only file system or database) — a store can answer
+	// reads and refuse every write. It may write (a change that changes nothing) to find
+	// out.
+	CheckWritable(ctx context.Context) error
 	Close() error
 }
 
@@ -59,6 +64,10 @@ type Tx interface {
 
 	// Incident returns an incident with its whole timeline; ENOTFOUND if absent.
 	Incident(id string) (*Incident, error)
+	// IncidentState returns an incident's own fields and the state derived from its
+	// timeline (components included) without the timeline itself (Updates is empty), for
+	// a write that appends to it with Incident.Apply; ENOTFOUND if absent.
+	IncidentState(id string) (*Incident, error)
 	// IncidentByExternalID finds an imported incident; ENOTFOUND if absent.
 	IncidentByExternalID(source, externalID string) (*Incident, error)
 	// Incidents returns the incidents matching f, with their timelines, newest start first.
@@ -131,8 +140,14 @@ type Tx interface {
 	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent. With
 	// claimedBy set, it saves only while claimedBy still holds the job's lease: a dispatcher
 	// too slow to finish within its lease, whose job another has claimed since, gets
-	// ECONFLICT and overwrites nothing.
+	// ECONFLICT and overwrites nothing; when the job has reached a final status since
+	// (superseded by a newer update), the error's Fields say so: {"status": "superseded"}.
 	SaveJob(j *OutboxJob, claimedBy string) error
+	// ExtendLeases moves the lease of owner's pending jobs among ids to until, and returns
+	// how many it moved (jobs finished, superseded or claimed by another are left alone):
+	// a dispatcher's heartbeat, so its lease can be short and a dead one's jobs are soon
+	// taken over. EINVALID for an empty owner or the zero until.
+	ExtendLeases(owner string, ids []int64, until time.Time) (int, error)
 	// Jobs returns the jobs matching f, oldest first.
 	Jobs(f JobFilter) ([]OutboxJob, error)
 	// SupersedeJobs marks the incident's pending push jobs for updates other than
@@ -214,6 +229,10 @@ type IncidentFilter struct {
 	StartedBefore time.Time
 	Limit         int // 0: no limit
 	Offset        int
+	// StateOnly leaves the timelines out (Updates empty): the incidents' own fields and
+	// derived state, components included — what a write that checks which incidents hold
+	// a component needs, at a cost that does not grow with their timelines.
+	StateOnly bool
 }
 
 // IdempotencyRecord remembers what a client's POST with an Idempotency-Key did, so a retry

@@ -124,8 +124,9 @@ func TestServeWalkthrough(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("post incident: %d %s", code, b)
 	}
-	// The snapshot is rebuilt asynchronously; it must show the change within a second.
-	deadline := time.Now().Add(2 * time.Second)
+	// The snapshot is rebuilt asynchronously (about 50 ms on an idle machine; the bench in
+	// site measures it); this only waits, generously, for it to happen at all.
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, page := call("GET", "/?lang=en", "")
 		_, sum := call("GET", "/api/v2/summary.json", "")
@@ -141,7 +142,7 @@ func TestServeWalkthrough(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("incident not visible within 2 s")
+			t.Fatalf("incident not visible within 10 s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -12,6 +12,10 @@ import (
 	"github.com/candorstatus/candor/store/transfer"
 )
 
+// transferTimeout bounds an export or import: it reads or writes the whole state in a few
+// large transactions, which PostgreSQL's default per-call deadline (seconds) would cut.
+const transferTimeout = time.Hour
+
 func migrateCmd(ctx context.Context, args []string, env Env) error {
 	fs := flagSet("migrate", "candor migrate [--data-dir D | --database-url URL]", env)
 	sf := registerStore(fs, env)
@@ -53,6 +57,9 @@ func exportCmd(ctx context.Context, args []string, env Env) error {
 		defer f.Close()
 		w = f
 	}
+	// One read of everything: longer than a store call's default deadline, yet bounded.
+	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
+	defer cancel()
 	stats, err := transfer.Export(ctx, st, w, time.Now())
 	if err != nil {
 		return err
@@ -81,6 +88,8 @@ func importCandor(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer st.Close()
+	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
+	defer cancel()
 	stats, err := transfer.Import(ctx, st, r)
 	if err != nil {
 		return fmt.Errorf("import into %s: %w", st.Desc, err)

@@ -1,11 +1,15 @@
 // Package dispatch owns delivering Candor's outbox: it claims due status.OutboxJobs under a
-// lease, sends them through a notifier.Sender, and saves each job's progress right after
-// its send, so delivery is at-least-once across crashes and a token FCM acknowledged is
-// not sent again. It prunes the device tokens FCM reports dead and retries transient
-// failures with jittered exponential backoff that honours Retry-After.
+// lease, sends them through a notifier.Sender in Sends of SendBatch messages — the
+// granularity at which FCM's SDK acknowledges — and saves the progress of every job in a
+// Send right after it, so delivery is at-least-once across crashes and a token FCM
+// acknowledged is not sent again (at most the Send in flight when a process dies is). It
+// prunes the device tokens FCM reports dead and retries transient failures with jittered
+// exponential backoff that honours Retry-After.
 //
 // Any number of dispatchers may run against one store: the lease keeps them off each
-// other's jobs, and a dispatcher that dies leaves its lease to run out.
+// other's jobs. A dispatcher renews its leases while it works (a heartbeat every third of
+// the lease), so the lease can be short and a dead dispatcher's jobs are taken over within
+// it, oldest first, which keeps each incident's pushes in order.
 package dispatch
 
 import (
@@ -31,9 +35,14 @@ type Config struct {
 	Clock  status.Clock // default status.SystemClock
 	Log    *slog.Logger // default slog.Default()
 	Batch  int          // jobs claimed at once (default 20)
-	// Lease is how long a claim is ours (default 2m); keep it longer than the slowest send
-	// of one claim. Past three quarters of it no new send starts: the rest is handed back.
+	// Lease is how long a claim is ours without renewal (default 15s); a heartbeat renews
+	// it every third of it while the dispatcher works. Past three quarters of it since the
+	// last renewal no new send starts: the rest is handed back.
 	Lease time.Duration
+	// SendBatch is the most messages one Send carries (default 50: the Firebase SDK sends
+	// 50 at once and answers for the Send as a whole), and so how many messages at most a
+	// crash can send again.
+	SendBatch int
 	// MaxAttempts is how many attempts a job gets before it is failed, visible to staff
 	// with its LastError (default 10).
 	MaxAttempts int
@@ -48,7 +57,8 @@ type Config struct {
 // Defaults.
 const (
 	DefaultBatch       = 20
-	DefaultLease       = 2 * time.Minute // longer than the slowest send of one claim
+	DefaultLease       = 15 * time.Second // renewed while the dispatcher lives
+	DefaultSendBatch   = 50
 	DefaultMaxAttempts = 10
 	DefaultBaseBackoff = 2 * time.Second
 	DefaultMaxBackoff  = 10 * time.Minute
@@ -78,7 +88,7 @@ type Dispatcher struct {
 
 type counters struct {
 	jobsSent, jobsFailed, jobsRetried, jobsExpired, jobsReleased atomic.Int64
-	leasesLost                                                   atomic.Int64
+	leasesLost, jobsSuperseded                                   atomic.Int64
 	messagesSent, topicChanges, tokensPruned                     atomic.Int64
 }
 
@@ -90,10 +100,13 @@ type Stats struct {
 	JobsReleased int64
 	// LeasesLost counts saves refused because another dispatcher had claimed the job
 	// since: this one outlived its lease.
-	LeasesLost   int64
-	MessagesSent int64 // pushes FCM acknowledged: one per token, topic or condition
-	TopicChanges int64 // token subscriptions or unsubscriptions acknowledged
-	TokensPruned int64 // dead tokens removed from jobs and passed to Queue.DeleteDevices
+	LeasesLost int64
+	// JobsSuperseded counts jobs a newer update of their incident superseded while this
+	// dispatcher was sending them: it stopped, having sent what it had.
+	JobsSuperseded int64
+	MessagesSent   int64 // pushes FCM acknowledged: one per token, topic or condition
+	TopicChanges   int64 // token subscriptions or unsubscriptions acknowledged
+	TokensPruned   int64 // dead tokens removed from jobs and passed to Queue.DeleteDevices
 }
 
 // New returns a Dispatcher. Sender and Queue are required: New panics without them, as
@@ -116,6 +129,9 @@ func New(cfg Config) *Dispatcher {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease
+	}
+	if cfg.SendBatch <= 0 {
+		cfg.SendBatch = DefaultSendBatch
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
@@ -164,7 +180,8 @@ func (d *Dispatcher) Stats() Stats {
 	return Stats{
 		JobsSent: c.jobsSent.Load(), JobsFailed: c.jobsFailed.Load(), JobsRetried: c.jobsRetried.Load(),
 		JobsExpired: c.jobsExpired.Load(), JobsReleased: c.jobsReleased.Load(), LeasesLost: c.leasesLost.Load(),
-		MessagesSent: c.messagesSent.Load(), TopicChanges: c.topicChanges.Load(), TokensPruned: c.tokensPruned.Load(),
+		JobsSuperseded: c.jobsSuperseded.Load(),
+		MessagesSent:   c.messagesSent.Load(), TopicChanges: c.topicChanges.Load(), TokensPruned: c.tokensPruned.Load(),
 	}
 }
 

@@ -11,11 +11,8 @@ import (
 	"github.com/candorstatus/candor/status"
 )
 
-// outcome is what one attempt did to one job.
+// outcome is how one attempt of one job ended (its counts are on the job already).
 type outcome struct {
-	acked     int  // messages or subscriptions FCM acknowledged
-	failed    int  // tokens given up on: dead, or rejected with the payload
-	dead      int  // of which dead
 	remaining bool // something is left to retry
 	tally     tally
 }
@@ -65,13 +62,12 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// conclude records an attempt's outcome on j and saves it: sent or failed when nothing is
-// left, handed back unattempted when ctx ended mid-send, else retried with backoff — or
-// failed once MaxAttempts attempts were made, the remaining tokens counted Failed.
+// conclude records how an attempt ended — j.Attempts already counts it, j.Sent and
+// j.Failed its messages — and saves j: sent or failed when nothing is left, handed back
+// (the attempt not counted) when ctx ended mid-send, else retried with backoff — or failed
+// once MaxAttempts attempts were made, the remaining tokens counted Failed.
 func (d *Dispatcher) conclude(ctx context.Context, j *status.OutboxJob, o *outcome) error {
 	now := d.cfg.Clock.Now()
-	j.Sent += o.acked
-	j.Failed += o.failed
 	desc := o.tally.String()
 	if n := o.tally.n[notifier.ClassAuth]; n > 0 {
 		d.log.ErrorContext(ctx, "outbox: FCM rejected credentials — the APNs or web-push credentials in the Firebase console (or Candor's own FCM credentials) are broken; an operator must fix them. Tokens kept, will retry",
@@ -79,7 +75,6 @@ func (d *Dispatcher) conclude(ctx context.Context, j *status.OutboxJob, o *outco
 	}
 	switch {
 	case !o.remaining:
-		j.Attempts++
 		st := status.JobSent
 		// Nothing delivered and FCM rejected the push itself: our bug, for staff to see.
 		// Nothing delivered only because every token was dead is a job done: sent, Sent 0.
@@ -89,9 +84,9 @@ func (d *Dispatcher) conclude(ctx context.Context, j *status.OutboxJob, o *outco
 		return d.settle(ctx, j, st, desc, now)
 	case ctx.Err() != nil:
 		// Shutdown cut the send short: keep the progress, do not count the attempt.
+		j.Attempts--
 		return d.release(ctx, j)
 	}
-	j.Attempts++
 	if j.Attempts >= d.cfg.MaxAttempts {
 		j.Failed += len(j.Tokens)
 		return d.settle(ctx, j, status.JobFailed, truncate(fmt.Sprintf("gave up after %d attempts: %s", j.Attempts, desc), maxLastError), now)
@@ -100,12 +95,12 @@ func (d *Dispatcher) conclude(ctx context.Context, j *status.OutboxJob, o *outco
 	j.NextAttemptAt = now.Add(wait)
 	j.LastError = desc
 	clearLease(j, now)
-	if err := d.save(ctx, j); err != nil {
+	if gone, err := d.save(ctx, j); gone || err != nil {
 		return err
 	}
 	d.stats.jobsRetried.Add(1)
 	d.log.WarnContext(ctx, "outbox job will retry", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts,
-		"sent", j.Sent, "failed", j.Failed, "dead", o.dead, "tokens_left", len(j.Tokens), "retry_in", wait, "err", desc)
+		"sent", j.Sent, "failed", j.Failed, "tokens_left", len(j.Tokens), "retry_in", wait, "err", desc)
 	return nil
 }
 
@@ -138,7 +133,7 @@ func (d *Dispatcher) settle(ctx context.Context, j *status.OutboxJob, st status.
 	j.LastError = lastErr
 	j.DoneAt = now
 	clearLease(j, now)
-	if err := d.save(ctx, j); err != nil {
+	if gone, err := d.save(ctx, j); gone || err != nil {
 		return err
 	}
 	attrs := []any{"job", j.ID, "kind", j.Kind, "incident", j.IncidentID, "attempts", j.Attempts,
@@ -160,7 +155,7 @@ func (d *Dispatcher) settle(ctx context.Context, j *status.OutboxJob, st status.
 // release hands a job back unattempted: pending, due as before, its lease cleared.
 func (d *Dispatcher) release(ctx context.Context, j *status.OutboxJob) error {
 	clearLease(j, d.cfg.Clock.Now())
-	if err := d.save(ctx, j); err != nil {
+	if gone, err := d.save(ctx, j); gone || err != nil {
 		return err
 	}
 	d.stats.jobsReleased.Add(1)
@@ -174,21 +169,27 @@ func clearLease(j *status.OutboxJob, now time.Time) {
 }
 
 // save stores j on a context that survives ctx's cancellation: the progress of a send
-// that happened must be kept even when shutdown interrupted the run.
-func (d *Dispatcher) save(ctx context.Context, j *status.OutboxJob) error {
+// that happened must be kept even when shutdown interrupted the run. gone reports that j
+// is not this dispatcher's to save any more: superseded by a newer update of its incident
+// (nothing more of it is sent), or claimed by another dispatcher after this one's lease ran
+// out (that one owns its progress now; what this one sent may arrive twice — at-least-once,
+// the collapse key replaces the duplicate on the phone).
+func (d *Dispatcher) save(ctx context.Context, j *status.OutboxJob) (gone bool, err error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
-	err := d.cfg.Queue.Save(sctx, j, d.cfg.Owner)
-	if status.ErrorCode(err) == status.ECONFLICT {
-		// This run outlived its lease and another dispatcher claimed the job: that one owns
-		// its progress now. What this run sent may arrive twice (at-least-once; the
-		// collapse key replaces the duplicate on the phone).
+	err = d.cfg.Queue.Save(sctx, j, d.cfg.Owner)
+	switch {
+	case status.JobConflictStatus(err) == status.JobSuperseded:
+		d.stats.jobsSuperseded.Add(1)
+		d.log.InfoContext(ctx, "outbox job superseded by a newer update while being sent; the rest is not sent",
+			"job", j.ID, "incident", j.IncidentID, "sent", j.Sent)
+		return true, nil
+	case status.ErrorCode(err) == status.ECONFLICT:
 		d.stats.leasesLost.Add(1)
 		d.log.WarnContext(ctx, "outbox job lease lost to another dispatcher; progress left to it", "job", j.ID)
-		return nil
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("save job %d: %w", j.ID, err)
 	}
-	if err != nil {
-		return fmt.Errorf("save job %d: %w", j.ID, err)
-	}
-	return nil
+	return false, nil
 }

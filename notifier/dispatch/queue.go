@@ -16,6 +16,9 @@ type Queue interface {
 	// status.Tx.SaveJob: ECONFLICT when another dispatcher has claimed it since); the
 	// dispatcher always clears the lease in j before saving.
 	Save(ctx context.Context, j *status.OutboxJob, owner string) error
+	// ExtendLeases moves the lease of owner's pending jobs among ids to until and returns
+	// how many it moved (see status.Tx.ExtendLeases).
+	ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) (int, error)
 	// DeleteDevices deletes the devices with these tokens and returns how many existed.
 	DeleteDevices(ctx context.Context, tokens []string) (int, error)
 	// NextDue returns when the earliest pending job can be claimed (ok=false: none).
@@ -41,6 +44,16 @@ func (q storeQueue) Claim(ctx context.Context, now time.Time, owner string, leas
 
 func (q storeQueue) Save(ctx context.Context, j *status.OutboxJob, owner string) error {
 	return q.s.Write(ctx, func(tx status.Tx) error { return tx.SaveJob(j, owner) })
+}
+
+func (q storeQueue) ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) (int, error) {
+	var n int
+	err := q.s.Write(ctx, func(tx status.Tx) error {
+		var err error
+		n, err = tx.ExtendLeases(owner, ids, until)
+		return err
+	})
+	return n, err
 }
 
 func (q storeQueue) DeleteDevices(ctx context.Context, tokens []string) (int, error) {

@@ -28,6 +28,7 @@ type memQueue struct {
 	deleted []string
 	claims  int // Claim calls, failed ones included
 	nextDue int // NextDue calls
+	extends int // ExtendLeases calls
 	// failSaves makes the next failSaves Saves fail (the store died after the send).
 	failSaves int
 	fail      error // when set, every call returns it
@@ -90,6 +91,12 @@ func (q *memQueue) claimCalls() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.claims
+}
+
+func (q *memQueue) extendCalls() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.extends
 }
 
 func (q *memQueue) nextDueCalls() int {
@@ -161,11 +168,40 @@ func (q *memQueue) Save(ctx context.Context, j *status.OutboxJob, owner string) 
 		return status.Errorf(status.ENOTFOUND, "no job %d", j.ID)
 	}
 	if owner != "" && cur.LeaseOwner != owner {
+		if cur.Status != status.JobPending {
+			return &status.Error{Code: status.ECONFLICT, Message: fmt.Sprintf("job %d is %s", j.ID, cur.Status),
+				Fields: map[string]string{"status": string(cur.Status)}}
+		}
 		return status.Errorf(status.ECONFLICT, "job %d is leased to %q", j.ID, cur.LeaseOwner)
 	}
 	c := cloneJob(*j)
 	q.jobs[j.ID] = &c
 	return nil
+}
+
+func (q *memQueue) ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err := q.failing(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if j, ok := q.jobs[id]; ok && j.LeaseOwner == owner && j.Status == status.JobPending {
+			j.LeaseUntil = until
+			n++
+		}
+	}
+	q.extends++
+	return n, nil
+}
+
+// supersede marks a pending job superseded and clears its lease, as SupersedeJobs does.
+func (q *memQueue) supersede(id int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j := q.jobs[id]
+	j.Status, j.LeaseOwner, j.LeaseUntil = status.JobSuperseded, "", time.Time{}
 }
 
 func (q *memQueue) DeleteDevices(ctx context.Context, tokens []string) (int, error) {
@@ -379,14 +415,18 @@ func (s *fakeStore) Write(ctx context.Context, fn func(status.Tx) error) error {
 	return fn(fakeTx{q: s.q})
 }
 
-func (s *fakeStore) Ping(context.Context) error { return nil }
-func (s *fakeStore) Close() error               { return nil }
+func (s *fakeStore) Ping(context.Context) error          { return nil }
+func (s *fakeStore) CheckWritable(context.Context) error { return nil }
+func (s *fakeStore) Close() error                        { return nil }
 
 func (tx fakeTx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
 	return tx.q.Claim(context.Background(), now, owner, lease, limit)
 }
 func (tx fakeTx) SaveJob(j *status.OutboxJob, claimedBy string) error {
 	return tx.q.Save(context.Background(), j, claimedBy)
+}
+func (tx fakeTx) ExtendLeases(owner string, ids []int64, until time.Time) (int, error) {
+	return tx.q.ExtendLeases(context.Background(), owner, ids, until)
 }
 func (tx fakeTx) DeleteDevices(tokens []string) (int, error) {
 	return tx.q.DeleteDevices(context.Background(), tokens)

@@ -181,20 +181,20 @@ func TestCancellationDoesNotBurnAttempts(t *testing.T) {
 			return res, nil
 		}}
 		e := newEnv(t, sender, nil)
-		a, b := tokens("a", 400), tokens("b", 400) // two Sends
+		a, b := tokens("a", 400), tokens("b", 400) // 16 Sends of 50
 		ids := e.q.add(tokenJob(t, a...), tokenJob(t, b...))
 		if _, err := e.d.Drain(ctx); err != context.Canceled {
 			t.Errorf("drain error %v", err)
 		}
 		ja, jb := e.q.job(t, ids[0]), e.q.job(t, ids[1])
-		if ja.Status != status.JobPending || ja.Attempts != 0 || ja.Sent != 200 || !slices.Equal(ja.Tokens, a[200:]) ||
-			ja.LeaseOwner != "" || !ja.NextAttemptAt.Equal(t0) {
+		if ja.Status != status.JobPending || ja.Attempts != 0 || ja.Sent != 25 || !slices.Equal(ja.Tokens, a[25:]) ||
+			ja.LeaseOwner != "" || !ja.NextAttemptAt.Equal(t0) || ja.LastError != "" {
 			t.Errorf("first job %+v", ja)
 		}
 		if jb.Status != status.JobPending || jb.Attempts != 0 || jb.Sent != 0 || len(jb.Tokens) != 400 || jb.LeaseOwner != "" {
 			t.Errorf("second job %+v", jb)
 		}
-		if sender.sends() != 1 || fake.Accepted() != 200 {
+		if sender.sends() != 1 || fake.Accepted() != 25 {
 			t.Errorf("%d sends, %d accepted", sender.sends(), fake.Accepted())
 		}
 		// After a "restart", the rest goes out, and nothing twice.
@@ -225,7 +225,8 @@ func TestPushesShareSends(t *testing.T) {
 		tokenJob(t, tokens("b", 400)...), // would make 603: a Send of its own
 	)
 	e.drain(t)
-	if got := sender.sendSizes(); !slices.Equal(got, []int{203, 400}) {
+	// Sends of SendBatch messages, the three one-message pushes in the first with 47 tokens.
+	if got := sender.sendSizes(); !slices.Equal(got, append(slices.Repeat([]int{50}, 12), 3)) {
 		t.Errorf("send sizes %v", got)
 	}
 	if s := e.d.Stats(); s.JobsSent != 5 || s.MessagesSent != 603 {
@@ -233,27 +234,32 @@ func TestPushesShareSends(t *testing.T) {
 	}
 }
 
-// TestLeaseRunningOut: once three quarters of the lease have passed, no new send starts;
-// the rest of the claim is handed back and sent by the next claim.
+// TestLeaseRunningOut: once three quarters of the lease have passed without a renewal, no
+// new send starts; the rest of the claim is handed back — the job under way with its
+// progress, its attempt not counted — and sent by the next claim, nothing twice.
 func TestLeaseRunningOut(t *testing.T) {
 	sender := &scriptSender{}
 	var clock *status.ManualClock
+	slow := true
 	sender.hook = func(ctx context.Context, msgs []notifier.Message) ([]notifier.Result, error) {
-		clock.Advance(50 * time.Second) // a slow send
+		if slow {
+			clock.Advance(50 * time.Second) // a slow send, and no renewal meanwhile
+			slow = false
+		}
 		return make([]notifier.Result, len(msgs)), nil
 	}
 	e := newEnv(t, sender, func(c *dispatch.Config) { c.Lease = time.Minute })
 	clock = e.clock
-	ids := e.q.add(tokenJob(t, tokens("a", 400)...), tokenJob(t, tokens("b", 400)...))
-	if n := e.drain(t); n != 3 {
-		t.Errorf("processed %d claimed jobs, want 3 (one handed back and claimed again)", n)
+	ids := e.q.add(tokenJob(t, tokens("a", 100)...), tokenJob(t, tokens("b", 100)...))
+	if n := e.drain(t); n != 4 {
+		t.Errorf("processed %d claimed jobs, want 4 (both handed back and claimed again)", n)
 	}
 	for _, id := range ids {
-		if j := e.q.job(t, id); j.Status != status.JobSent || j.Attempts != 1 {
+		if j := e.q.job(t, id); j.Status != status.JobSent || j.Attempts != 1 || j.Sent != 100 {
 			t.Errorf("job %+v", j)
 		}
 	}
-	if s := e.d.Stats(); s.JobsReleased != 1 || sender.sends() != 2 {
+	if s := e.d.Stats(); s.JobsReleased != 2 || s.MessagesSent != 200 || sender.sends() != 4 {
 		t.Errorf("stats %+v, %d sends", s, sender.sends())
 	}
 }

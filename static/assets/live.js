@@ -5,11 +5,12 @@
 // event id, so a reconnecting page catches up on what it missed.
 (function () {
   "use strict";
-  if (!window.EventSource || !window.fetch || !window.DOMParser) return;
+  if (!window.EventSource || !window.fetch || !window.DOMParser || !window.URL) return;
 
   // A page's data-revision is the revision its content was rendered at; a page that has
-  // not changed since keeps its older number. The response header X-Candor-Revision is the
-  // revision of the snapshot that answered, which tells a fresh answer from a stale cache.
+  // not changed since keeps its older number. The page is fetched with ?live=N, N the
+  // revision the stream announced: a server whose snapshot is older answers 503 and this
+  // asks again, so any answer (even a CDN's copy under that URL) is at least revision N.
   var revisionOf = function (body) { return Number(body && body.getAttribute("data-revision")) || 0; };
   var shown = revisionOf(document.body); // the content on screen
   var seen = shown;                      // the newest snapshot fetched
@@ -22,11 +23,12 @@
   function refresh(force) {
     if (busy || document.hidden || (!force && wanted <= seen)) return; // hidden: on visibilitychange
     busy = true;
-    fetch(location.href, { cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" } })
+    var target = wanted, url = new URL(location.href);
+    url.searchParams.set("live", String(target));
+    fetch(url.toString(), { cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (res) {
         if (!res.ok) throw new Error("status " + res.status);
-        var snap = Number(res.headers.get("X-Candor-Revision")) || 0;
-        return res.text().then(function (html) { return { snap: snap, html: html }; });
+        return res.text().then(function (html) { return { snap: target, html: html }; });
       })
       .then(function (r) {
         var doc = new DOMParser().parseFromString(r.html, "text/html");
@@ -42,7 +44,7 @@
           announce(next);
         }
         seen = Math.max(seen, r.snap || rev);
-        if (seen < wanted) throw new Error("stale page"); // a cache answered: try again
+        if (seen < wanted) throw new Error("newer change"); // announced meanwhile: fetch again
         retries = 0;
       })
       .catch(function () { retries++; })

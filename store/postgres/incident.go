@@ -35,6 +35,41 @@ func (t *tx) Incident(id string) (*status.Incident, error) {
 	return t.oneIncident(`id = $1`, []any{id}, "incident "+id, "Incident "+id+" not found.")
 }
 
+// IncidentState returns an incident with its derived state and components but without
+// its timeline; ENOTFOUND if absent. One round trip, however long the timeline.
+func (t *tx) IncidentState(id string) (*status.Incident, error) {
+	var inc status.Incident
+	found := false
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+incidentColumns+` FROM incidents WHERE id = $1`, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := scanIncident(rows, &inc); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT component_id, status FROM incident_components WHERE incident_id = $1 ORDER BY position`, id).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var c status.AffectedComponent
+				if err := rows.Scan(&c.ComponentID, &c.Status); err != nil {
+					return err
+				}
+				inc.Components = append(inc.Components, c)
+			}
+			return rows.Err()
+		})
+	if err := t.send(b); err != nil {
+		return nil, t.fail(err, "load incident %s", id)
+	}
+	if !found {
+		return nil, notFound("Incident %s not found.", id)
+	}
+	return &inc, nil
+}
+
 // IncidentByExternalID finds an imported incident; ENOTFOUND if absent. An empty external
 // id matches nothing.
 func (t *tx) IncidentByExternalID(source, externalID string) (*status.Incident, error) {
@@ -118,10 +153,45 @@ func (t *tx) Incidents(f status.IncidentFilter) ([]status.Incident, error) {
 	if err := rows.Err(); err != nil {
 		return nil, t.fail(err, "load incidents")
 	}
+	if f.StateOnly {
+		return incs, t.loadComponents(incs)
+	}
 	if err := t.loadTimelines(incs); err != nil {
 		return nil, err
 	}
 	return incs, nil
+}
+
+// loadComponents fills in the components incs hold, in one query.
+func (t *tx) loadComponents(incs []status.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	index := make(map[string]int, len(incs))
+	ids := make([]string, len(incs))
+	for i, inc := range incs {
+		index[inc.ID] = i
+		ids[i] = inc.ID
+	}
+	rows, err := t.query(`SELECT incident_id, component_id, status FROM incident_components
+		WHERE incident_id = ANY ($1) ORDER BY incident_id, position`, ids)
+	if err != nil {
+		return t.fail(err, "load incident components")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var incID string
+		var c status.AffectedComponent
+		if err := rows.Scan(&incID, &c.ComponentID, &c.Status); err != nil {
+			return t.fail(err, "load incident components")
+		}
+		inc := &incs[index[incID]]
+		inc.Components = append(inc.Components, c)
+	}
+	if err := rows.Err(); err != nil {
+		return t.fail(err, "load incident components")
+	}
+	return nil
 }
 
 // CountIncidents counts the incidents matching f, ignoring its Limit and Offset.
@@ -209,9 +279,8 @@ const insertComponents = `INSERT INTO incident_components (incident_id, componen
 // IncidentID. ECONFLICT if the id, the (source, external id) or an update's id is taken;
 // EINVALID without a start time or with a component listed twice.
 func (t *tx) CreateIncident(inc *status.Incident) error {
-	if inc.StartedAt.IsZero() {
-		return &status.Error{Code: status.EINVALID, Message: "An incident needs a start time.",
-			Fields: map[string]string{"started_at": "required"}}
+	if err := status.ValidateIncidentRecord(inc); err != nil {
+		return err
 	}
 	ids, statuses, err := componentsArgs(inc)
 	if err != nil {

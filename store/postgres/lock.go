@@ -43,6 +43,8 @@ func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok boo
 	if s.closed.Load() {
 		return nil, false, errClosed()
 	}
+	ctx, cancel := withDeadline(ctx, s.writeTimeout)
+	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, withAppName(s.connConfig, "lock"))
 	if err != nil {
 		return nil, false, dbError(ctx, err, false, "lock %s: connect", name)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -158,16 +159,39 @@ func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
 		return t.fail(err, "save job %d", j.ID)
 	}
 	if !ok {
-		var exists bool
-		if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM outbox_jobs WHERE id = $1)`, j.ID).Scan(&exists); err != nil {
+		var st string
+		err := t.queryRow(`SELECT status FROM outbox_jobs WHERE id = $1`, j.ID).Scan(&st)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("Outbox job %d not found.", j.ID)
+		}
+		if err != nil {
 			return t.fail(err, "save job %d", j.ID)
 		}
-		if !exists {
-			return notFound("Outbox job %d not found.", j.ID)
+		if st != string(status.JobPending) {
+			return &status.Error{Code: status.ECONFLICT, Message: fmt.Sprintf("Outbox job %d is %s now; its progress was not saved.", j.ID, st),
+				Fields: map[string]string{"status": st}}
 		}
 		return conflict("Outbox job %d is leased to another dispatcher now; its progress was not saved.", j.ID)
 	}
 	return nil
+}
+
+// ExtendLeases moves the lease of owner's pending jobs among ids to until.
+func (t *tx) ExtendLeases(owner string, ids []int64, until time.Time) (int, error) {
+	switch {
+	case owner == "":
+		return 0, invalid("owner", "required", "Extending leases needs an owner.")
+	case until.IsZero():
+		return 0, invalid("until", "required", "Extending leases needs a time.")
+	case len(ids) == 0:
+		return 0, nil
+	}
+	tag, err := t.exec(`UPDATE outbox_jobs SET lease_until = $1
+		WHERE id = ANY ($2) AND lease_owner = $3 AND status = 'pending'`, timeArg(until), ids, owner)
+	if err != nil {
+		return 0, t.fail(err, "extend leases")
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // Jobs returns the jobs matching f, oldest (lowest id) first; EINVALID for a negative limit.

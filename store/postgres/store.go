@@ -52,6 +52,28 @@ const cleanupTimeout = 5 * time.Second
 // every replica for ever.
 const idleInTransactionTimeout = "300000"
 
+// Every store call has a deadline (issue 18, defect 2: with the connection stalled — not
+// reset — writes hung for minutes). A call whose context has none gets the default for
+// its kind; a caller that needs longer (an export reading everything) gives its context a
+// deadline of its own. When a deadline passes, pgx sets it on the socket, the call fails
+// with EUNAVAILABLE (a 503) and the connection is dropped. The server's statement_timeout
+// (unless the URL sets it) backs this up for work the server does after we gave up, and
+// the connect timeout bounds dialling and the start-up exchange.
+const (
+	defaultReadTimeout      = 10 * time.Second
+	defaultWriteTimeout     = 5 * time.Second
+	defaultConnectTimeout   = 5 * time.Second
+	defaultStatementTimeout = "30000" // milliseconds
+)
+
+// withDeadline returns ctx with a deadline d from now unless it already has one.
+func withDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
 // Store is a status.Store on a PostgreSQL database. It is safe for concurrent use.
 type Store struct {
 	pool       *pgxpool.Pool
@@ -81,6 +103,10 @@ type Store struct {
 	heartbeat time.Duration
 	// listenPID is the backend of Listen's connection (0: none), for tests that kill it.
 	listenPID atomic.Uint32
+	// readTimeout and writeTimeout are the defaults of withDeadline (tests shorten them).
+	readTimeout, writeTimeout time.Duration
+	// writeFailure is the last Write's storage failure, until one commits (writable.go).
+	writeFailure atomic.Pointer[error]
 }
 
 var _ status.Store = (*Store)(nil)
@@ -107,12 +133,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if _, ok := params["idle_in_transaction_session_timeout"]; !ok {
 		params["idle_in_transaction_session_timeout"] = idleInTransactionTimeout
 	}
+	if _, ok := params["statement_timeout"]; !ok {
+		params["statement_timeout"] = defaultStatementTimeout
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 { // connect_timeout in the URL wins
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, dbError(ctx, err, false, "open database")
 	}
 	s := &Store{pool: pool, connConfig: cfg.ConnConfig, writer: make(chan struct{}, 1),
-		done: make(chan struct{}), locks: map[*heldLock]struct{}{}, heartbeat: defaultHeartbeat}
+		done: make(chan struct{}), locks: map[*heldLock]struct{}{}, heartbeat: defaultHeartbeat,
+		readTimeout: defaultReadTimeout, writeTimeout: defaultWriteTimeout}
+	ctx, cancel := withDeadline(ctx, time.Minute) // migrations included
+	defer cancel()
 	if err := s.init(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -175,6 +210,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
+	ctx, cancel := withDeadline(ctx, s.readTimeout)
+	defer cancel()
 	var rev int64
 	if err := s.pool.QueryRow(ctx, `SELECT revision FROM meta WHERE id = 1`).Scan(&rev); err != nil {
 		return unavailable(err, "ping database")
@@ -187,6 +224,8 @@ func (s *Store) Read(ctx context.Context, fn func(status.Tx) error) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
+	ctx, cancel := withDeadline(ctx, s.readTimeout)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return unavailable(err, "begin read")
 	}
@@ -210,6 +249,8 @@ func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
+	ctx, cancel := withDeadline(ctx, s.writeTimeout)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return unavailable(err, "begin write")
 	}
@@ -235,16 +276,21 @@ func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
 		}
 	}()
 	if err := fn(&tx{ctx: ctx, conn: conn.Conn(), s: s, write: true}); err != nil {
+		if storageFailure(err) {
+			s.wrote(err)
+		}
 		return err
 	}
 	done = true
 	tag, err := conn.Exec(ctx, `COMMIT`)
 	if err != nil {
+		s.wrote(err)
 		return dbError(ctx, err, true, "commit")
 	}
 	if tag.String() == "ROLLBACK" {
 		return errors.New("commit: the transaction was rolled back after a statement failed")
 	}
+	s.wrote(nil)
 	return nil
 }
 

@@ -24,6 +24,24 @@ func (t *tx) Incident(id string) (*status.Incident, error) {
 	return t.oneIncident(`id = ?`, []any{id}, "incident "+id, "Incident "+id+" not found.")
 }
 
+// IncidentState returns an incident with its derived state and components but without
+// its timeline; ENOTFOUND if absent. Two indexed reads, however long the timeline.
+func (t *tx) IncidentState(id string) (*status.Incident, error) {
+	var inc status.Incident
+	err := scanIncident(t.queryRow(`SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id), &inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Incident %s not found.", id)
+	}
+	if err != nil {
+		return nil, t.fail(err, "load incident %s", id)
+	}
+	incs := []status.Incident{inc}
+	if err := t.loadComponents(incs); err != nil {
+		return nil, err
+	}
+	return &incs[0], nil
+}
+
 // IncidentByExternalID finds an imported incident; ENOTFOUND if absent. An empty external
 // id matches nothing.
 func (t *tx) IncidentByExternalID(source, externalID string) (*status.Incident, error) {
@@ -108,6 +126,9 @@ func (t *tx) Incidents(f status.IncidentFilter) ([]status.Incident, error) {
 	if err := rows.Err(); err != nil {
 		return nil, t.fail(err, "load incidents")
 	}
+	if f.StateOnly {
+		return incs, t.loadComponents(incs)
+	}
 	if err := t.loadTimelines(incs); err != nil {
 		return nil, err
 	}
@@ -127,12 +148,9 @@ func (t *tx) CountIncidents(f status.IncidentFilter) (int, error) {
 	return n, nil
 }
 
-// loadTimelines fills in the components and updates of incs: one query each, the ids
-// passed as one JSON array so any number of incidents fits in one statement.
-func (t *tx) loadTimelines(incs []status.Incident) error {
-	if len(incs) == 0 {
-		return nil
-	}
+// incidentIDs returns the ids of incs as one JSON array, so any number of incidents fits
+// in one statement, and their index in incs.
+func incidentIDs(incs []status.Incident) (string, map[string]int, error) {
 	index := make(map[string]int, len(incs))
 	ids := make([]string, len(incs))
 	for i, inc := range incs {
@@ -140,12 +158,20 @@ func (t *tx) loadTimelines(incs []status.Incident) error {
 		ids[i] = inc.ID
 	}
 	idsJSON, err := json.Marshal(ids)
+	return string(idsJSON), index, err
+}
+
+// loadComponents fills in the components incs hold, in one query.
+func (t *tx) loadComponents(incs []status.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	idsJSON, index, err := incidentIDs(incs)
 	if err != nil {
 		return err
 	}
-
 	rows, err := t.query(`SELECT incident_id, component_id, status FROM incident_components
-		WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, position`, string(idsJSON))
+		WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, position`, idsJSON)
 	if err != nil {
 		return t.fail(err, "load incident components")
 	}
@@ -162,9 +188,21 @@ func (t *tx) loadTimelines(incs []status.Incident) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return t.fail(err, "load incident components")
 	}
+	return nil
+}
 
-	rows, err = t.query(`SELECT `+updateColumns+` FROM incident_updates
-		WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, seq`, string(idsJSON))
+// loadTimelines fills in the components and updates of incs: one query each.
+func (t *tx) loadTimelines(incs []status.Incident) error {
+	if err := t.loadComponents(incs); err != nil || len(incs) == 0 {
+		return err
+	}
+	idsJSON, index, err := incidentIDs(incs)
+	if err != nil {
+		return err
+	}
+
+	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates
+		WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, seq`, idsJSON)
 	if err != nil {
 		return t.fail(err, "load incident updates")
 	}
@@ -187,9 +225,8 @@ func (t *tx) loadTimelines(incs []status.Incident) error {
 // every update is stored as the incident's, whatever its IncidentID. ECONFLICT if the id,
 // the (source, external id) or an update's id is taken; EINVALID without a start time.
 func (t *tx) CreateIncident(inc *status.Incident) error {
-	if inc.StartedAt.IsZero() {
-		return &status.Error{Code: status.EINVALID, Message: "An incident needs a start time.",
-			Fields: map[string]string{"started_at": "required"}}
+	if err := status.ValidateIncidentRecord(inc); err != nil {
+		return err
 	}
 	_, err := t.exec(`INSERT INTO incidents (`+incidentColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

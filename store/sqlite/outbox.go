@@ -174,16 +174,53 @@ func (t *tx) SaveJob(j *status.OutboxJob, claimedBy string) error {
 		return t.fail(err, "save job %d", j.ID)
 	}
 	if !ok {
-		var one int
-		if err := t.queryRow(`SELECT 1 FROM outbox_jobs WHERE id = ?`, j.ID).Scan(&one); err != nil {
+		var st string
+		if err := t.queryRow(`SELECT status FROM outbox_jobs WHERE id = ?`, j.ID).Scan(&st); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return notFound("Outbox job %d not found.", j.ID)
 			}
 			return t.fail(err, "save job %d", j.ID)
 		}
-		return conflict("Outbox job %d is leased to another dispatcher now; its progress was not saved.", j.ID)
+		return jobConflict(j.ID, status.JobStatus(st))
 	}
 	return nil
+}
+
+// jobConflict is SaveJob's ECONFLICT: the job reached a final status since it was claimed,
+// or another dispatcher holds it now.
+func jobConflict(id int64, st status.JobStatus) error {
+	if st != status.JobPending {
+		return &status.Error{Code: status.ECONFLICT, Message: fmt.Sprintf("Outbox job %d is %s now; its progress was not saved.", id, st),
+			Fields: map[string]string{"status": string(st)}}
+	}
+	return conflict("Outbox job %d is leased to another dispatcher now; its progress was not saved.", id)
+}
+
+// ExtendLeases moves the lease of owner's pending jobs among ids to until.
+func (t *tx) ExtendLeases(owner string, ids []int64, until time.Time) (int, error) {
+	switch {
+	case owner == "":
+		return 0, invalid("owner", "required", "Extending leases needs an owner.")
+	case until.IsZero():
+		return 0, invalid("until", "required", "Extending leases needs a time.")
+	case len(ids) == 0:
+		return 0, nil
+	}
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.exec(`UPDATE outbox_jobs SET lease_until = ?
+		WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND status = 'pending'`,
+		until.UnixMicro(), string(idsJSON), owner)
+	if err != nil {
+		return 0, t.fail(err, "extend leases")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.fail(err, "extend leases")
+	}
+	return int(n), nil
 }
 
 // Jobs returns the jobs matching f, oldest (lowest id) first; EINVALID for a negative limit.

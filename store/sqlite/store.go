@@ -46,6 +46,14 @@ type Store struct {
 	// check the path still names this file.
 	file   os.FileInfo
 	closed atomic.Bool
+
+	// writes queue Write's requests for the committer (see write.go); stop ends it and
+	// committed is closed when it has.
+	writes    chan *writeReq
+	stop      chan struct{}
+	committed chan struct{}
+	// writable tracks whether writes can be made durable (see writable.go).
+	writable writability
 }
 
 var _ status.Store = (*Store)(nil)
@@ -101,7 +109,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &Store{path: path, writer: writer, reader: reader, file: fi}, nil
+	s := &Store{path: path, writer: writer, reader: reader, file: fi,
+		writes: make(chan *writeReq, maxBatch), stop: make(chan struct{}), committed: make(chan struct{})}
+	go s.commit()
+	return s, nil
 }
 
 // dsn returns the data source name for path. The driver applies its parameters to every
@@ -128,6 +139,8 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	close(s.stop)
+	<-s.committed // the transaction under way, if any, is finished
 	// Readers first: the last connection to close checkpoints the WAL into the database.
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
@@ -162,36 +175,6 @@ func (s *Store) Read(ctx context.Context, fn func(status.Tx) error) error {
 	return fn(&tx{ctx: ctx, tx: sqlTx})
 }
 
-// Write runs fn in a read-write transaction. Writes are serialized; fn must not call Write
-// itself. The transaction commits durably when fn returns nil and rolls back when fn
-// returns an error (returned unchanged) or panics (the panic goes on).
-func (s *Store) Write(ctx context.Context, fn func(status.Tx) error) error {
-	if s.closed.Load() {
-		return errClosed()
-	}
-	sqlTx, err := s.writer.BeginTx(ctx, nil) // BEGIN IMMEDIATE, see dsn
-	if err != nil {
-		return dbError(ctx, err, "begin write")
-	}
-	done := false
-	defer func() {
-		if !done { // fn failed or panicked
-			sqlTx.Rollback()
-		}
-	}()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx}); err != nil {
-		return err
-	}
-	if err := s.checkFile(); err != nil {
-		return unavailable(err, "commit")
-	}
-	done = true
-	if err := sqlTx.Commit(); err != nil {
-		return dbError(ctx, err, "commit")
-	}
-	return nil
-}
-
 // checkFile reports an error unless the path still names the file Open opened.
 func (s *Store) checkFile() error {
 	fi, err := os.Stat(s.path)
@@ -204,10 +187,19 @@ func (s *Store) checkFile() error {
 	return nil
 }
 
-// tx implements status.Tx on a database transaction.
+// tx implements status.Tx on a database transaction: a *sql.Tx for Read, the committer's
+// connection inside its transaction for Write.
 type tx struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  runner
+}
+
+// runner is what *sql.Tx and *sql.Conn share.
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"github.com/candorstatus/candor/lang"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -107,6 +108,11 @@ func testIncidentCreateErrors(t *testing.T, s status.Store) {
 	reusedUpdate.Updates[0].ID = "a-u0"
 	noStart := newIncident("no-start", base)
 	noStart.StartedAt = time.Time{}
+	withShare := func(id string, v float64) *status.Incident {
+		inc := newIncident(id, base)
+		inc.UsersAffectedPercent = &v
+		return inc
+	}
 	tests := []struct {
 		name string
 		inc  *status.Incident
@@ -116,6 +122,9 @@ func testIncidentCreateErrors(t *testing.T, s status.Store) {
 		{"duplicate external id", withSource("again", "statuspage", "ext1"), status.ECONFLICT},
 		{"duplicate update id", reusedUpdate, status.ECONFLICT},
 		{"no start time", noStart, status.EINVALID},
+		{"NaN share of users", withShare("nan", math.NaN()), status.EINVALID},
+		{"infinite share of users", withShare("inf", math.Inf(1)), status.EINVALID},
+		{"negative infinite share of users", withShare("-inf", math.Inf(-1)), status.EINVALID},
 		{"same external id, other source", withSource("other-source", "other", "ext1"), ""},
 		{"second incident without external id", newIncident("b", base), ""},
 	}
@@ -141,6 +150,7 @@ func testIncidentNotFound(t *testing.T, s status.Store) {
 		fn   func(tx status.Tx) error
 	}{
 		{"Incident", func(tx status.Tx) error { _, err := tx.Incident("nope"); return err }},
+		{"IncidentState", func(tx status.Tx) error { _, err := tx.IncidentState("nope"); return err }},
 		{"IncidentByExternalID", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("statuspage", "nope"); return err }},
 		{"IncidentByExternalID empty", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("", ""); return err }},
 		{"AppendUpdate", func(tx status.Tx) error {
@@ -179,6 +189,19 @@ func testIncidentTimeline(t *testing.T, s status.Store) {
 		read(t, s, func(tx status.Tx) error {
 			got, err := tx.Incident("a")
 			check(t, "Incident after "+u.ID, got, inc)
+			if err != nil {
+				return err
+			}
+			// The state a write appends to: everything but the timeline.
+			state, err := tx.IncidentState("a")
+			want := *inc
+			want.Updates = nil
+			check(t, "IncidentState after "+u.ID, state, &want)
+			if err != nil {
+				return err
+			}
+			list, err := tx.Incidents(status.IncidentFilter{StateOnly: true})
+			check(t, "Incidents StateOnly after "+u.ID, list, []status.Incident{want})
 			return err
 		})
 	}

@@ -416,6 +416,16 @@ func testSupersedeJobs(t *testing.T, s status.Store) {
 		want[i].LeaseOwner, want[i].LeaseUntil = "", time.Time{}
 	}
 	check(t, "Jobs after SupersedeJobs", jobs(t, s, status.JobFilter{}), want)
+	// The dispatcher sending the leased one learns it was superseded, not that it lost
+	// its lease to another, and overwrites nothing.
+	inFlight := js[1]
+	inFlight.ID = want[1].ID
+	inFlight.Sent, inFlight.UpdatedAt = 7, now
+	err := s.Write(wait(t), func(tx status.Tx) error { return tx.SaveJob(&inFlight, "dispatcher-1") })
+	if status.ErrorCode(err) != status.ECONFLICT || status.JobConflictStatus(err) != status.JobSuperseded {
+		t.Errorf("SaveJob of a superseded job = %v, want ECONFLICT with status superseded", err)
+	}
+	check(t, "Jobs after saving a superseded job", jobs(t, s, status.JobFilter{}), want)
 	write(t, s, func(tx status.Tx) error {
 		n, err := tx.SupersedeJobs("inc1", "u2", now.Add(time.Minute))
 		if n != 0 {
@@ -537,4 +547,52 @@ func testJobBacklog(t *testing.T, s status.Store) {
 		{Kind: status.JobPush, Pending: 2, Oldest: stored(base.Add(-time.Hour))},
 		{Kind: status.JobSubscribe, Pending: 1, Oldest: stored(base)},
 	})
+}
+
+// testExtendLeases: a dispatcher's heartbeat moves the lease of its own pending jobs only.
+func testExtendLeases(t *testing.T, s status.Store) {
+	now := base.Add(time.Hour).Truncate(time.Microsecond) // what stores keep
+	js := []status.OutboxJob{
+		newJob(status.JobPush, "inc1", "u1", now), // leased to a, extended
+		newJob(status.JobPush, "inc1", "u1", now), // leased to a, then finished: left alone
+		newJob(status.JobPush, "inc1", "u1", now), // leased to b: left alone
+		newJob(status.JobPush, "inc1", "u1", now), // not in ids: left alone
+	}
+	insertJobs(t, s, js)
+	mine := claim(t, s, now, "a", time.Minute, 2)
+	theirs := claim(t, s, now, "b", time.Minute, 1)
+	if len(mine) != 2 || len(theirs) != 1 {
+		t.Fatalf("claims %v %v", jobIDs(mine), jobIDs(theirs))
+	}
+	done := mine[1]
+	done.Status, done.DoneAt, done.LeaseOwner, done.LeaseUntil = status.JobSent, now, "", time.Time{}
+	write(t, s, func(tx status.Tx) error { return tx.SaveJob(&done, "a") })
+	until := now.Add(10 * time.Minute)
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.ExtendLeases("a", []int64{mine[0].ID, mine[1].ID, theirs[0].ID}, until)
+		if n != 1 {
+			t.Errorf("ExtendLeases = %d, want 1", n)
+		}
+		return err
+	})
+	got := jobs(t, s, status.JobFilter{})
+	if !got[0].LeaseUntil.Equal(until) || got[0].LeaseOwner != "a" {
+		t.Errorf("extended job: %+v", got[0])
+	}
+	if !got[2].LeaseUntil.Equal(now.Add(time.Minute)) || got[2].LeaseOwner != "b" || !got[1].LeaseUntil.IsZero() || !got[3].LeaseUntil.IsZero() {
+		t.Errorf("jobs not to extend were changed: %+v", got[1:])
+	}
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.ExtendLeases("a", nil, until)
+		if n != 0 {
+			t.Errorf("ExtendLeases of no ids = %d", n)
+		}
+		return err
+	})
+	for name, fn := range map[string]func(tx status.Tx) error{
+		"without an owner": func(tx status.Tx) error { _, err := tx.ExtendLeases("", []int64{1}, until); return err },
+		"at the zero time": func(tx status.Tx) error { _, err := tx.ExtendLeases("a", []int64{1}, time.Time{}); return err },
+	} {
+		wantCode(t, "ExtendLeases "+name, s.Write(wait(t), fn), status.EINVALID)
+	}
 }

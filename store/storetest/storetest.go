@@ -11,7 +11,8 @@
 //     first), then id ascending; API keys by creation, then id.
 //   - An incident's updates come back in timeline order: the order CreateIncident received
 //     them, then append order, whatever their CreatedAt (Derive walks them in that order).
-//   - CreateIncident needs a start time (EINVALID); it stores every update as the incident's.
+//   - CreateIncident needs a start time and a finite UsersAffectedPercent (EINVALID, see
+//     status.ValidateIncidentRecord); it stores every update as the incident's.
 //   - CreateComponent and UpdateComponent return EINVALID when GroupID names no group;
 //     UpdateComponent and PutGroup keep the stored CreatedAt.
 //   - IncidentFilter with an unknown Status or a negative Limit or Offset is EINVALID;
@@ -57,7 +58,9 @@
 //   - JobBacklog counts pending jobs only, leased or not, due or not, per kind ordered by
 //     kind, with the earliest CreatedAt; kinds with none pending are left out.
 //   - SupersedeJobs sets DoneAt and UpdatedAt to now and clears the lease, even a live one;
-//     it returns EINVALID for an empty incident id or the zero now.
+//     it returns EINVALID for an empty incident id or the zero now. A later SaveJob of such
+//     a job is ECONFLICT with Fields {"status": "superseded"} (status.JobConflictStatus).
+//   - ExtendLeases changes only lease_until, of pending jobs leased to owner.
 //   - User and template names are unique regardless of case, by Unicode simple case folding
 //     as strings.EqualFold does it ("Alice" = "ALICE", "Élodie" = "éLODIE", the Kelvin sign
 //     U+212A = "k"), not just ASCII: a store keeps a folded key beside the name (computed in
@@ -170,6 +173,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"SaveJobAfterLeaseLost", testSaveJobAfterLeaseLost},
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
+		{"ExtendLeases", testExtendLeases},
 		{"NextJobDue", testNextJobDue},
 		{"JobBacklog", testJobBacklog},
 		{"UserRoundTrip", testUserRoundTrip},

@@ -304,10 +304,14 @@ func testClosed(t *testing.T, s status.Store) {
 	if err := s.Ping(wait(t)); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
+	if err := s.CheckWritable(wait(t)); err != nil {
+		t.Fatalf("CheckWritable on a healthy store: %v", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	wantCode(t, "Ping after Close", s.Ping(wait(t)), status.EUNAVAILABLE)
+	wantCode(t, "CheckWritable after Close", s.CheckWritable(wait(t)), status.EUNAVAILABLE)
 	wantCode(t, "Read after Close", s.Read(wait(t), noCall(t)), status.EUNAVAILABLE)
 	wantCode(t, "Write after Close", s.Write(wait(t), noCall(t)), status.EUNAVAILABLE)
 	if err := s.Close(); err != nil {

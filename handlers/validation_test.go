@@ -1,0 +1,153 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorstatus/candor/status"
+)
+
+// TestNonFiniteShareRefused (issue 18, defect 1): the console's new-incident form with
+// users_affected_percent NaN or ±Infinity answers 422 and stores nothing, on both stores —
+// before, PostgreSQL stored NaN (and every later snapshot build failed) and SQLite stored
+// NULL. The page and the incident list keep working.
+func TestNonFiniteShareRefused(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+		for _, v := range []string{"NaN", "nan", "Infinity", "-Inf", "+inf", "1e999", "abc", "101"} {
+			r := ed.post("/admin/incidents/new", url.Values{"title": {"Search is slow"}, "message": {"Looking."},
+				"users_affected_percent": {v}, "action": {"post"}})
+			if r.Code != http.StatusUnprocessableEntity {
+				t.Errorf("users_affected_percent=%s: status %d, want 422", v, r.Code)
+			}
+		}
+		if n := en.countIncidents(); n != 0 {
+			t.Fatalf("%d incidents stored from refused forms", n)
+		}
+		// JSON has no NaN; a number too large for a float64 is malformed, not Infinity.
+		code, fields := en.do("POST", "/api/v1/incidents", en.write,
+			`{"title": "T", "message": "M", "users_affected_percent": 1e999}`).want(http.StatusBadRequest).apiError()
+		if code != "bad_request" || fields["users_affected_percent"] == nil {
+			t.Errorf("1e999 in JSON: %s %v", code, fields)
+		}
+		en.do("GET", "/api/v1/incidents", en.read, nil).want(http.StatusOK)
+		en.do("GET", "/api/v2/summary.json", "", nil).want(http.StatusOK)
+	})
+}
+
+// TestControlCharactersRefused (issue 18, defect 7): NUL, escape sequences and line
+// breaks in titles, names and API key names, and control characters other than line feeds
+// and tabs in messages, answer 422 naming the field.
+func TestControlCharactersRefused(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"search", "Search", ""})
+	for _, tc := range []struct {
+		name, path, key, field string
+		body                   map[string]any
+	}{
+		{"NUL in a title", "/api/v1/incidents", en.write, "title",
+			map[string]any{"title": "Down\x00\x00\x00", "message": "Looking."}},
+		{"escape in a title", "/api/v1/incidents", en.write, "title",
+			map[string]any{"title": "\x1b[2J\x1b[1;1HAll good", "message": "Looking."}},
+		{"line feed in a title", "/api/v1/incidents", en.write, "title",
+			map[string]any{"title": "Down\nResolved: all fine", "message": "Looking."}},
+		{"carriage return in a title", "/api/v1/incidents", en.write, "title",
+			map[string]any{"title": "Down\rFine", "message": "Looking."}},
+		{"escape in a message", "/api/v1/incidents", en.write, "message",
+			map[string]any{"title": "Down", "message": "Looking\x1b[31m."}},
+		{"lone carriage return in a message", "/api/v1/incidents", en.write, "message",
+			map[string]any{"title": "Down", "message": "Looking.\rFine."}},
+		{"NUL in a component name", "/api/v1/components", en.admin, "name",
+			map[string]any{"name": "Se\x00arch"}},
+		{"escape in a group", "/api/v1/components", en.admin, "group",
+			map[string]any{"name": "Chat", "group": "\x1b]0;owned\x07"}},
+		{"line feed in an API key name", "/api/v1/keys", en.admin, "name",
+			map[string]any{"name": "ci\nadmin  admin  2026-01-01", "scope": "read"}},
+		{"escape in an API key name", "/api/v1/keys", en.admin, "name",
+			map[string]any{"name": "ci\x1b[8m", "scope": "read"}},
+		{"DEL in a maintenance title", "/api/v1/maintenances", en.write, "title",
+			map[string]any{"title": "DB\x7f", "message": "Upgrade.", "scheduled_for": en.clock.Now().Add(time.Hour).Format(time.RFC3339),
+				"scheduled_until": en.clock.Now().Add(2 * time.Hour).Format(time.RFC3339)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, fields := en.do("POST", tc.path, tc.key, tc.body).want(http.StatusUnprocessableEntity).apiError()
+			if code != "invalid" || !strings.Contains(fieldText(fields, tc.field), "must not contain") {
+				t.Errorf("%s: code %s, fields %v; want %s to be refused", tc.name, code, fields, tc.field)
+			}
+		})
+	}
+	if n := en.countIncidents(); n != 0 {
+		t.Fatalf("%d incidents stored from refused requests", n)
+	}
+	// Messages keep their lines and tabs (and a browser's CR LF).
+	en.do("POST", "/api/v1/incidents", en.write,
+		map[string]any{"title": "Search is slow", "message": "Looking.\n\n\tStep 1.\r\nStep 2."}).want(http.StatusCreated)
+}
+
+func fieldText(fields map[string]any, name string) string {
+	s, _ := fields[name].(string)
+	return s
+}
+
+// TestTimeAndDurationBounds (issue 18, defect 7): times before 2000, a restoration
+// promised more than 30 days ahead, maintenance more than a year ahead and reminders
+// shorter than a second answer 422 naming the field.
+func TestTimeAndDurationBounds(t *testing.T) {
+	en := newEnv(t)
+	now := en.clock.Now()
+	rfc := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	maint := func(m map[string]any) map[string]any {
+		out := map[string]any{"title": "DB upgrade", "message": "Upgrade.", "scheduled_for": rfc(time.Hour),
+			"scheduled_until": rfc(2 * time.Hour)}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, path, field string
+		body              map[string]any
+	}{
+		{"started in 1970", "/api/v1/incidents", "started_at",
+			map[string]any{"title": "T", "message": "M", "started_at": "1970-01-01T00:00:00Z"}},
+		{"started in 1999", "/api/v1/incidents", "started_at",
+			map[string]any{"title": "T", "message": "M", "started_at": "1999-12-31T23:59:59Z"}},
+		{"announced 40 days ahead", "/api/v1/incidents", "announced_eta",
+			map[string]any{"title": "T", "message": "M", "announced_eta": rfc(40 * 24 * time.Hour)}},
+		{"maintenance in two years", "/api/v1/maintenances", "scheduled_for",
+			maint(map[string]any{"scheduled_for": rfc(2 * 365 * 24 * time.Hour), "scheduled_until": rfc(2*365*24*time.Hour + time.Hour)})},
+		{"maintenance ending in two years", "/api/v1/maintenances", "scheduled_until",
+			maint(map[string]any{"scheduled_until": rfc(2 * 365 * 24 * time.Hour)})},
+		{"reminder of 1ns", "/api/v1/maintenances", "remind_before", maint(map[string]any{"remind_before": []string{"1ns"}})},
+		{"reminder of 999ms", "/api/v1/maintenances", "remind_before", maint(map[string]any{"remind_before": []string{"999ms"}})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, fields := en.do("POST", tc.path, en.write, tc.body).want(http.StatusUnprocessableEntity).apiError()
+			if code != "invalid" || fields[tc.field] == nil {
+				t.Errorf("code %s, fields %v; want %s refused", code, fields, tc.field)
+			}
+		})
+	}
+	en.do("POST", "/api/v1/maintenances", en.write, maint(map[string]any{"remind_before": []string{"1s"}})).want(http.StatusCreated)
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "T", "message": "M",
+		"started_at": "2000-01-01T00:00:00Z", "announced_eta": rfc(29 * 24 * time.Hour)}).want(http.StatusCreated)
+}
+
+// TestHugePage (issue 18, defect 7): a page number past any history is a clean 422 in the
+// API (not a negative offset reaching the store) and an empty page in the console.
+func TestHugePage(t *testing.T) {
+	en := newEnv(t)
+	for _, p := range []string{"9223372036854775807", "1000001", "4611686018427387904"} {
+		code, fields := en.do("GET", "/api/v1/incidents?page="+p, en.read, nil).want(http.StatusUnprocessableEntity).apiError()
+		if code != "invalid" || fields["page"] == nil {
+			t.Errorf("page=%s: %s %v", p, code, fields)
+		}
+	}
+	en.do("GET", "/api/v1/incidents?page=1000000", en.read, nil).want(http.StatusOK)
+	ed := en.signedIn("mina", status.RoleViewer, "203.0.113.9")
+	ed.get("/admin/incidents?page=9223372036854775807").want(http.StatusOK)
+	en.do("GET", "/history?page=9223372036854775807", "", nil).want(http.StatusNotFound)
+}
