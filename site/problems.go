@@ -2,8 +2,8 @@ package site
 
 import (
 	"fmt"
-	"slices"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
