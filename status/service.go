@@ -128,9 +128,15 @@ type change struct {
 }
 
 // write runs fn in one transaction together with the idempotency check, the audit entry
-// and the revision bump, then tells subscribers.
+// and the revision bump, then tells subscribers. It reads the clock once: fn, the audit
+// entry and the idempotency record all carry that one time.
 func (s *Service) write(ctx context.Context, op Op, fn func(tx Tx, now time.Time) (change, error)) error {
-	now := s.now()
+	return s.writeAt(ctx, op, s.now(), fn)
+}
+
+// writeAt is write at a time the caller already took (to validate its input against), so
+// what it validated and what it records agree.
+func (s *Service) writeAt(ctx context.Context, op Op, now time.Time, fn func(tx Tx, now time.Time) (change, error)) error {
 	var ch change
 	var rev int64
 	err := s.store.Write(ctx, func(tx Tx) error {

@@ -117,7 +117,7 @@ func (s *Service) CreateIncident(ctx context.Context, op Op, in IncidentInput) (
 		return nil, err
 	}
 	var inc *Incident
-	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+	err := s.writeAt(ctx, op, now, func(tx Tx, now time.Time) (change, error) {
 		var err error
 		if inc, err = s.buildNew(tx, op, in, now); err != nil {
 			return change{}, err
@@ -289,7 +289,7 @@ func (s *Service) appendUpdate(ctx context.Context, op Op, id string, kind Updat
 		return nil, err
 	}
 	var inc *Incident
-	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+	err := s.writeAt(ctx, op, now, func(tx Tx, now time.Time) (change, error) {
 		var err error
 		if inc, err = tx.IncidentState(id); err != nil {
 			return change{}, err

@@ -109,7 +109,7 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 		Notify: in.Notify, RemindBefore: slices.Clone(in.RemindBefore), AutoComplete: in.AutoComplete, CreatedAt: now, UpdatedAt: now}
 	slices.SortFunc(m.RemindBefore, func(a, b time.Duration) int { return int(b - a) })
 	m.RemindBefore = slices.Compact(m.RemindBefore)
-	err := s.write(ctx, op, func(tx Tx, _ time.Time) (change, error) {
+	err := s.writeAt(ctx, op, now, func(tx Tx, now time.Time) (change, error) {
 		if err := checkComponentsExist(tx, p, in.Components); err != nil {
 			return change{}, err
 		}
