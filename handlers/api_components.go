@@ -43,16 +43,13 @@ func (s *server) listComponents(c echo.Context) error {
 }
 
 func (s *server) componentJSON(c echo.Context, id string) (any, error) {
-	groups, comps, err := s.Service.Components(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, cp := range comps {
-		if cp.ID == id {
-			return toComponentJSON(cp, groups), nil
-		}
-	}
-	return nil, status.Errorf(status.ENOTFOUND, "Component %q not found.", id)
+	var v componentJSON
+	err := s.read(c.Request().Context(), func(tx status.Tx) error {
+		var err error
+		v, err = componentFrom(tx, id)
+		return err
+	})
+	return v, err
 }
 
 func (s *server) getComponent(c echo.Context) error {
@@ -76,6 +73,7 @@ func (s *server) createComponent(c echo.Context) error {
 	if op.Idempotency, err = idempotency(c, body); err != nil {
 		return err
 	}
+	op = withRender(op, renderComponent)
 	comp, err := s.Service.CreateComponent(c.Request().Context(), op, status.ComponentInput{ID: req.ID, Name: req.Name,
 		Description: req.Description, Group: req.Group, Position: req.Position, Status: status.ComponentStatus(req.Status),
 		OnlyShowIfDegraded: req.OnlyShowIfDegraded, Showcase: req.Showcase})
@@ -85,11 +83,7 @@ func (s *server) createComponent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.componentJSON(c, comp.ID)
-	if err != nil {
-		return err
-	}
-	return s.respond(c, op.Idempotency, http.StatusCreated, v)
+	return s.written(c, op, comp.ID, "", renderComponent)
 }
 
 func (s *server) patchComponent(c echo.Context) error {

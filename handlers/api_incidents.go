@@ -56,15 +56,14 @@ func (s *server) incidentJSON(c echo.Context, id string) (incidentJSON, error) {
 }
 
 func (s *server) loadIncident(c echo.Context, id string) (incidentJSON, *status.Incident, error) {
-	inc, err := s.Service.Incident(c.Request().Context(), id)
-	if err != nil {
-		return incidentJSON{}, nil, err
-	}
-	_, comps, err := s.Service.Components(c.Request().Context())
-	if err != nil {
-		return incidentJSON{}, nil, err
-	}
-	return s.toIncidentJSON(inc, componentNames(inc, comps)), inc, nil
+	var v incidentJSON
+	var inc *status.Incident
+	err := s.read(c.Request().Context(), func(tx status.Tx) error {
+		var err error
+		v, inc, err = s.incidentFrom(tx, id)
+		return err
+	})
+	return v, inc, err
 }
 
 func (s *server) listIncidents(c echo.Context) error {
@@ -136,6 +135,7 @@ func (s *server) createIncident(c echo.Context) error {
 	if op.Idempotency, err = idempotency(c, body); err != nil {
 		return err
 	}
+	op = withRender(op, s.renderIncident)
 	inc, err := s.Service.CreateIncident(c.Request().Context(), op, in)
 	if r, ok := status.IsReplay(err); ok {
 		return s.replay(c, r, func(id string) (any, error) { return s.incidentJSON(c, id) })
@@ -164,6 +164,7 @@ func (s *server) postUpdate(c echo.Context) error {
 	if op.Idempotency, err = idempotency(c, body); err != nil {
 		return err
 	}
+	op = withRender(op, s.renderIncident)
 	inc, err := s.Service.PostUpdate(c.Request().Context(), op, c.Param("id"), in)
 	if r, ok := status.IsReplay(err); ok {
 		return s.replay(c, r, func(id string) (any, error) { return s.incidentJSON(c, id) })
@@ -176,15 +177,7 @@ func (s *server) postUpdate(c echo.Context) error {
 
 // incidentCreated answers a successful incident write with the incident as it now stands.
 func (s *server) incidentCreated(c echo.Context, op status.Op, id string) error {
-	v, inc, err := s.loadIncident(c, id)
-	if err != nil {
-		return err
-	}
-	if u := inc.LatestUpdate(); u != nil && !u.AnnouncedETA.IsZero() {
-		v.Warnings = warnings(u.AnnouncedChance)
-	}
-	c.Response().Header().Set("Location", "/api/v1/incidents/"+id)
-	return s.respond(c, op.Idempotency, http.StatusCreated, v)
+	return s.written(c, op, id, "/api/v1/incidents/"+id, s.renderIncident)
 }
 
 // warnings flags an announced time history finds unlikely. The request was accepted —

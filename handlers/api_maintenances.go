@@ -98,15 +98,13 @@ func (s *server) toMaintenanceJSON(m *status.Maintenance, comps []status.Compone
 }
 
 func (s *server) maintenanceJSON(c echo.Context, id string) (any, error) {
-	m, err := s.Service.Maintenance(c.Request().Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	_, comps, err := s.Service.Components(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
-	return s.toMaintenanceJSON(m, comps), nil
+	var v maintenanceJSON
+	err := s.read(c.Request().Context(), func(tx status.Tx) error {
+		var err error
+		v, err = s.maintenanceFrom(tx, id)
+		return err
+	})
+	return v, err
 }
 
 var maintenanceViews = map[string][]status.MaintenanceStatus{
@@ -185,6 +183,7 @@ func (s *server) createMaintenance(c echo.Context) error {
 	if op.Idempotency, err = idempotency(c, body); err != nil {
 		return err
 	}
+	op = withRender(op, s.renderMaintenance)
 	m, err := s.Service.ScheduleMaintenance(c.Request().Context(), op, in)
 	if r, ok := status.IsReplay(err); ok {
 		return s.replay(c, r, func(id string) (any, error) { return s.maintenanceJSON(c, id) })
@@ -196,12 +195,7 @@ func (s *server) createMaintenance(c echo.Context) error {
 }
 
 func (s *server) maintenanceWritten(c echo.Context, op status.Op, id string) error {
-	v, err := s.maintenanceJSON(c, id)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Location", "/api/v1/maintenances/"+id)
-	return s.respond(c, op.Idempotency, http.StatusCreated, v)
+	return s.written(c, op, id, "/api/v1/maintenances/"+id, s.renderMaintenance)
 }
 
 // maintenanceAction binds a small JSON body and runs one of the maintenance actions.
@@ -219,6 +213,7 @@ func (s *server) maintenanceAction(c echo.Context, dst any, run func(op status.O
 	if op.Idempotency, err = idempotency(c, body); err != nil {
 		return err
 	}
+	op = withRender(op, s.renderMaintenance)
 	m, err := run(op)
 	if r, ok := status.IsReplay(err); ok {
 		return s.replay(c, r, func(id string) (any, error) { return s.maintenanceJSON(c, id) })

@@ -124,20 +124,6 @@ func idempotency(c echo.Context, body []byte) (*status.IdempotencyRequest, error
 	return &status.IdempotencyRequest{Scope: scope, Key: key, RequestHash: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// respond writes v as JSON and remembers it for idempotent retries.
-func (s *server) respond(c echo.Context, idem *status.IdempotencyRequest, code int, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode response: %w", err)
-	}
-	if idem != nil {
-		if err := s.Service.SaveIdempotentResponse(c.Request().Context(), idem, code, body); err != nil {
-			s.Log.WarnContext(c.Request().Context(), "store idempotent response", "err", err)
-		}
-	}
-	return c.JSONBlob(code, body)
-}
-
 // replay answers a retried idempotent request with the recorded response, or with the
 // current state of the resource when the response was never stored (a crash after commit).
 func (s *server) replay(c echo.Context, r *status.Replay, current func(id string) (any, error)) error {

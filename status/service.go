@@ -101,6 +101,13 @@ type IdempotencyRequest struct {
 	Scope       string // the client (API key id)
 	Key         string // the client's Idempotency-Key
 	RequestHash string // the request's method, path and body, hashed
+	// Render, when set, renders the response to the request from within the write's own
+	// transaction (reading the resource it created or changed through tx), so the response
+	// is recorded with the write — one transaction, and a retry after a crash gets exactly
+	// the first answer. The write sets StatusCode and Body to what it rendered.
+	Render     func(tx Tx, resourceID string) (statusCode int, body []byte, err error)
+	StatusCode int
+	Body       []byte
 }
 
 // Replay is returned instead of performing a write when the same idempotent request was
@@ -163,8 +170,14 @@ func (s *Service) writeAt(ctx context.Context, op Op, now time.Time, fn func(tx 
 			return err
 		}
 		if r := op.Idempotency; r != nil {
-			if err := tx.PutIdempotency(&IdempotencyRecord{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
-				ResourceID: ch.resource, CreatedAt: now}); err != nil {
+			rec := &IdempotencyRecord{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, ResourceID: ch.resource, CreatedAt: now}
+			if r.Render != nil {
+				if rec.StatusCode, rec.Body, err = r.Render(tx, ch.resource); err != nil {
+					return fmt.Errorf("render the response to record: %w", err)
+				}
+				r.StatusCode, r.Body = rec.StatusCode, rec.Body
+			}
+			if err := tx.PutIdempotency(rec); err != nil {
 				return fmt.Errorf("record idempotency key: %w", err)
 			}
 		}
@@ -197,15 +210,6 @@ func (s *Service) writeAt(ctx context.Context, op Op, now time.Time, fn func(tx 
 		}
 	}
 	return nil
-}
-
-// SaveIdempotentResponse stores the response a handler sent for an idempotent request, so a
-// retry gets the same bytes. Failing to store it is harmless: a retry then gets the
-// resource's current state.
-func (s *Service) SaveIdempotentResponse(ctx context.Context, r *IdempotencyRequest, statusCode int, body []byte) error {
-	return s.store.Write(ctx, func(tx Tx) error {
-		return tx.SetIdempotencyResponse(r.Scope, r.Key, statusCode, body)
-	})
 }
 
 // SweepIdempotency forgets idempotency keys older than IdempotencyTTL.

@@ -1,6 +1,7 @@
 package status_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -27,12 +28,23 @@ func (en *env) incidentCount() int {
 func TestIdempotentWriteHappensOnce(t *testing.T) {
 	en := newEnv(t, t0)
 	en.components("api")
-	first, err := en.svc.CreateIncident(en.ctx, keyed("key-1", "k", "h1"), validIncident())
+	// The answer is rendered inside the write, from what the write stored, and recorded with it.
+	o := keyed("key-1", "k", "h1")
+	var renders int
+	o.Idempotency.Render = func(tx status.Tx, id string) (int, []byte, error) {
+		renders++
+		inc, err := tx.Incident(id)
+		if err != nil {
+			return 0, nil, err
+		}
+		return 201, []byte(`{"id":"` + inc.ID + `"}`), nil
+	}
+	first, err := en.svc.CreateIncident(en.ctx, o, validIncident())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := en.svc.SaveIdempotentResponse(en.ctx, keyed("key-1", "k", "h1").Idempotency, 201, []byte(`{"id":"`+first.ID+`"}`)); err != nil {
-		t.Fatal(err)
+	if renders != 1 || o.Idempotency.StatusCode != 201 || string(o.Idempotency.Body) != `{"id":"`+first.ID+`"}` {
+		t.Fatalf("rendered %d times: %d %s", renders, o.Idempotency.StatusCode, o.Idempotency.Body)
 	}
 
 	// The same request again, a little later: a replay of the first, and no second write.
@@ -159,4 +171,18 @@ func TestIdempotencyKeysAreForgottenAfterTheTTL(t *testing.T) {
 	if n, err := en.svc.SweepIdempotency(en.ctx); err != nil || n != 2 {
 		t.Errorf("swept %d (%v), want both keys", n, err)
 	}
+}
+
+// TestFailedRenderRollsBackTheWrite: a write whose answer cannot be recorded is not done at
+// all, so a retry with the same key does it again instead of replaying a missing answer.
+func TestFailedRenderRollsBackTheWrite(t *testing.T) {
+	en := newEnv(t, t0)
+	en.components("api")
+	before := en.footprint()
+	o := keyed("key-1", "k", "h1")
+	o.Idempotency.Render = func(status.Tx, string) (int, []byte, error) { return 0, nil, errors.New("cannot encode") }
+	if _, err := en.svc.CreateIncident(en.ctx, o, validIncident()); err == nil {
+		t.Fatal("a write whose answer failed to render succeeded")
+	}
+	en.unchanged(before)
 }

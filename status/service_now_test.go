@@ -76,3 +76,45 @@ func TestOneWriteOneTime(t *testing.T) {
 		return nil
 	})
 }
+
+// writeCounter counts the write transactions a store opens.
+type writeCounter struct {
+	status.Store
+	writes int
+}
+
+func (w *writeCounter) Write(ctx context.Context, fn func(status.Tx) error) error {
+	w.writes++
+	return w.Store.Write(ctx, fn)
+}
+
+// TestIdempotentWriteIsOneTransaction: the write, its idempotency key and the answer
+// recorded for a retry commit together.
+func TestIdempotentWriteIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	w := &writeCounter{Store: st}
+	svc := status.NewService(w, status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)), nil)
+	idem := op
+	idem.Idempotency = &status.IdempotencyRequest{Scope: "k", Key: "one", RequestHash: "h",
+		Render: func(tx status.Tx, id string) (int, []byte, error) { return 201, []byte(`"` + id + `"`), nil }}
+	w.writes = 0
+	inc, err := svc.CreateIncident(ctx, idem, status.IncidentInput{Title: lang.Same("Down"), Message: lang.Same("Down.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.writes != 1 {
+		t.Errorf("%d write transactions, want 1", w.writes)
+	}
+	st.Read(ctx, func(tx status.Tx) error {
+		rec, err := tx.Idempotency("k", "one")
+		if err != nil || rec.StatusCode != 201 || string(rec.Body) != `"`+inc.ID+`"` {
+			t.Errorf("recorded answer %+v %v", rec, err)
+		}
+		return nil
+	})
+}
