@@ -23,6 +23,7 @@ import (
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/probe"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
@@ -78,6 +79,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	clock := status.SystemClock{}
 	a.Service = status.NewService(a.Store, clock, log)
 	a.Service.SetLocation(cfg.Location)
+	a.Service.SetSignalHold(cfg.SignalHold)
 	a.Forecaster = forecast.New(a.Store, clock, log)
 	a.Service.SetEstimator(a.Forecaster)
 
@@ -152,6 +154,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 
 func (a *App) addJobs() error {
 	if err := jobs.AddStandard(a.Jobs, a.Service); err != nil {
+		return err
+	}
+	prober := &probe.Runner{Service: a.Service, Checker: &probe.Checker{}, Log: a.Log}
+	if err := jobs.AddProbes(a.Jobs, a.Service, prober.Run); err != nil {
 		return err
 	}
 	if err := a.Jobs.Add("outbox-sweeper", jobs.OutboxSweepSpec, 10*time.Second, func(context.Context) error {

@@ -35,6 +35,8 @@ type Config struct {
 	// OutboxLease is how long a replica may hold a claimed outbox job before another may
 	// take it over.
 	OutboxLease time.Duration
+	// SignalHold is how long a signal's state must hold before it moves a component.
+	SignalHold time.Duration
 	// MaxStreams caps open live-update streams per process (further capped below the
 	// file-descriptor limit at start).
 	MaxStreams int
@@ -135,6 +137,14 @@ var Settings = []Setting{
 			return errors.New("want a duration of at least 3s, e.g. 15s")
 		}
 		c.OutboxLease = d
+		return nil
+	}},
+	{"", "CANDOR_SIGNAL_HOLD", "30s", "how long a monitoring signal's state must hold before it moves a component (flapping is damped)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Hour {
+			return errors.New("want a duration from 0s to 1h, e.g. 30s")
+		}
+		c.SignalHold = d
 		return nil
 	}},
 	{"", "CANDOR_MAX_STREAMS", "100000", "cap on open live-update streams per process", func(c *Config, v string) error {

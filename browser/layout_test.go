@@ -62,6 +62,16 @@ func TestNoPageScrollsSideways(t *testing.T) {
 	if _, err := svc.CreateUser(bg, op, "ada", status.RoleAdmin, password); err != nil {
 		t.Fatal(err)
 	}
+	// A draft from monitoring: the dashboard shows it first, with its preview.
+	svc.SetSignalHold(0)
+	if _, err := svc.ReportSignals(bg, op, []status.SignalInput{{Key: "am:layout", Component: "stories", Source: "alertmanager",
+		Summary: strings.Repeat("Story uploads fail with HTTP 503 from the storage gateway; ", 4)}}); err != nil {
+		t.Fatal(err)
+	}
+	drafts, err := svc.Drafts(bg)
+	if err != nil || len(drafts) != 1 {
+		t.Fatalf("drafts %v (%v)", drafts, err)
+	}
 	var public []string
 	for _, p := range []string{"/", "/incidents/" + inc.ID, "/maintenances/" + m.ID, "/history", "/history?page=2", "/nope"} {
 		for _, l := range []string{"en", "ko"} {
@@ -74,7 +84,7 @@ func TestNoPageScrollsSideways(t *testing.T) {
 	}
 	console := []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/" + inc.ID, "/admin/maintenances",
 		"/admin/maintenances/new", "/admin/maintenances/" + m.ID, "/admin/components", "/admin/components/messenger",
-		"/admin/keys", "/admin/users", "/admin/templates", "/admin/audit"}
+		"/admin/keys", "/admin/users", "/admin/templates", "/admin/audit", "/admin/drafts/" + drafts[0].ID}
 
 	// Layout does not depend on live updates; without EventSource live.js stays idle, so the
 	// pages' event streams do not use up the browser's six HTTP/1.1 connections to the

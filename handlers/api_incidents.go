@@ -71,9 +71,11 @@ func (s *server) listIncidents(c echo.Context) error {
 	switch st := c.QueryParam("status"); st {
 	case "", "open", "resolved":
 		f.Status = st
+	case "draft":
+		return s.listDrafts(c)
 	default:
-		return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: "status must be open or resolved.",
-			fields: map[string]string{"status": "must be open or resolved"}}
+		return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: "status must be open, resolved or draft.",
+			fields: map[string]string{"status": "must be open, resolved or draft"}}
 	}
 	page := 1
 	if p := c.QueryParam("page"); p != "" {
@@ -97,20 +99,52 @@ func (s *server) listIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sigs, err := s.Service.SignalsByIncident(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	out := make([]incidentJSON, 0, len(list))
 	for i := range list {
-		out = append(out, s.toIncidentJSON(&list[i], componentNames(&list[i], comps)))
+		v := s.toIncidentJSON(&list[i], componentNames(&list[i], comps))
+		v.SuggestedStatus = suggested(&list[i], sigs[list[i].ID])
+		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"incidents": out, "page": page, "per_page": incidentsPerPage,
 		"total": total, "pages": (total + incidentsPerPage - 1) / incidentsPerPage})
 }
 
 func (s *server) getIncident(c echo.Context) error {
-	v, err := s.incidentJSON(c, c.Param("id"))
+	id := c.Param("id")
+	v, inc, err := s.loadIncident(c, id)
+	if status.ErrorCode(err) == status.ENOTFOUND {
+		d, derr := s.draftJSON(c, id) // drafts share the incidents' ids
+		if status.ErrorCode(derr) == status.ENOTFOUND {
+			return err
+		} else if derr != nil {
+			return derr
+		}
+		return c.JSON(http.StatusOK, d)
+	}
 	if err != nil {
 		return err
 	}
+	sigs, err := s.Service.Signals(c.Request().Context(), status.SignalFilter{IncidentID: id})
+	if err != nil {
+		return err
+	}
+	v.SuggestedStatus = suggested(inc, sigs)
 	return c.JSON(http.StatusOK, v)
+}
+
+// suggested is the phase an open incident's signals suggest staff confirm: "monitoring"
+// once every signal that belongs to it has resolved, while it is still investigating or
+// identified; nil otherwise.
+func suggested(inc *status.Incident, sigs []status.Signal) *string {
+	if (inc.Status == status.Investigating || inc.Status == status.Identified) && status.SuggestMonitoring(sigs) {
+		st := string(status.Monitoring)
+		return &st
+	}
+	return nil
 }
 
 func (s *server) createIncident(c echo.Context) error {

@@ -73,6 +73,10 @@ type incidentJSON struct {
 	Restoration *restorationJSON `json:"restoration"`
 	Updates     []updateJSON     `json:"updates"`
 	Warnings    []warningJSON    `json:"warnings,omitempty"`
+
+	// SuggestedStatus is "monitoring" when every monitoring signal of the open incident has
+	// resolved: staff confirm it with an update (resolved signals never resolve incidents).
+	SuggestedStatus *string `json:"suggested_status,omitempty"`
 }
 
 // warningJSON tells a client its request was accepted but deserves a second look.

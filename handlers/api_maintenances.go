@@ -21,6 +21,7 @@ type maintenanceRequest struct {
 	Notify         *bool     `json:"notify"`
 	RemindBefore   []string  `json:"remind_before"`
 	AutoComplete   *bool     `json:"auto_complete"`
+	PreChecks      []string  `json:"pre_checks"`
 }
 
 type maintenanceUpdateRequest struct {
@@ -61,6 +62,21 @@ type maintenanceJSON struct {
 	UpdatedAt      string                  `json:"updated_at"`
 	URL            string                  `json:"url"`
 	Updates        []maintenanceUpdateJSON `json:"updates"`
+
+	// CompletedWithProblems is set when the checks after the work found its components'
+	// probes or signals unhealthy (a draft incident was opened).
+	CompletedWithProblems bool `json:"completed_with_problems"`
+	// PreChecks is the checklist staff tick before the work may start (single maintenance
+	// answers only; lists leave it out).
+	PreChecks []preCheckJSON `json:"pre_checks,omitempty"`
+}
+
+type preCheckJSON struct {
+	ID     string  `json:"id"`
+	Text   string  `json:"text"`
+	Done   bool    `json:"done"`
+	DoneBy *string `json:"done_by"`
+	DoneAt *string `json:"done_at"`
 }
 
 // fmtDuration writes a duration the way people type it: "24h", "1h30m", "45m".
@@ -77,7 +93,8 @@ func (s *server) toMaintenanceJSON(m *status.Maintenance, comps []status.Compone
 		AutoComplete: m.AutoComplete, Held: m.Held(), HeldBy: append([]string{}, m.HeldBy...), HeldSince: tsPtr(m.HeldSince),
 		OverrideReason: optString(m.OverrideReason), Late: m.Late(s.Service.Clock().Now()), StartedAt: tsPtr(m.StartedAt),
 		EndedAt: tsPtr(m.EndedAt), CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
-		URL: s.Builder.Config().PublicURL + "/maintenances/" + m.ID, Updates: []maintenanceUpdateJSON{}}
+		URL: s.Builder.Config().PublicURL + "/maintenances/" + m.ID, Updates: []maintenanceUpdateJSON{},
+		CompletedWithProblems: m.Status == status.MaintCompleted && m.ProblemsFound()}
 	for _, id := range m.Components {
 		a := affectedJSON{ID: id}
 		for _, c := range comps {
@@ -105,6 +122,33 @@ func (s *server) maintenanceJSON(c echo.Context, id string) (any, error) {
 		return err
 	})
 	return v, err
+}
+
+// tickCheck ticks or unticks one pre-check: POST /api/v1/maintenances/{id}/checks/{check}
+// with {"done": true|false}.
+func (s *server) tickCheck(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Done *bool `json:"done"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if req.Done == nil {
+		return &status.Error{Code: status.EINVALID, Message: "Say whether the item is done: {\"done\": true}.",
+			Fields: map[string]string{"done": "is required"}}
+	}
+	if _, err := s.Service.TickMaintenanceCheck(c.Request().Context(), s.op(c), c.Param("id"), c.Param("check"), *req.Done); err != nil {
+		return err
+	}
+	v, err := s.maintenanceJSON(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 var maintenanceViews = map[string][]status.MaintenanceStatus{
@@ -169,7 +213,7 @@ func (s *server) createMaintenance(c echo.Context) error {
 		return err
 	}
 	in := status.MaintenanceInput{Title: req.Title, Message: req.Message, Components: req.Components,
-		Notify: notifyOrDefault(req.Notify), AutoComplete: req.AutoComplete == nil || *req.AutoComplete}
+		Notify: notifyOrDefault(req.Notify), AutoComplete: req.AutoComplete == nil || *req.AutoComplete, PreChecks: req.PreChecks}
 	if in.ScheduledFor, err = parseTime("scheduled_for", req.ScheduledFor); err != nil {
 		return err
 	}

@@ -78,6 +78,7 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/maintenances/:id/start", cs.startMaintenance, auth, editor)
 	g.POST("/maintenances/:id/cancel", cs.cancelMaintenance, auth, editor)
 	g.POST("/maintenances/:id/updates", cs.maintenanceUpdate, auth, editor)
+	g.POST("/maintenances/:id/checks/:check", cs.tickCheck, auth, editor)
 
 	g.GET("/components", cs.componentsPage, auth, admin)
 	g.POST("/components", cs.createComponent, auth, admin)
@@ -101,6 +102,7 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/templates/:id/delete", cs.deleteTemplate, auth, admin)
 
 	g.GET("/audit", cs.auditPage, auth, admin)
+	cs.registerDrafts(g, auth, viewer, editor, admin)
 }
 
 // frame makes every console response uncacheable (pages show private, changing data) and
@@ -228,6 +230,11 @@ var flashes = map[string]string{
 	"revoked":     "API key revoked.",
 	"user":        "User saved.",
 	"template":    "Template saved.",
+	"draft":       "Draft published: it is public now.",
+	"dismissed":   "Draft dismissed.",
+	"monitoring":  "Monitoring settings saved.",
+	"probe":       "Probe added: its first check comes within its interval.",
+	"check":       "Pre-check saved.",
 }
 
 // render writes a console page; rendering into a buffer first means a template failure

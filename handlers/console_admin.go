@@ -129,7 +129,18 @@ func (s *console) componentEditView(c echo.Context) (templates.ComponentEditView
 	}
 	v.Form = templates.ComponentForm{ID: comp.ID, Name: comp.Name, Description: comp.Description, Group: group,
 		Position: strconv.Itoa(comp.Position), Status: string(comp.Status)}
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	m, err := s.Service.MonitorSettings(ctx, comp.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Monitoring = monitoringForm(m)
+	if v.Templates, err = s.Service.Templates(ctx); err != nil {
+		return v, err
+	}
+	return v, s.probesView(c, &v)
 }
 
 func (s *console) componentPage(c echo.Context) error {

@@ -37,6 +37,7 @@ func (s *console) dashboard(c echo.Context) error {
 		v.Incidents = append(v.Incidents, s.dashIncident(&open[i], now))
 		v.Titles[open[i].ID] = open[i].Title
 	}
+	s.dashDrafts(c, &v, open, comps)
 
 	ms, err := s.Service.Maintenances(ctx, status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
 		status.MaintScheduled, status.MaintInProgress, status.MaintVerifying}})

@@ -25,6 +25,7 @@ type maintenanceFormRequest struct {
 	RemindBefore   string   `form:"remind_before"`
 	Notify         string   `form:"notify"`
 	AutoComplete   string   `form:"auto_complete"`
+	PreChecks      string   `form:"pre_checks"` // one item a line
 }
 
 type maintenanceStartRequest struct {
@@ -90,14 +91,15 @@ func (s *console) newMaintenance(c echo.Context) error {
 	title, message := pair(req.Title, req.TitleKO, req.TitleEN), pair(req.Message, req.MessageKO, req.MessageEN)
 	in := status.MaintenanceInput{Title: title, Message: message, Components: req.Components,
 		ScheduledFor: parseLocal(p, "scheduled_for", req.ScheduledFor, loc), ScheduledUntil: parseLocal(p, "scheduled_until", req.ScheduledUntil, loc),
-		RemindBefore: parseDurationList(p, "remind_before", req.RemindBefore), Notify: checked(req.Notify), AutoComplete: checked(req.AutoComplete)}
+		RemindBefore: parseDurationList(p, "remind_before", req.RemindBefore), Notify: checked(req.Notify), AutoComplete: checked(req.AutoComplete),
+		PreChecks: strings.Split(req.PreChecks, "\n")}
 	v, err := s.maintenanceFormView(c)
 	if err != nil {
 		return err
 	}
 	v.Form = templates.MaintenanceForm{Title: title, Message: message, Components: req.Components,
 		ScheduledFor: req.ScheduledFor, ScheduledUntil: req.ScheduledUntil, RemindBefore: req.RemindBefore,
-		Notify: in.Notify, AutoComplete: in.AutoComplete}
+		Notify: in.Notify, AutoComplete: in.AutoComplete, PreChecks: req.PreChecks}
 	failed := func(err error) error {
 		return s.renderFailed(c, p, err, &v.Errors, &v.Problem, func(code int) error {
 			return s.render(c, code, templates.MaintenanceFormPage(v))
@@ -122,8 +124,27 @@ func (s *console) maintenanceView(c echo.Context, id string) (templates.Maintena
 	v := templates.MaintenanceDetailView{ConsolePage: s.page(c, consoleText(m.Title), "maintenance"), M: *m, ShowOverride: m.Held(),
 		UpdateNotify: true, Titles: s.incidentTitles(ctx, m.HeldBy)}
 	_, comps, err := s.Service.Components(ctx)
+	if err != nil {
+		return v, err
+	}
 	v.Names = namesOf(comps)
+	v.Checks, err = s.Service.MaintenanceChecks(ctx, id)
 	return v, err
+}
+
+// tickCheck ticks or unticks one pre-check item from the maintenance page.
+func (s *console) tickCheck(c echo.Context) error {
+	var req struct {
+		Done string `form:"done"`
+	}
+	if err := bindForm(c, &req); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	if _, err := s.Service.TickMaintenanceCheck(c.Request().Context(), userOp(c), id, c.Param("check"), checked(req.Done)); err != nil {
+		return s.maintenanceFailed(c, "checks", err, func(*templates.MaintenanceDetailView) {})
+	}
+	return redirect(c, consolePath+"/maintenances/"+url.PathEscape(id), "check")
 }
 
 func (s *console) maintenancePage(c echo.Context) error {

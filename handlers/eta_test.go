@@ -191,7 +191,7 @@ func TestJobsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := get[[]any](t, en.do("GET", "/api/v1/jobs", en.read, nil).want(200).json(), "jobs")
-	if len(list) != 4 {
+	if len(list) != 6 { // eta-watchdog, maintenance, idempotency-sweep, signals, signal-sweep, uptime-rollup
 		t.Fatalf("%d jobs", len(list))
 	}
 	w := list[0].(map[string]any)

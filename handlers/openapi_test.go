@@ -237,19 +237,21 @@ func openAPIPath(p string) string {
 
 // TestOpenAPIScopes: the scope each operation names (x-candor-scope) is the one the server
 // asks for — no key is a 401, a key one scope too low a 403, a key of that scope gets
-// past authorization — and the operations described as public need no key.
+// past authorization — and the operations described as public need no key. signal stands
+// apart from read < write < admin: a read key is refused what needs signal, and a signal
+// key everything else.
 func TestOpenAPIScopes(t *testing.T) {
 	en := newEnv(t)
 	c := contract(t)
-	keys := map[string]string{"read": en.read, "write": en.write, "admin": en.admin}
-	below := map[string]string{"write": "read", "admin": "write"}
+	keys := map[string]string{"read": en.read, "write": en.write, "admin": en.admin, "signal": en.signalKey()}
+	below := map[string]string{"write": "read", "admin": "write", "signal": "read"}
 	n := 0
 	for path, item := range c.doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if method == http.MethodOptions || path == "/api/v1/stream" {
 				continue // preflight; the stream would not end
 			}
-			url := strings.NewReplacer("{id}", "nope", "{token}", "nope", "{name}", "nope").Replace(path)
+			url := strings.NewReplacer("{id}", "nope", "{token}", "nope", "{name}", "nope", "{check}", "nope").Replace(path)
 			var body any
 			if op.RequestBody != nil {
 				body = "{}"
@@ -264,11 +266,14 @@ func TestOpenAPIScopes(t *testing.T) {
 					t.Errorf("%s %s is described as public, yet answered %d without a key", method, path, code)
 				}
 			case keys[scope] == "":
-				t.Errorf("%s %s needs a key but names no x-candor-scope (read, write or admin)", method, path)
+				t.Errorf("%s %s needs a key but names no x-candor-scope (read, write, admin or signal)", method, path)
 			default:
 				en.do(method, url, "", body).want(401)
 				if low, ok := below[scope]; ok {
 					en.do(method, url, keys[low], body).want(403)
+				}
+				if scope != "signal" {
+					en.do(method, url, keys["signal"], body).want(403)
 				}
 				if code := en.do(method, url, keys[scope], body).Code; code == 401 || code == 403 {
 					t.Errorf("%s %s with a %s key answered %d", method, path, scope, code)

@@ -120,7 +120,16 @@ func (s *server) maintenanceFrom(tx status.Tx, id string) (maintenanceJSON, erro
 	if err != nil {
 		return maintenanceJSON{}, err
 	}
-	return s.toMaintenanceJSON(m, comps), nil
+	v := s.toMaintenanceJSON(m, comps)
+	checks, err := tx.MaintenanceChecks(id)
+	if err != nil {
+		return maintenanceJSON{}, err
+	}
+	for _, ch := range checks {
+		v.PreChecks = append(v.PreChecks, preCheckJSON{ID: ch.ID, Text: ch.Text, Done: ch.Done(), DoneBy: optString(ch.DoneBy),
+			DoneAt: tsPtr(ch.DoneAt)})
+	}
+	return v, nil
 }
 
 func (s *server) renderMaintenance(tx status.Tx, id string) (int, []byte, error) {

@@ -26,7 +26,8 @@ func TestStandardJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"eta-watchdog": jobs.ETAWatchdogSpec, "maintenance": jobs.MaintenanceSpec,
-		"idempotency-sweep": jobs.IdempotencySweepSpec, "uptime-rollup": jobs.UptimeRollUpSpec}
+		"idempotency-sweep": jobs.IdempotencySweepSpec, "uptime-rollup": jobs.UptimeRollUpSpec,
+		"signals": jobs.SignalsSpec, "signal-sweep": jobs.SignalSweepSpec}
 	got := map[string]string{}
 	for _, st := range sched.Statuses() {
 		got[st.Name] = st.Schedule

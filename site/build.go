@@ -91,11 +91,12 @@ type state struct {
 	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
 	postmortems map[string]*status.Postmortem // published ones, by incident id
 	names       map[string]lang.Text          // component id → name, including components since deleted
+	sparks      map[string]*templates.Spark   // component id → its sparkline, for those that opted in
 	loadedAt    time.Time                     // when it was read
 	staleSince  time.Time                     // set when the store failed and this is the last state read
 }
 
-func (b *Builder) load(ctx context.Context) (*state, error) {
+func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 	st := &state{}
 	err := b.store.Read(ctx, func(tx status.Tx) error {
 		var err error
@@ -114,6 +115,9 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 		st.maints, err = tx.Maintenances(status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
 			status.MaintScheduled, status.MaintInProgress, status.MaintVerifying, status.MaintCompleted}})
 		if err != nil {
+			return err
+		}
+		if st.sparks, err = loadSparks(tx, now); err != nil {
 			return err
 		}
 		pms, err := tx.Postmortems()
@@ -150,7 +154,7 @@ func (b *Builder) load(ctx context.Context) (*state, error) {
 // state read at now — pages then say since when they could not be refreshed, and no
 // passed time is shown as upcoming — and returns that snapshot together with the error.
 func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
-	st, loadErr := b.load(ctx)
+	st, loadErr := b.load(ctx, now)
 	if loadErr != nil {
 		last := b.lastState.Load()
 		if last == nil {
@@ -366,7 +370,7 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templa
 				continue
 			}
 			gv.Components = append(gv.Components, templates.ComponentView{Component: c,
-				Uptime: status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location)})
+				Uptime: status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location), Spark: st.sparks[c.ID]})
 			if c.Status.Worse(gv.Worst) {
 				gv.Worst = c.Status
 			}

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// Scope is what an API key may do. Each scope includes the ones before it.
+// Scope is what an API key may do. Each of read, write and admin includes the ones before
+// it; signal stands apart.
 type Scope string
 
 // Scopes, weakest first.
@@ -18,17 +19,29 @@ const (
 	ScopeRead  Scope = "read"  // read everything, including staff-only data
 	ScopeWrite Scope = "write" // post incidents, updates and maintenance
 	ScopeAdmin Scope = "admin" // also manage components and keys
+	// ScopeSignal only sends monitoring signals (Alertmanager, the signal API): the key sits
+	// in monitoring configuration files, so it can neither read staff data nor post
+	// incidents. write and admin keys may send signals too.
+	ScopeSignal Scope = "signal"
 )
 
-// Scopes lists every valid scope, weakest first.
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeAdmin}
+// Scopes lists every valid scope: the nested ones weakest first, then signal.
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeAdmin, ScopeSignal}
 
 // Valid reports whether s is a known scope.
 func (s Scope) Valid() bool { return slices.Contains(Scopes, s) }
 
 // Allows reports whether a key with scope s may do what needs scope need.
 func (s Scope) Allows(need Scope) bool {
-	return s.Valid() && slices.Index(Scopes, s) >= slices.Index(Scopes, need)
+	switch {
+	case !s.Valid():
+		return false
+	case need == ScopeSignal:
+		return s == ScopeSignal || s == ScopeWrite || s == ScopeAdmin
+	case s == ScopeSignal:
+		return false
+	}
+	return slices.Index(Scopes, s) >= slices.Index(Scopes, need)
 }
 
 // APIKey is a staff credential. Only a hash of the secret is ever stored.

@@ -23,6 +23,8 @@ type Service struct {
 	loc *time.Location
 	// notifier plans pushes into the outbox; nil: no pushes.
 	notifier Notifier
+	// signalHold is how long a reported signal state must hold before it takes effect.
+	signalHold time.Duration
 
 	mu      sync.Mutex
 	subs    []func(Change)
@@ -41,7 +43,7 @@ func NewService(store Store, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, clock: clock, log: log, loc: time.UTC}
+	return &Service{store: store, clock: clock, log: log, loc: time.UTC, signalHold: DefaultSignalHold}
 }
 
 // SetEstimator makes the service record restoration estimates and score announced times.

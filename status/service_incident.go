@@ -389,10 +389,12 @@ func componentChanges(tx Tx, req map[string]ComponentStatus, inc *Incident, st I
 }
 
 // syncComponents sets each listed component to the worst status that anything still holding
-// it gives it: an open incident's status, or under_maintenance for active maintenance. A
-// component nothing holds any more returns to its status in restore, if listed (what it was
-// before maintenance), else to operational. It runs after the changed incident or maintenance
-// was saved, so that one is counted as it now stands.
+// it gives it: an open incident's status, under_maintenance for active maintenance, or the
+// status a signal in effect asks for — except during maintenance, when alerts are expected
+// and the post-checks judge the result. A component nothing holds any more returns to its
+// status in restore, if listed (what it was before maintenance), else to operational. It
+// runs after the changed incident, maintenance or signal was saved, so that one is counted
+// as it now stands.
 func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]ComponentStatus) error {
 	if len(ids) == 0 {
 		return nil
@@ -405,16 +407,28 @@ func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]Co
 	if err != nil {
 		return err
 	}
+	signals, err := tx.Signals(SignalFilter{Active: true})
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		target, held := Operational, false
+		target, held, maint := Operational, false, false
 		for i := range active {
 			if active[i].Holds(id) {
-				target, held = UnderMaintenance, true
+				target, held, maint = UnderMaintenance, true, true
+			}
+		}
+		for i := range signals {
+			if signals[i].ComponentID == id && !maint {
+				held = true
+				if signals[i].Active.Worse(target) {
+					target = signals[i].Active
+				}
 			}
 		}
 		for i := range open {

@@ -20,6 +20,8 @@ type MaintenanceInput struct {
 	Notify         bool
 	RemindBefore   []time.Duration // nil: DefaultRemindBefore; empty: none
 	AutoComplete   bool
+	// PreChecks are the items staff must tick before the work may start.
+	PreChecks []string
 }
 
 // MaintenanceUpdateInput posts to a maintenance's timeline, optionally moving its status
@@ -102,6 +104,7 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 			p.Add("remind_before", "each must be between 1s and %s", MaxRemindBefore)
 		}
 	}
+	checks := newPreChecks(p, in.PreChecks)
 	slices.Sort(in.Components)
 	in.Components = slices.Compact(in.Components)
 	m := &Maintenance{ID: NewID(), Title: trimText(in.Title), Status: MaintScheduled, Components: in.Components,
@@ -126,6 +129,9 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 			Message: trimText(in.Message), Notify: in.Notify, PostedBy: op.Actor.Name, CreatedAt: now}
 		m.Updates = []MaintenanceUpdate{u}
 		if err := tx.CreateMaintenance(m); err != nil {
+			return change{}, err
+		}
+		if err := tx.PutMaintenanceChecks(m.ID, checks); err != nil {
 			return change{}, err
 		}
 		queued, err := s.planMaintenancePush(tx, "maintenance_scheduled", m, &m.Updates[0], now)
@@ -181,6 +187,7 @@ func blockers(tx Tx, m *Maintenance) ([]string, error) {
 
 // maintenanceStep is one transition of a maintenance inside a transaction.
 type maintenanceStep struct {
+	svc   *Service
 	m     *Maintenance
 	tx    Tx
 	now   time.Time
@@ -237,24 +244,48 @@ func (st *maintenanceStep) start(msg lang.Text) error {
 }
 
 // finish completes (or cancels) the maintenance and returns its components.
+//
+// Completed work is post-checked first: when its components' probes or signals are not
+// healthy, a system entry says the work was completed with problems (pushed instead of
+// "complete") and a draft incident opens for staff to publish.
 func (st *maintenanceStep) finish(status MaintenanceStatus, kind UpdateKind, event string, msg lang.Text) error {
 	m := st.m
 	wasActive := m.Status.Active()
+	var problems []string
+	var statuses map[string]ComponentStatus
+	if status == MaintCompleted && wasActive {
+		var err error
+		if problems, statuses, err = postCheck(st.tx, m); err != nil {
+			return err
+		}
+	}
 	m.Status, m.EndedAt = status, st.now
 	push := "maintenance_completed"
 	if status == MaintCancelled {
 		push = "maintenance_cancelled"
 	}
-	if err := st.entry(kind, event, status, msg, true, push); err != nil {
+	if err := st.entry(kind, event, status, msg, len(problems) == 0, push); err != nil {
 		return err
+	}
+	if len(problems) > 0 {
+		text := st.svc.maintenanceText(m, "problems", st.now)
+		if err := st.entry(KindSystem, "problems", status, text, true, "maintenance_updated"); err != nil {
+			return err
+		}
 	}
 	if err := st.tx.SaveMaintenance(m); err != nil {
 		return err
 	}
-	if wasActive {
-		return syncComponents(st.tx, m.Components, st.now, m.PriorStatus)
+	if !wasActive {
+		return nil
 	}
-	return nil
+	if len(problems) > 0 {
+		st.svc.log.Warn("maintenance completed with problems", "maintenance", m.ID, "problems", problems)
+		if err := st.svc.openMaintenanceDraft(st.tx, st.actor, m, problems, statuses, st.now); err != nil {
+			return err
+		}
+	}
+	return syncComponents(st.tx, m.Components, st.now, m.PriorStatus)
 }
 
 // stepMaintenance runs fn on maintenance id in one transaction and pushes its last
@@ -266,7 +297,7 @@ func (s *Service) stepMaintenance(ctx context.Context, op Op, id, action string,
 		if m, err = tx.Maintenance(id); err != nil {
 			return change{}, err
 		}
-		st := &maintenanceStep{m: m, tx: tx, now: now, actor: op.Actor}
+		st := &maintenanceStep{svc: s, m: m, tx: tx, now: now, actor: op.Actor}
 		before := len(m.Updates)
 		if err := fn(st); err != nil {
 			return change{}, err
@@ -307,6 +338,12 @@ func (s *Service) StartMaintenance(ctx context.Context, op Op, id, overrideReaso
 	return s.stepMaintenance(ctx, op, id, "maintenance.start", func(st *maintenanceStep) error {
 		if st.m.Status != MaintScheduled {
 			return Errorf(ECONFLICT, "Maintenance %s is %s; only scheduled maintenance can be started.", id, st.m.Status)
+		}
+		if pending, total, err := pendingChecks(st.tx, st.m); err != nil {
+			return err
+		} else if pending > 0 { // no override: the checks are the point
+			return &Error{Code: ECONFLICT, Message: fmt.Sprintf("%d of %d pre-checks are not done; tick them before starting the work.", pending, total),
+				Fields: map[string]string{"pre_checks": fmt.Sprintf("%d of %d not done", pending, total)}}
 		}
 		bl, err := blockers(st.tx, st.m)
 		if err != nil {

@@ -46,6 +46,16 @@ func (s *Service) advance(ctx context.Context, st *maintenanceStep) error {
 		if now.Before(m.ScheduledFor) {
 			return s.remind(st)
 		}
+		// Risky work waits for its pre-checks, saying so once.
+		if pending, _, err := pendingChecks(st.tx, m); err != nil {
+			return err
+		} else if pending > 0 {
+			if u := m.LatestUpdate(); u == nil || u.Event != "checks" {
+				s.log.WarnContext(ctx, "maintenance waits for its pre-checks", slog.String("maintenance", m.ID), slog.Int("pending", pending))
+				return st.entry(KindSystem, "checks", MaintScheduled, s.maintenanceText(m, "checks", now), false, "")
+			}
+			return nil
+		}
 		bl, err := blockers(st.tx, m)
 		if err != nil {
 			return err

@@ -115,6 +115,12 @@ type Tx interface {
 	SaveMaintenance(m *Maintenance) error
 	// AppendMaintenanceUpdate adds an entry to a maintenance's timeline; ENOTFOUND if absent.
 	AppendMaintenanceUpdate(u *MaintenanceUpdate) error
+	// MaintenanceChecks returns a maintenance's pre-check list in its order (nil: none).
+	MaintenanceChecks(maintenanceID string) ([]MaintenanceCheck, error)
+	// PutMaintenanceChecks replaces a maintenance's pre-check list; EINVALID as
+	// ValidateMaintenanceChecks, ENOTFOUND when the maintenance is absent. The list goes
+	// with the maintenance.
+	PutMaintenanceChecks(maintenanceID string, cs []MaintenanceCheck) error
 
 	// Device returns a device by token; ENOTFOUND if absent.
 	Device(token string) (*Device, error)
@@ -211,6 +217,59 @@ type Tx interface {
 	UptimeDays(componentID, from, to string) ([]UptimeDayRecord, error)
 	// LatestUptimeDay returns the latest day any record has, "" when there is none.
 	LatestUptimeDay() (string, error)
+
+	// Signal returns the signal with that key; ENOTFOUND if absent.
+	Signal(key string) (*Signal, error)
+	// PutSignal inserts the signal or replaces the one with its key (keeping CreatedAt).
+	// EINVALID as ValidateSignalRecord; ENOTFOUND when its component does not exist. A
+	// component's signals are deleted with the component.
+	PutSignal(g *Signal) error
+	// Signals returns the signals matching f, by key (bytes).
+	Signals(f SignalFilter) ([]Signal, error)
+	// DeleteSignalsEndedBefore deletes signals that are resolved, no longer pending and
+	// ended before t, and returns how many.
+	DeleteSignalsEndedBefore(t time.Time) (int, error)
+
+	// Draft returns a draft incident; ENOTFOUND if absent.
+	Draft(id string) (*Draft, error)
+	// PutDraft inserts the draft or replaces the one with its id (keeping CreatedAt);
+	// EINVALID as ValidateDraftRecord.
+	PutDraft(d *Draft) error
+	// Drafts returns the drafts matching f, newest CreatedAt first (ties by id).
+	Drafts(f DraftFilter) ([]Draft, error)
+
+	// MonitorSettingsOf returns a component's monitoring settings; ENOTFOUND if none were saved.
+	MonitorSettingsOf(componentID string) (*MonitorSettings, error)
+	// PutMonitorSettings inserts or replaces a component's monitoring settings; ENOTFOUND when
+	// the component does not exist. They are deleted with the component.
+	PutMonitorSettings(m *MonitorSettings) error
+	// AllMonitorSettings returns every component's saved settings, by component id (bytes).
+	AllMonitorSettings() ([]MonitorSettings, error)
+
+	// Probe returns a probe; ENOTFOUND if absent.
+	Probe(id string) (*Probe, error)
+	// Probes returns the probes of component componentID ("": every component), by
+	// component id, then id (bytes).
+	Probes(componentID string) ([]Probe, error)
+	// DueProbes returns up to limit enabled probes whose NextRunAt is at or before now,
+	// earliest first (ties by id); EINVALID for a limit below 1.
+	DueProbes(now time.Time, limit int) ([]Probe, error)
+	// PutProbe inserts the probe or replaces the one with its id (keeping CreatedAt);
+	// EINVALID as ValidateProbeRecord, ENOTFOUND when its component does not exist. A
+	// component's probes are deleted with it.
+	PutProbe(p *Probe) error
+	// DeleteProbe deletes a probe; ENOTFOUND if absent. The per-minute results it added
+	// stay with the component.
+	DeleteProbe(id string) error
+	// AddProbeMinutes adds each record's checks, failures and latency sum to the stored
+	// record of the same component and minute (creating it), keeping the larger LatencyMax;
+	// ENOTFOUND when a record's component does not exist, writing none of them.
+	AddProbeMinutes(records []ProbeMinute) error
+	// ProbeMinutes returns the records of component componentID with Minute from `from`
+	// (inclusive) to `to` (exclusive), by minute.
+	ProbeMinutes(componentID string, from, to time.Time) ([]ProbeMinute, error)
+	// DeleteProbeMinutesBefore deletes the records with Minute before t and returns how many.
+	DeleteProbeMinutesBefore(t time.Time) (int, error)
 
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error

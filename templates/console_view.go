@@ -96,6 +96,11 @@ type DashboardView struct {
 	Names    map[string]lang.Text // component id → name
 	Titles   map[string]lang.Text // incident id → title (for failures and held maintenance)
 	Problems []string             // parts of the dashboard that could not be loaded
+
+	// Drafts are incidents monitoring opened that nobody published yet; Suggestions are
+	// open incidents whose signals say the trouble is over. Both come first.
+	Drafts      []DraftCard
+	Suggestions []Suggestion
 }
 
 // IncidentForm is the new-incident form as typed.
@@ -195,6 +200,8 @@ type MaintenanceForm struct {
 	ScheduledFor, ScheduledUntil string // datetime-local
 	RemindBefore                 string // e.g. "24h, 1h"
 	Notify, AutoComplete         bool
+
+	PreChecks string // one item a line
 }
 
 // MaintenanceListView lists maintenance by where it stands.
@@ -218,6 +225,8 @@ type MaintenanceDetailView struct {
 	ConsolePage
 	M     status.Maintenance
 	Names map[string]lang.Text
+	// Checks is its pre-check list, ticked by staff before it may start.
+	Checks []status.MaintenanceCheck
 	// Titles names the incidents holding it.
 	Titles map[string]lang.Text
 	// Form says which form Errors and Problem belong to: "start", "cancel" or "update".
@@ -255,6 +264,18 @@ type ComponentEditView struct {
 	Form      ComponentForm
 	Errors    FormErrors
 	Problem   string
+	// Monitoring is how the component reacts to signals; Templates are what its drafts may
+	// start from.
+	Monitoring       MonitoringForm
+	MonitoringErrors FormErrors
+	Templates        []status.Template
+	// Probes check the component from Candor; Day is their last 24 hours and Spark their
+	// last hour.
+	Probes      []status.Probe
+	ProbeForm   ProbeForm
+	ProbeErrors FormErrors
+	Day         *status.Metrics
+	Spark       *Spark
 }
 
 // KeysView lists API keys with the create form; Secret is shown once after creation.

@@ -13,11 +13,20 @@ func MaintenanceStatusText(l Lang, s status.MaintenanceStatus) string {
 	return T(l, "maint."+string(s))
 }
 
+// maintenanceOutcomeText is a maintenance's status in words, saying "completed with
+// problems" when the checks after the work failed.
+func maintenanceOutcomeText(l Lang, m status.Maintenance) string {
+	if m.Status == status.MaintCompleted && m.ProblemsFound() {
+		return T(l, "maint.completed_problems")
+	}
+	return MaintenanceStatusText(l, m.Status)
+}
+
 // maintenanceEventText heads a maintenance timeline entry: what the system did, or the
 // status staff posted.
 func maintenanceEventText(l Lang, u status.MaintenanceUpdate) string {
 	switch u.Event {
-	case "started", "held", "released", "override", "reminder", "late":
+	case "started", "held", "released", "override", "reminder", "late", "problems", "checks":
 		return T(l, "maint.event."+u.Event)
 	}
 	return MaintenanceStatusText(l, u.Status)

@@ -56,6 +56,8 @@ type Page struct {
 type ComponentView struct {
 	Component status.Component
 	Uptime    status.ComponentUptime
+	// Spark is its probes' response time over the last hour, when it opted in (nil: none).
+	Spark *Spark
 }
 
 // GroupView is a group of components; Group.ID is "" for the ungrouped ones.

@@ -66,6 +66,15 @@ var catalog = map[string][2]string{
 	"uptime.today":         {"Today", "오늘"},
 	"uptime.label":         {"Daily uptime of {0}, last {1} days", "{0} 일별 가동 기록, 최근 {1}일"},
 	"day.nodata":           {"No data", "데이터 없음"},
+
+	// Maintenance checks: waiting for pre-checks, completed with problems.
+	"maint.event.problems":     {"Checks found problems", "점검 후 문제 발견"},
+	"maint.event.checks":       {"Waiting for pre-checks", "사전 점검 대기"},
+	"maint.completed_problems": {"Completed with problems", "완료 (문제 발견)"},
+
+	// A component's probe response time (home page).
+	"spark.text": {"Response time {0} ms on average over the last {1} minutes", "최근 {1}분 평균 응답 시간 {0}ms"},
+
 	"stale.notice": {"We cannot reach our status database right now. This page shows what we knew at {0}; the times and estimates on it are kept current.",
 		"지금 상태 데이터베이스에 연결할 수 없습니다. 이 페이지는 {0} 기준의 정보이며, 시각과 예상 복구 시간은 계속 갱신됩니다."},
 	"uptime.trouble.none": {"No downtime on any day.", "장애가 있었던 날이 없습니다."},
@@ -233,6 +242,19 @@ var catalog = map[string][2]string{
 	"entry.m.completed":      {"Maintenance is complete.", "점검이 완료되었습니다."},
 	"entry.m.late":           {"Maintenance is running past its planned end ({1}). We will let you know when it is complete.", "점검이 예정 종료 시각({1})을 넘겨 계속되고 있습니다. 완료되는 대로 알려 드리겠습니다."},
 	"entry.m.override":       {"Started despite an unresolved incident. Reason: {2}", "해결되지 않은 장애가 있지만 담당자 판단으로 시작했습니다. 사유: {2}"},
+
+	// Monitoring: the first entry of a published draft; maintenance checks.
+	"entry.detected":   {"Detected by monitoring at {0}.", "모니터링이 {0}에 문제를 감지했습니다."},
+	"entry.m.problems": {"The work is over, but checks after it found problems. We are investigating.", "점검은 끝났지만 점검 후 확인에서 문제가 발견되어 원인을 확인하고 있습니다."},
+	"entry.m.checks":   {"Maintenance has not started: its pre-checks are not all done.", "사전 점검 항목이 모두 완료되지 않아 점검을 시작하지 않았습니다."},
+
+	// Drafts monitoring opens, before staff edit them (and what auto-publishing posts).
+	"draft.title":      {"Problems with {0}", "{0} 장애"},
+	"draft.title0":     {"Service problems", "서비스 장애"},
+	"draft.message":    {"Our monitoring detected a problem with {0}. We are investigating.", "모니터링에서 {0} 문제를 감지해 원인을 확인하고 있습니다."},
+	"draft.message0":   {"Our monitoring detected a problem. We are investigating.", "모니터링에서 문제를 감지해 원인을 확인하고 있습니다."},
+	"draft.monitoring": {"Our monitoring shows the service recovering. We are watching to make sure it stays healthy.", "모니터링 결과 서비스가 회복되고 있습니다. 안정적으로 유지되는지 지켜보고 있습니다."},
+	"draft.m.message":  {"Checks after maintenance found problems with {0}. We are investigating.", "점검 후 확인에서 {0} 문제가 발견되어 원인을 확인하고 있습니다."},
 
 	// Postmortems on the public incident page.
 	"pm.heading":           {"Postmortem", "사후 분석"},

@@ -12,7 +12,7 @@ import (
 const apikeyHelp = `Usage: candor apikey ACTION [flags]
 
 Actions:
-  create --name NAME [--scope read|write|admin]   make a key; prints only the key
+  create --name NAME [--scope read|write|admin|signal]   make a key; prints only the key
   list                                            list keys (never their secrets)
   revoke NAME                                     revoke the active key NAME
 
@@ -37,9 +37,9 @@ func openService(ctx context.Context, sf storeFlags) (*status.Service, func(), e
 var cliOp = status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "cli"}}
 
 func apikeyCreate(ctx context.Context, args []string, env Env) error {
-	fs := flagSet("apikey create", "candor apikey create --name NAME [--scope read|write|admin] [--data-dir D]", env)
+	fs := flagSet("apikey create", "candor apikey create --name NAME [--scope read|write|admin|signal] [--data-dir D]", env)
 	name := fs.String("name", "", "name of the key, e.g. the person or system using it (required)")
-	scope := fs.String("scope", "write", "read (read everything), write (also post incidents) or admin (also manage components and keys)")
+	scope := fs.String("scope", "write", "read (read everything), write (also post incidents), admin (also manage components and keys) or signal (only send monitoring signals)")
 	sf := registerStore(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -53,7 +53,7 @@ const usage = `Candor — an honest status page with push notifications.
 
 Usage:
   candor [serve] [flags]                      run the server (default)
-  candor apikey create --name NAME [--scope read|write|admin]
+  candor apikey create --name NAME [--scope read|write|admin|signal]
   candor apikey list
   candor apikey revoke NAME
   candor user create --name NAME --role admin|editor|viewer   (password from a prompt or stdin)

@@ -175,6 +175,24 @@ func apply(tx status.Tx, l line, v int) error {
 			}
 		}
 		return tx.CreateMaintenance(m)
+	case "monitoring":
+		m, err := decode[status.MonitorSettings](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutMonitorSettings(m)
+	case "probe":
+		p, err := decode[status.Probe](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutProbe(p)
+	case "maintenance_checks":
+		mc, err := decode[maintenanceChecks](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutMaintenanceChecks(mc.MaintenanceID, mc.Checks)
 	case "device":
 		d, err := decode[status.Device](l)
 		if err != nil {

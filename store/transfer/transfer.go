@@ -25,6 +25,9 @@ const (
 	Version = 2
 )
 
+// Signals, draft incidents and per-minute probe results are left out too: they describe
+// the monitoring of the moment, which the target's own jobs take up again.
+
 // header is the first line of a stream.
 type header struct {
 	Format     string    `json:"format"`
@@ -41,7 +44,14 @@ type line struct {
 
 // Kinds of record, in the order they are written and must be imported (components need
 // their groups, postmortems their incidents).
-var kinds = []string{"group", "component", "incident", "maintenance", "device", "apikey", "user", "template", "postmortem", "audit"}
+var kinds = []string{"group", "component", "monitoring", "probe", "incident", "maintenance", "maintenance_checks", "device",
+	"apikey", "user", "template", "postmortem", "audit"}
+
+// maintenanceChecks is a maintenance's pre-check list as one record.
+type maintenanceChecks struct {
+	MaintenanceID string
+	Checks        []status.MaintenanceCheck
+}
 
 // devicePage is how many devices are read at a time.
 const devicePage = 1000
@@ -88,6 +98,24 @@ func Export(ctx context.Context, st status.Store, w io.Writer, now time.Time) (S
 				return err
 			}
 		}
+		settings, err := tx.AllMonitorSettings()
+		if err != nil {
+			return err
+		}
+		for _, m := range settings {
+			if err := put("monitoring", m); err != nil {
+				return err
+			}
+		}
+		probes, err := tx.Probes("")
+		if err != nil {
+			return err
+		}
+		for _, p := range probes {
+			if err := put("probe", p); err != nil {
+				return err
+			}
+		}
 		incs, err := tx.Incidents(status.IncidentFilter{})
 		if err != nil {
 			return err
@@ -104,6 +132,17 @@ func Export(ctx context.Context, st status.Store, w io.Writer, now time.Time) (S
 		for i := len(ms) - 1; i >= 0; i-- {
 			if err := put("maintenance", ms[i]); err != nil {
 				return err
+			}
+		}
+		for i := len(ms) - 1; i >= 0; i-- {
+			cs, err := tx.MaintenanceChecks(ms[i].ID)
+			if err != nil {
+				return err
+			}
+			if len(cs) > 0 {
+				if err := put("maintenance_checks", maintenanceChecks{MaintenanceID: ms[i].ID, Checks: cs}); err != nil {
+					return err
+				}
 			}
 		}
 		for after := ""; ; {

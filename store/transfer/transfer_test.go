@@ -68,8 +68,20 @@ func richState(t *testing.T, st status.Store) {
 	_, err = svc.SavePostmortem(ctx, op, inc.ID, status.PostmortemInput{Cause: lang.Same("Power."), Impact: lang.Same("All logins."), Timeline: lang.Same("10:00 down"),
 		Publish: true, Actions: []status.FollowUp{{Title: lang.Same("Second feed"), Owner: "ops", DueDate: clock.Now().AddDate(0, 0, 7)}}})
 	must(err)
-	_, err = svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: lang.Same("DB"), Message: lang.Same("Upgrade."), Components: []string{"messenger"},
-		ScheduledFor: clock.Now().Add(2 * time.Hour), ScheduledUntil: clock.Now().Add(3 * time.Hour), Notify: true, AutoComplete: true})
+	m, err := svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: lang.Same("DB"), Message: lang.Same("Upgrade."), Components: []string{"messenger"},
+		ScheduledFor: clock.Now().Add(2 * time.Hour), ScheduledUntil: clock.Now().Add(3 * time.Hour), Notify: true, AutoComplete: true,
+		PreChecks: []string{"Backup verified", "Rollback rehearsed"}})
+	must(err)
+	checks, err := svc.MaintenanceChecks(ctx, m.ID)
+	must(err)
+	_, err = svc.TickMaintenanceCheck(ctx, op, m.ID, checks[0].ID, true)
+	must(err)
+	_, err = svc.SaveMonitorSettings(ctx, op, status.MonitorSettings{ComponentID: "login", AutoPublishAfter: 5 * time.Minute, Sparkline: true})
+	must(err)
+	p, err := svc.CreateProbe(ctx, op, "login", status.ProbeInput{Kind: status.ProbeHTTP, Target: "https://login.example.com/healthz",
+		BodyContains: "ok", CertMinDays: 14, Interval: 30 * time.Second})
+	must(err)
+	_, err = svc.RecordProbeResults(ctx, []status.ProbeResult{{ProbeID: p.ID, At: clock.Now(), OK: false, Latency: time.Second, Error: "timeout"}})
 	must(err)
 	_, _, err = svc.RegisterDevice(ctx, op, status.DeviceInput{Token: "token-aaaaaaaaaaaaaaaaaaaaaaaa", Platform: status.IOS, Locale: "ko",
 		Components: []string{"messenger", "login"}})
@@ -125,7 +137,8 @@ func RoundTrip(t *testing.T, src, dst status.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"group", "component", "incident", "maintenance", "device", "apikey", "user", "template", "postmortem", "audit"} {
+	for _, k := range []string{"group", "component", "monitoring", "probe", "incident", "maintenance", "maintenance_checks", "device",
+		"apikey", "user", "template", "postmortem", "audit"} {
 		if stats[k] == 0 {
 			t.Fatalf("export has no %s records: %v", k, stats)
 		}
