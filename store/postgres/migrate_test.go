@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/store/migrate"
 )
 
 // TestMigrateConcurrentOpen starts several replicas at once on an empty schema: each Open
@@ -29,7 +31,7 @@ func TestMigrateConcurrentOpen(t *testing.T) {
 		t.Cleanup(func() { stores[i].Close() })
 	}
 
-	ms, err := loadMigrations(migrationFiles())
+	ms, err := migrate.Load(migrationFiles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func TestMigrateConcurrentOpen(t *testing.T) {
 	}
 	var want []string
 	for _, m := range ms {
-		want = append(want, m.name)
+		want = append(want, m.Name)
 	}
 	if got := applied(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("schema_migrations = %v, want each of %v once", got, want)
@@ -97,13 +99,13 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 func TestMigrationFailureRollsBack(t *testing.T) {
 	s := openTest(t, newSchema(t))
 	ctx := t.Context()
-	ms, err := loadMigrations(migrationFiles())
+	ms, err := migrate.Load(migrationFiles())
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := ms[len(ms)-1].version + 1
-	good := migration{version: next, name: "good", sql: `CREATE TABLE extra_good (id integer)`}
-	bad := migration{version: next + 1, name: "bad", sql: `CREATE TABLE extra_bad (id integer); SELECT 1/0`}
+	next := ms[len(ms)-1].Version + 1
+	good := migrate.Migration{Version: next, Name: "good", SQL: `CREATE TABLE extra_good (id integer)`}
+	bad := migrate.Migration{Version: next + 1, Name: "bad", SQL: `CREATE TABLE extra_bad (id integer); SELECT 1/0`}
 	if err := s.migrate(ctx, append(ms, good, bad)); err == nil {
 		t.Fatal("migrate with a failing migration succeeded")
 	}
@@ -121,7 +123,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	if bad2 != nil {
 		t.Error("the failed migration's table exists")
 	}
-	fixed := migration{version: next + 1, name: "fixed", sql: `CREATE TABLE extra_bad (id integer)`}
+	fixed := migrate.Migration{Version: next + 1, Name: "fixed", SQL: `CREATE TABLE extra_bad (id integer)`}
 	if err := s.migrate(ctx, append(ms, good, fixed)); err != nil {
 		t.Errorf("migrate with the fixed migration: %v", err)
 	}

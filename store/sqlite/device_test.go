@@ -162,7 +162,7 @@ func TestUpgradeTo0003(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(t.Context(), db, old); err != nil {
+	if err := runMigrations(t.Context(), db, old); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE meta SET revision = 41`); err != nil {

@@ -8,10 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
-	"slices"
-	"strconv"
 	"time"
+
+	"github.com/candorstatus/candor/store/migrate"
 )
 
 //go:embed migrations/*.sql
@@ -26,57 +25,14 @@ func migrationFiles() fs.FS {
 	return sub
 }
 
-// migration is one numbered schema change, NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-var migrationName = regexp.MustCompile(`^([0-9]+)_[a-z0-9_]+\.sql$`)
-
-// loadMigrations reads the *.sql files at the top of fsys, ordered by version.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
-		}
-		v, err := strconv.Atoi(m[1])
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: bad version", e.Name())
-		}
-		b, err := fs.ReadFile(fsys, e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
-// migrate applies the migrations in fsys that db has not recorded yet, in version order,
+// runMigrations applies the migrations in fsys that db has not recorded yet, in version order,
 // each in its own transaction, and records them in schema_migrations.
 //
 // Foreign key enforcement is off while a migration runs, so a migration may rebuild a table
 // the SQLite way (create new, copy, drop old, rename) without the drop cascading to other
 // tables; PRAGMA foreign_key_check must pass before the migration commits.
-func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
-	ms, err := loadMigrations(fsys)
+func runMigrations(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
+	ms, err := migrate.Load(fsys)
 	if err != nil {
 		return err
 	}
@@ -94,18 +50,6 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 	) STRICT`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var newest sql.NullInt64
-	if err := conn.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("load schema version: %w", err)
-	}
-	known := 0
-	if len(ms) > 0 {
-		known = ms[len(ms)-1].version
-	}
-	if int(newest.Int64) > known {
-		return fmt.Errorf("database schema version %d is newer than this build knows (%d): upgrade Candor", newest.Int64, known)
-	}
-
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("disable foreign keys: %w", err)
 	}
@@ -116,31 +60,51 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	for _, m := range ms {
-		if err := applyMigration(ctx, conn, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
+	return migrate.Run(ctx, target{conn}, ms)
+}
+
+// target is the SQLite side of a migrate.Run on one connection.
+type target struct{ conn *sql.Conn }
+
+func (t target) Applied(ctx context.Context) ([]int, error) {
+	rows, err := t.conn.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer rows.Close()
+	var vs []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, rows.Err()
+}
+
+func (t target) Apply(ctx context.Context, m migrate.Migration) error {
+	return applyMigration(ctx, t.conn, m)
 }
 
 // applyMigration runs m in one transaction unless it is already recorded. The check is
 // inside the transaction, which holds the write lock (BEGIN IMMEDIATE), so two processes
-// opening the same new file apply it once.
-func applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
+// opening the same new file apply it once: the list migrate.Run works from was read
+// before that lock.
+func applyMigration(ctx context.Context, conn *sql.Conn, m migrate.Migration) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
@@ -155,7 +119,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
 		return errors.New("foreign key violations after migration")
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.version, time.Now().UnixMicro()); err != nil {
+		m.Version, time.Now().UnixMicro()); err != nil {
 		return err
 	}
 	return tx.Commit()

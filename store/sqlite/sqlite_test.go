@@ -13,6 +13,7 @@ import (
 	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
+	"github.com/candorstatus/candor/store/migrate"
 	"github.com/candorstatus/candor/store/storetest"
 )
 
@@ -123,7 +124,7 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations(migrationFiles())
+	ms, err := migrate.Load(migrationFiles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestMigrate(t *testing.T) {
 	t.Run("applies in version order, once", func(t *testing.T) {
 		db := openDB(t)
 		for range 2 {
-			if err := migrate(t.Context(), db, good); err != nil {
+			if err := runMigrations(t.Context(), db, good); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -203,7 +204,7 @@ func TestMigrate(t *testing.T) {
 			"1_ok.sql":  good["2_first.sql"],
 			"2_bad.sql": {Data: []byte(`CREATE TABLE t3 (x); INSERT INTO nope VALUES (1);`)},
 		}
-		if err := migrate(t.Context(), db, bad); err == nil || !strings.Contains(err.Error(), "2_bad.sql") {
+		if err := runMigrations(t.Context(), db, bad); err == nil || !strings.Contains(err.Error(), "2_bad.sql") {
 			t.Fatalf("migrate = %v, want an error naming 2_bad.sql", err)
 		}
 		if got := tables(t, db); got != "t1" {
@@ -225,7 +226,7 @@ func TestMigrate(t *testing.T) {
 		db := openDB(t)
 		fsys := fstest.MapFS{"1_fk.sql": {Data: []byte(`CREATE TABLE tp (id INTEGER PRIMARY KEY);
 			CREATE TABLE tc (p INTEGER REFERENCES tp (id)); INSERT INTO tc VALUES (7);`)}}
-		if err := migrate(t.Context(), db, fsys); err == nil {
+		if err := runMigrations(t.Context(), db, fsys); err == nil {
 			t.Fatal("migrate succeeded, want a foreign key error")
 		}
 		if got := tables(t, db); got != "" {
@@ -235,11 +236,11 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("newer database refused", func(t *testing.T) {
 		db := openDB(t)
-		if err := migrate(t.Context(), db, good); err != nil {
+		if err := runMigrations(t.Context(), db, good); err != nil {
 			t.Fatal(err)
 		}
 		older := fstest.MapFS{"2_first.sql": good["2_first.sql"]}
-		if err := migrate(t.Context(), db, older); err == nil {
+		if err := runMigrations(t.Context(), db, older); err == nil {
 			t.Error("migrate with fewer migrations than applied succeeded, want an error")
 		}
 	})
@@ -249,7 +250,7 @@ func TestMigrate(t *testing.T) {
 		"duplicate version": {"1_a.sql": {Data: []byte(`SELECT 1;`)}, "01_b.sql": {Data: []byte(`SELECT 1;`)}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := migrate(t.Context(), openDB(t), fsys); err == nil {
+			if err := runMigrations(t.Context(), openDB(t), fsys); err == nil {
 				t.Error("migrate succeeded, want an error")
 			}
 		})

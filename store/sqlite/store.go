@@ -85,7 +85,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, writer, migrationFiles()); err != nil {
+	if err := runMigrations(ctx, writer, migrationFiles()); err != nil {
 		writer.Close()
 		return nil, dbError(ctx, err, "migrate database %s", path)
 	}

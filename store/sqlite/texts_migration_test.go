@@ -30,7 +30,7 @@ func TestTextsMigration(t *testing.T) {
 			before[e.Name()] = &fstest.MapFile{Data: b}
 		}
 	}
-	if err := migrate(t.Context(), db, before); err != nil {
+	if err := runMigrations(t.Context(), db, before); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{

@@ -2,11 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"github.com/candorstatus/candor/lang"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 )
