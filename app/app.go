@@ -198,9 +198,9 @@ func (a *App) Start(ctx context.Context) (string, error) {
 		// pages, and look for pushes a dead replica left behind. The holder's periodic
 		// revision check is the safety net if a notification is lost.
 		a.spawn(func() {
-			err := a.Store.Listen(runCtx, func(rev int64) {
+			err := a.Store.Listen(runCtx, func(rev int64, kind string) {
 				a.Site.Notify()
-				a.modelChanged(status.Change{Revision: rev, Kind: "incident"})
+				a.modelChanged(status.Change{Revision: rev, Kind: kind})
 				a.feed.Notify(live.Event{Revision: rev, Kind: "change"})
 				a.Dispatcher.Wake()
 			})

@@ -15,8 +15,9 @@ type Store struct {
 	status.Store
 	// Locker runs each periodic job on one replica (PostgreSQL) or locally (SQLite).
 	Locker jobs.Locker
-	// Listen, when set, calls fn with each revision another replica commits.
-	Listen func(ctx context.Context, fn func(int64)) error
+	// Listen, when set, calls fn with each revision another replica commits and the kind
+	// of change it was ("" when unknown).
+	Listen func(ctx context.Context, fn func(rev int64, kind string)) error
 	// Desc names it for logs: "postgresql" or "sqlite PATH".
 	Desc string
 }

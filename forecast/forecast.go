@@ -124,9 +124,11 @@ func (f *Forecaster) build(recs []eta.Record, now time.Time) {
 	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
 }
 
-// OnChange is a status.Service subscriber: incident changes alter the history.
+// OnChange is a status.Service subscriber: incident changes alter the history, and so may
+// a change of unknown kind (another replica's, from an older version or an import).
+// Component and maintenance changes do not: the model learns from incidents only.
 func (f *Forecaster) OnChange(c status.Change) {
-	if c.Kind != "incident" {
+	if c.Kind != "incident" && c.Kind != "" {
 		return
 	}
 	select {

@@ -2,9 +2,10 @@ package forecast
 
 import (
 	"context"
-	"github.com/candorstatus/candor/lang"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/demo"
 	"github.com/candorstatus/candor/eta"
@@ -84,4 +85,24 @@ func TestForecasterPublishesTheTrackersRange(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("rebuild after an update")
+}
+
+// TestOnChangeRebuildsForHistoryOnly: the model learns from incidents, so an incident
+// change (or one of unknown kind, as another replica's can be) asks for a rebuild and a
+// component's or maintenance's does not — probes and signals change components often.
+func TestOnChangeRebuildsForHistoryOnly(t *testing.T) {
+	f := New(nil, status.NewManualClock(time.Now()), nil)
+	for kind, want := range map[string]bool{"incident": true, "": true, "component": false, "maintenance": false} {
+		f.OnChange(status.Change{Revision: 1, Kind: kind})
+		select {
+		case <-f.kick:
+			if !want {
+				t.Errorf("a %q change asked for a model rebuild", kind)
+			}
+		default:
+			if want {
+				t.Errorf("a %q change did not ask for a model rebuild", kind)
+			}
+		}
+	}
 }

@@ -191,7 +191,7 @@ func (s *Service) writeAt(ctx context.Context, op Op, now time.Time, fn func(tx 
 			}
 		}
 		if ch.public {
-			if rev, err = tx.BumpRevision(); err != nil {
+			if rev, err = tx.BumpRevision(ch.kind); err != nil {
 				return fmt.Errorf("bump revision: %w", err)
 			}
 		}

@@ -33,8 +33,10 @@ type Store interface {
 type Tx interface {
 	// Revision returns the public revision: a counter bumped by every change the public can see.
 	Revision() (int64, error)
-	// BumpRevision increments the public revision and returns the new value.
-	BumpRevision() (int64, error)
+	// BumpRevision increments the public revision and returns the new value. kind is what
+	// changed (a Change kind, "" when it could be anything); a store shared by several
+	// replicas passes it on, so they can skip work the change does not concern.
+	BumpRevision(kind string) (int64, error)
 
 	// Groups returns every group ordered by position, then name.
 	Groups() ([]Group, error)

@@ -60,7 +60,7 @@ func TestClosedStore(t *testing.T) {
 	wantCode(t, "Migrate", s.Migrate(t.Context()), status.EUNAVAILABLE)
 	_, _, err := s.TryLock(t.Context(), "job")
 	wantCode(t, "TryLock", err, status.EUNAVAILABLE)
-	wantCode(t, "Listen", s.Listen(t.Context(), func(int64) {}), status.EUNAVAILABLE)
+	wantCode(t, "Listen", s.Listen(t.Context(), func(int64, string) {}), status.EUNAVAILABLE)
 }
 
 // TestConnectionKilledMidWrite terminates a Write's backend, as a server restart or an
@@ -69,12 +69,12 @@ func TestConnectionKilledMidWrite(t *testing.T) {
 	s := openTest(t, newSchema(t))
 	err := s.Write(t.Context(), func(stx status.Tx) error {
 		admin(t, `SELECT pg_terminate_backend($1)`, stx.(*tx).conn.PgConn().PID())
-		_, err := stx.BumpRevision()
+		_, err := stx.BumpRevision("")
 		wantCode(t, "BumpRevision after the backend was terminated", err, status.EUNAVAILABLE)
 		return err
 	})
 	wantCode(t, "Write", err, status.EUNAVAILABLE)
-	if err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err }); err != nil {
+	if err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err }); err != nil {
 		t.Errorf("Write after the connection was killed: %v", err)
 	}
 }
@@ -156,13 +156,13 @@ func TestIdleWriteEnded(t *testing.T) {
 		done <- a.Write(t.Context(), func(tx status.Tx) error {
 			close(stalled)
 			time.Sleep(time.Second)
-			_, err := tx.BumpRevision()
+			_, err := tx.BumpRevision("")
 			return err
 		})
 	}()
 	<-stalled
 	start := time.Now()
-	if err := b.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err }); err != nil {
+	if err := b.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err }); err != nil {
 		t.Fatalf("Write of another replica: %v", err)
 	}
 	if d := time.Since(start); d > 900*time.Millisecond {

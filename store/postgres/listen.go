@@ -50,20 +50,36 @@ func revisionChannel(schema string) string {
 	return ch
 }
 
+// notifyKind is kind as a notification carries it: one word of letters and underscores
+// (anything else becomes "", "could be anything"), so the payload splits on spaces.
+func notifyKind(kind string) string {
+	if len(kind) > 32 {
+		return ""
+	}
+	for _, r := range kind {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return ""
+		}
+	}
+	return kind
+}
+
 // Listen calls fn with the public revision every time a Write that bumped it commits on
-// another replica (or another Store on the same schema), until ctx ends (it returns ctx's
+// another replica (or another Store on the same schema), with the kind of change the
+// Write named (see Tx.BumpRevision; "" when unknown), until ctx ends (it returns ctx's
 // error) or the store closes (EUNAVAILABLE). This Store's own Writes are not reported: the
 // process that wrote already told its subscribers, and a second round would rebuild its
 // snapshot and model and wake its dispatcher twice per write. It holds a connection of its
 // own, outside the pool.
 //
-// fn is also called with the current revision once the connection listens, and again after
-// each reconnection, so a change committed while the connection was down is never missed.
+// fn is also called with the current revision and kind "" once the connection listens, and
+// again after each reconnection, so a change committed while the connection was down is
+// never missed.
 // When the connection fails, Listen reconnects with jittered exponential backoff (up to
 // about 30 s). fn runs on Listen's goroutine and should return quickly. Within one
 // connection it sees revisions in increasing order, each once; it may skip values (those
 // committed while disconnected, or passed by the first read), never the latest.
-func (s *Store) Listen(ctx context.Context, fn func(revision int64)) error {
+func (s *Store) Listen(ctx context.Context, fn func(revision int64, kind string)) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
@@ -101,7 +117,7 @@ func (s *Store) Listen(ctx context.Context, fn func(revision int64)) error {
 
 // listenOnce connects, listens and calls fn until the connection fails or ctx ends. It
 // reports whether it got as far as listening.
-func (s *Store) listenOnce(ctx context.Context, fn func(int64)) (bool, error) {
+func (s *Store) listenOnce(ctx context.Context, fn func(int64, string)) (bool, error) {
 	conn, err := pgx.ConnectConfig(ctx, withAppName(s.connConfig, "listen"))
 	if err != nil {
 		return false, err
@@ -122,7 +138,7 @@ func (s *Store) listenOnce(ctx context.Context, fn func(int64)) (bool, error) {
 		return false, err
 	}
 	s.listenPID.Store(conn.PgConn().PID())
-	fn(rev)
+	fn(rev, "")
 	last := rev // notifications of commits the read already saw may follow: skip them
 	for {
 		wait, cancel := context.WithTimeout(ctx, s.heartbeat)
@@ -130,13 +146,14 @@ func (s *Store) listenOnce(ctx context.Context, fn func(int64)) (bool, error) {
 		cancel()
 		switch {
 		case err == nil:
-			// "REVISION ORIGIN" (a plain number from versions before origins); anything else
-			// on the channel is not ours.
-			num, origin, _ := strings.Cut(n.Payload, " ")
+			// "REVISION ORIGIN KIND" ("REVISION ORIGIN" or a plain number from older
+			// versions, whose kind is unknown); anything else on the channel is not ours.
+			num, rest, _ := strings.Cut(n.Payload, " ")
+			origin, kind, _ := strings.Cut(rest, " ")
 			if rev, err := strconv.ParseInt(num, 10, 64); err == nil && rev > last {
 				last = rev
 				if origin != s.origin {
-					fn(rev)
+					fn(rev, notifyKind(kind))
 				}
 			}
 		case ctx.Err() != nil:

@@ -15,7 +15,7 @@ func bump(t *testing.T, s *Store) int64 {
 	var rev int64
 	err := s.Write(t.Context(), func(tx status.Tx) error {
 		var err error
-		rev, err = tx.BumpRevision()
+		rev, err = tx.BumpRevision("")
 		return err
 	})
 	if err != nil {
@@ -47,7 +47,7 @@ func TestListen(t *testing.T) {
 	revs := make(chan int64, 16)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- a.Listen(ctx, func(rev int64) { revs <- rev }) }()
+	go func() { done <- a.Listen(ctx, func(rev int64, _ string) { revs <- rev }) }()
 
 	if got := next(t, revs, 5*time.Second); got != 0 {
 		t.Errorf("first revision = %d, want the current one, 0", got)
@@ -59,7 +59,7 @@ func TestListen(t *testing.T) {
 	// A rolled-back bump is never announced.
 	rollback := errors.New("roll back")
 	err := b.Write(t.Context(), func(tx status.Tx) error {
-		if _, err := tx.BumpRevision(); err != nil {
+		if _, err := tx.BumpRevision(""); err != nil {
 			return err
 		}
 		return rollback
@@ -108,7 +108,7 @@ func TestListenEndsWithStore(t *testing.T) {
 	started := make(chan struct{}, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Listen(t.Context(), func(int64) {
+		done <- s.Listen(t.Context(), func(int64, string) {
 			select {
 			case started <- struct{}{}:
 			default:
@@ -129,7 +129,7 @@ func TestListenEndsWithStore(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Listen did not return after Close")
 	}
-	if err := s.Listen(t.Context(), func(int64) {}); status.ErrorCode(err) != status.EUNAVAILABLE {
+	if err := s.Listen(t.Context(), func(int64, string) {}); status.ErrorCode(err) != status.EUNAVAILABLE {
 		t.Errorf("Listen on a closed store: %v, want EUNAVAILABLE", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestListenSkipsOwnWrites(t *testing.T) {
 	revs := make(chan int64, 16)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	go a.Listen(ctx, func(rev int64) { revs <- rev })
+	go a.Listen(ctx, func(rev int64, _ string) { revs <- rev })
 	next(t, revs, 5*time.Second) // the current revision, once listening
 	bump(t, a)
 	other := bump(t, b)
@@ -153,5 +153,51 @@ func TestListenSkipsOwnWrites(t *testing.T) {
 	case rev := <-revs:
 		t.Fatalf("heard revision %d as well", rev)
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestListenCarriesTheKind: other replicas learn what changed, so a component's status
+// change does not make them rebuild the ETA model; a kind that would not survive the
+// payload's format arrives as "", "could be anything".
+func TestListenCarriesTheKind(t *testing.T) {
+	dbURL := newSchema(t)
+	a, b := openTest(t, dbURL), openTest(t, dbURL)
+	type heard struct {
+		rev  int64
+		kind string
+	}
+	got := make(chan heard, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go a.Listen(ctx, func(rev int64, kind string) { got <- heard{rev, kind} })
+	select {
+	case h := <-got:
+		if h.kind != "" {
+			t.Errorf("the first call's kind = %q, want \"\" (it follows no particular write)", h.kind)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Listen did not start")
+	}
+	for _, kind := range []string{"component", "incident", "two words", ""} {
+		var rev int64
+		if err := b.Write(t.Context(), func(tx status.Tx) error {
+			var err error
+			rev, err = tx.BumpRevision(kind)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := kind
+		if kind == "two words" {
+			want = ""
+		}
+		select {
+		case h := <-got:
+			if h.rev != rev || h.kind != want {
+				t.Errorf("heard %d %q, want %d %q", h.rev, h.kind, rev, want)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("did not hear the %q write", kind)
+		}
 	}
 }

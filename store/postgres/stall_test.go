@@ -22,7 +22,7 @@ func TestStalledConnection(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	s.readTimeout, s.writeTimeout = 2*time.Second, time.Second
-	bump := func(tx status.Tx) error { _, err := tx.BumpRevision(); return err }
+	bump := func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err }
 	if err := s.Write(context.Background(), bump); err != nil {
 		t.Fatal(err)
 	}

@@ -379,11 +379,13 @@ func (t *tx) Revision() (int64, error) {
 
 // BumpRevision increments the public revision, returns the new value and notifies the
 // revision channel, which delivers on commit (and never for a rolled-back Write). The
-// notification is "REVISION ORIGIN", so Listen can tell this store's own from others'.
-func (t *tx) BumpRevision() (int64, error) {
+// notification is "REVISION ORIGIN KIND", so Listen can tell this store's own from others'
+// and say what changed.
+func (t *tx) BumpRevision(kind string) (int64, error) {
 	var rev int64
 	err := t.queryRow(`WITH bumped AS (UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision)
-		SELECT revision FROM bumped, pg_notify($1, revision::text || ' ' || $2)`, t.s.channel, t.s.origin).Scan(&rev)
+		SELECT revision FROM bumped, pg_notify($1, revision::text || ' ' || $2 || ' ' || $3)`,
+		t.s.channel, t.s.origin, notifyKind(kind)).Scan(&rev)
 	if err != nil {
 		return 0, t.fail(err, "bump revision")
 	}

@@ -114,7 +114,7 @@ func TestWriteTakesLockAtBegin(t *testing.T) {
 func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	s, path := openTest(t)
 	if err := s.Write(t.Context(), func(tx status.Tx) error {
-		if _, err := tx.BumpRevision(); err != nil {
+		if _, err := tx.BumpRevision(""); err != nil {
 			return err
 		}
 		return tx.CreateComponent(&status.Component{ID: "api", Name: lang.Same("API"), Status: status.Operational})
@@ -270,7 +270,7 @@ func TestPingDeletedFile(t *testing.T) {
 	}
 	// Open connections still reach the unlinked file, and SQLite would write to it: a
 	// change acknowledged there is lost at the next start.
-	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err })
+	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err })
 	if code := status.ErrorCode(err); code != status.EUNAVAILABLE {
 		t.Errorf("Write on a deleted database: %v (code %q), want %q", err, code, status.EUNAVAILABLE)
 	}
@@ -288,7 +288,7 @@ func TestReplacedFileUnavailable(t *testing.T) {
 	if code := status.ErrorCode(s.Ping(t.Context())); code != status.EUNAVAILABLE {
 		t.Errorf("Ping on a replaced database: code %q, want %q", code, status.EUNAVAILABLE)
 	}
-	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(); return err })
+	err := s.Write(t.Context(), func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err })
 	if code := status.ErrorCode(err); code != status.EUNAVAILABLE {
 		t.Errorf("Write on a replaced database: %v (code %q), want %q", err, code, status.EUNAVAILABLE)
 	}

@@ -243,8 +243,9 @@ func (t *tx) Revision() (int64, error) {
 	return rev, nil
 }
 
-// BumpRevision increments the public revision and returns the new value.
-func (t *tx) BumpRevision() (int64, error) {
+// BumpRevision increments the public revision and returns the new value. kind has no
+// reader here: a SQLite store has one process.
+func (t *tx) BumpRevision(string) (int64, error) {
 	var rev int64
 	err := t.queryRow(`UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision`).Scan(&rev)
 	if err != nil {

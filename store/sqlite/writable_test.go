@@ -50,7 +50,7 @@ func TestCheckWritable(t *testing.T) {
 	if _, err := s.writer.ExecContext(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Write(ctx, func(tx status.Tx) error { _, err := tx.BumpRevision(); return err }); err != nil {
+	if err := s.Write(ctx, func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CheckWritable(ctx); err != nil {

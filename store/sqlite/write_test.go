@@ -17,7 +17,7 @@ func TestGroupCommit(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	started, release := make(chan struct{}), make(chan struct{})
-	bump := func(tx status.Tx) error { _, err := tx.BumpRevision(); return err }
+	bump := func(tx status.Tx) error { _, err := tx.BumpRevision(""); return err }
 	first := make(chan error, 1)
 	go func() {
 		first <- s.Write(ctx, func(tx status.Tx) error {

@@ -158,7 +158,7 @@ func testPostmortemErrors(t *testing.T, s status.Store) {
 		for _, tt := range tests {
 			wantCode(t, "PutPostmortem with "+tt.name, tx.PutPostmortem(tt.p), tt.code)
 		}
-		_, err := tx.BumpRevision()
+		_, err := tx.BumpRevision("")
 		return err
 	})
 	check(t, "Postmortem after rejected puts", postmortem(t, s, "a"), storedPostmortem(full))

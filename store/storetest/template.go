@@ -81,7 +81,7 @@ func testTemplates(t *testing.T, s status.Store) {
 			wantCode(t, "PutTemplate: "+tt.name, tx.PutTemplate(tt.tm), tt.code)
 		}
 		wantCode(t, "DeleteTemplate unknown", tx.DeleteTemplate("nope"), status.ENOTFOUND)
-		_, err := tx.BumpRevision()
+		_, err := tx.BumpRevision("")
 		return err
 	})
 	check(t, "Templates after rejected puts", templates(t, s), []status.Template{*power, wantRepl, *network, *minimal})

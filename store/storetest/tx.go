@@ -28,7 +28,7 @@ func testRevision(t *testing.T, s status.Store) {
 	}
 	write(t, s, func(tx status.Tx) error {
 		for want := int64(1); want <= 2; want++ {
-			got, err := tx.BumpRevision()
+			got, err := tx.BumpRevision("")
 			if err != nil {
 				return err
 			}
@@ -55,7 +55,7 @@ func testWriteRollbackOnError(t *testing.T, s status.Store) {
 			if err := tx.CreateComponent(newComponent("api", "API", 0)); err != nil {
 				return err
 			}
-			if _, err := tx.BumpRevision(); err != nil {
+			if _, err := tx.BumpRevision(""); err != nil {
 				return err
 			}
 			return fnErr
@@ -82,7 +82,7 @@ func testWriteRollbackOnPanic(t *testing.T, s status.Store) {
 			if err := tx.CreateComponent(newComponent("api", "API", 0)); err != nil {
 				return err
 			}
-			if _, err := tx.BumpRevision(); err != nil {
+			if _, err := tx.BumpRevision(""); err != nil {
 				return err
 			}
 			panic("boom")
@@ -169,7 +169,7 @@ func testReadSnapshot(t *testing.T, s status.Store) {
 			if err := tx.CreateComponent(newComponent("api", "API", 0)); err != nil {
 				return err
 			}
-			_, err := tx.BumpRevision()
+			_, err := tx.BumpRevision("")
 			return err
 		})
 		after, err := tx.Revision()
@@ -190,7 +190,7 @@ func testReadSnapshot(t *testing.T, s status.Store) {
 
 func testReadIsReadOnly(t *testing.T, s status.Store) {
 	err := s.Read(wait(t), func(tx status.Tx) error {
-		if _, err := tx.BumpRevision(); err != nil {
+		if _, err := tx.BumpRevision(""); err != nil {
 			return err
 		}
 		return tx.CreateComponent(newComponent("api", "API", 0))
@@ -221,7 +221,7 @@ func testConcurrentWrites(t *testing.T, s status.Store) {
 					if err := tx.UpdateComponent(c); err != nil {
 						return err
 					}
-					_, err = tx.BumpRevision()
+					_, err = tx.BumpRevision("")
 					return err
 				})
 			}
@@ -254,7 +254,7 @@ func testReadNotBlockedByWrite(t *testing.T, s status.Store) {
 	done := make(chan error, 1)
 	go func() {
 		done <- s.Write(wait(t), func(tx status.Tx) error {
-			if _, err := tx.BumpRevision(); err != nil {
+			if _, err := tx.BumpRevision(""); err != nil {
 				return err
 			}
 			close(inWrite)

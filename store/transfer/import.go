@@ -83,7 +83,7 @@ func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 	// Readers and replicas compare revisions: start where the source was, or later.
 	err := st.Write(ctx, func(tx status.Tx) error {
 		for {
-			rev, err := tx.BumpRevision()
+			rev, err := tx.BumpRevision("")
 			if err != nil || rev > h.Revision {
 				return err
 			}
