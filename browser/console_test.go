@@ -3,6 +3,7 @@ package browser_test
 import (
 	"context"
 	"fmt"
+	"github.com/candorstatus/candor/internal/testenv"
 	"github.com/candorstatus/candor/lang"
 	"net/http"
 	"net/http/httptest"
@@ -94,7 +95,7 @@ func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 func browser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("chromium not found at /usr/bin/chromium: install Debian's chromium package to run browser tests")
+		testenv.Missing(t, testenv.Chromium, "chromium not found at "+chromiumPath+": install Debian's chromium package to run browser tests")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),

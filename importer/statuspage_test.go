@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/internal/testenv"
 	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/importer"
@@ -87,7 +88,7 @@ func TestImportRealHistory(t *testing.T) {
 	const path = "../../shared/data/history-digitalocean.json"
 	f, err := os.Open(path)
 	if err != nil {
-		t.Skipf("real history not available (%v); skipping", err)
+		testenv.Missing(t, testenv.SharedData, "real history not available: "+err.Error())
 	}
 	defer f.Close()
 	incs, err := statuspage.ParseIncidents(f)

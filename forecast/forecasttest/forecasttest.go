@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorstatus/candor/eta"
 	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/internal/testenv"
 	"github.com/candorstatus/candor/statuspage"
 )
 
@@ -36,13 +37,13 @@ func HistoryPath(name string) string {
 	}
 }
 
-// RealHistory reads the real history, skipping the test with the reason when the file is
-// not there.
+// RealHistory reads the real history. When the file is not there the test skips with the
+// reason, or fails when CANDOR_REQUIRE lists shared-data.
 func RealHistory(t testing.TB) []eta.Record {
 	t.Helper()
 	path := HistoryPath(HistoryFile)
 	if path == "" {
-		t.Skipf("real history shared/data/%s not found beside the checkout; skipping", HistoryFile)
+		testenv.Missing(t, testenv.SharedData, "real history shared/data/"+HistoryFile+" not found beside the checkout")
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorstatus/candor/internal/testenv"
 	"github.com/candorstatus/candor/lang"
 
 	"github.com/jackc/pgx/v5"
@@ -21,13 +22,14 @@ import (
 // urlEnv names the variable that points the tests at a PostgreSQL server.
 const urlEnv = "CANDOR_TEST_POSTGRES_URL"
 
-// serverURL returns the test server's URL, or skips the test when none is set.
+// serverURL returns the test server's URL; when none is set the test skips, or fails when
+// CANDOR_REQUIRE lists postgres.
 func serverURL(t *testing.T) string {
 	t.Helper()
 	u := os.Getenv(urlEnv)
 	if u == "" {
-		t.Skip(urlEnv + " is not set: skipping the PostgreSQL tests " +
-			"(e.g. " + urlEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+		testenv.Missing(t, testenv.Postgres, urlEnv+" is not set "+
+			"(e.g. "+urlEnv+"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	}
 	return u
 }

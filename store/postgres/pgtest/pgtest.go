@@ -13,18 +13,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/candorstatus/candor/internal/testenv"
 )
 
 // URLEnv names the variable holding the test server's URL.
 const URLEnv = "CANDOR_TEST_POSTGRES_URL"
 
-// ServerURL returns the test server's URL, or skips the test when none is set.
+// ServerURL returns the test server's URL; when none is set the test skips, or fails when
+// CANDOR_REQUIRE lists postgres.
 func ServerURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(URLEnv)
 	if u == "" {
-		t.Skip(URLEnv + " is not set: skipping this PostgreSQL test " +
-			"(e.g. " + URLEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+		testenv.Missing(t, testenv.Postgres, URLEnv+" is not set "+
+			"(e.g. "+URLEnv+"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	}
 	return u
 }
