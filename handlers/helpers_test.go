@@ -76,8 +76,9 @@ func newPGEnv(t *testing.T) *env {
 	return en
 }
 
-// newEnvOn is newEnv on the given store.
-func newEnvOn(t *testing.T, store status.Store) *env {
+// newEnvOn is newEnv on the given store. t may be a fuzz target's *testing.F, which then
+// sets en.t to each input's *testing.T (see fuzzEnv).
+func newEnvOn(t testing.TB, store status.Store) *env {
 	t.Helper()
 	ctx := context.Background()
 	seoul, err := time.LoadLocation("Asia/Seoul")
@@ -96,15 +97,20 @@ func newEnvOn(t *testing.T, store status.Store) *env {
 	if err := h.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
+	en := &env{e: handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets, DefaultLang: templates.Korean}),
+		assets: assets,
+		svc:    svc, store: store, clock: clock, holder: h, build: b, seoul: seoul}
+	en.t, _ = t.(*testing.T)
 	// Tests rebuild synchronously so a read right after a write sees it.
 	svc.Subscribe(func(status.Change) {
 		if err := h.Rebuild(ctx); err != nil {
-			t.Errorf("rebuild: %v", err)
+			if en.t != nil {
+				en.t.Errorf("rebuild: %v", err)
+			} else {
+				t.Errorf("rebuild: %v", err)
+			}
 		}
 	})
-	en := &env{t: t, e: handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets, DefaultLang: templates.Korean}),
-		assets: assets,
-		svc:    svc, store: store, clock: clock, holder: h, build: b, seoul: seoul}
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
 	for _, k := range []struct {
 		dst   *string

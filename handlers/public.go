@@ -71,25 +71,72 @@ func parseLang(v string) (templates.Lang, bool) {
 }
 
 // negotiateLang returns the supported language with the highest q in an Accept-Language
-// header ("ko-KR,ko;q=0.9,en;q=0.8"), or def.
+// header ("ko-KR,ko;q=0.9,en;q=0.8"), the first one listed on a tie, or def when none has a
+// q above 0. It runs on every public request, so it does not allocate.
 func negotiateLang(header string, def templates.Lang) templates.Lang {
-	best, bestQ := def, 0.0
+	best, bestQ := def, 0
 	for header != "" {
 		var part string
 		part, header, _ = strings.Cut(header, ",")
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
+		tag, params, _ := strings.Cut(part, ";")
+		primary, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
+		l, ok := parseLang(primary)
+		if !ok {
+			continue
 		}
-		primary, _, _ := strings.Cut(tag, "-")
-		if l, ok := parseLang(primary); ok && q > bestQ {
+		if q, ok := weight(params); ok && q > bestQ {
 			best, bestQ = l, q
 		}
 	}
 	return best
+}
+
+// weight reads a language range's parameters ("q=0.8") as thousandths: 1000 without a q.
+// RFC 9110 §12.4.2: the name q is case-insensitive and a qvalue is 0, 1 or a decimal
+// between with at most three digits. A range whose weight is malformed or given twice is
+// not acceptable (ok false): "en;q=0.5x" or "en;level=1;q=0.1" once counted as q=1 and beat
+// every well-formed preference.
+func weight(params string) (q int, ok bool) {
+	q, seen := 1000, false
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		name, v, _ := strings.Cut(p, "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue // other parameters do not weigh
+		}
+		if seen {
+			return 0, false
+		}
+		seen = true
+		if q, ok = qvalue(strings.TrimSpace(v)); !ok {
+			return 0, false
+		}
+	}
+	return q, true
+}
+
+// qvalue parses "0", "0.5", "0.125", "1", "1.000" into thousandths.
+func qvalue(v string) (int, bool) {
+	if v == "" || v[0] != '0' && v[0] != '1' {
+		return 0, false
+	}
+	q := int(v[0]-'0') * 1000
+	rest := v[1:]
+	if rest == "" {
+		return q, true
+	}
+	if rest[0] != '.' || len(rest) > 4 {
+		return 0, false
+	}
+	for i, scale := 1, 100; i < len(rest); i, scale = i+1, scale/10 {
+		c := rest[i]
+		if c < '0' || c > '9' || q == 1000 && c != '0' {
+			return 0, false
+		}
+		q += int(c-'0') * scale
+	}
+	return q, true
 }
 
 // coding picks the representation for an Accept-Encoding header, without allocating (it

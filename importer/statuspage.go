@@ -121,6 +121,8 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 // store will hold it. It is the one reading of Statuspage data: the ETA backtest learns
 // from what this returns, as production learns from what the import stores. Texts become
 // texts in language l.
+// A history holding an incident the store would refuse (status.ValidateImported) is refused
+// whole, naming that incident.
 func Incidents(incs []statuspage.Incident, l lang.Lang) (out []*status.Incident, skippedMaint int, err error) {
 	for _, si := range incs {
 		if isMaintenance(si) {
@@ -132,6 +134,11 @@ func Incidents(incs []statuspage.Incident, l lang.Lang) (out []*status.Incident,
 			return nil, skippedMaint, err
 		}
 		inc.Derive()
+		// Refuse here what the store would refuse, so an import stops before its first write
+		// rather than half-way through a history.
+		if err := status.ValidateImported(inc); err != nil {
+			return nil, skippedMaint, fmt.Errorf("incident %s (%q): %w", si.ID, inc.Title.String(), err)
+		}
 		out = append(out, inc)
 	}
 	return out, skippedMaint, nil

@@ -75,6 +75,10 @@ func (s *Service) ImportIncident(ctx context.Context, op Op, inc *Incident) (sto
 	return stored, created, nil
 }
 
+// ValidateImported reports what ImportIncident would refuse in inc, without a store: an
+// importer checks a whole history with it before writing any of it.
+func ValidateImported(inc *Incident) error { return validateImported(inc) }
+
 func validateImported(inc *Incident) error {
 	p := Problems{}
 	validateText(p, "title", inc.Title, MaxTitleLen, true, SingleLine)

@@ -37,6 +37,9 @@ type Tx interface {
 	// changed (a Change kind, "" when it could be anything); a store shared by several
 	// replicas passes it on, so they can skip work the change does not concern.
 	BumpRevision(kind string) (int64, error)
+	// RaiseRevision is BumpRevision to past+1 when the revision is not past it already, in
+	// one step: an import starts past its source's revision, however large that is.
+	RaiseRevision(past int64, kind string) (int64, error)
 
 	// Groups returns every group ordered by position, then name.
 	Groups() ([]Group, error)

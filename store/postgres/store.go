@@ -377,6 +377,18 @@ func (t *tx) Revision() (int64, error) {
 	return rev, nil
 }
 
+// RaiseRevision bumps the public revision to at least past+1 and notifies like BumpRevision.
+func (t *tx) RaiseRevision(past int64, kind string) (int64, error) {
+	var rev int64
+	err := t.queryRow(`WITH bumped AS (UPDATE meta SET revision = GREATEST(revision + 1, $4::bigint) WHERE id = 1 RETURNING revision)
+		SELECT revision FROM bumped, pg_notify($1, revision::text || ' ' || $2 || ' ' || $3)`,
+		t.s.channel, t.s.origin, notifyKind(kind), past+1).Scan(&rev)
+	if err != nil {
+		return 0, t.fail(err, "raise revision")
+	}
+	return rev, nil
+}
+
 // BumpRevision increments the public revision, returns the new value and notifies the
 // revision channel, which delivers on commit (and never for a rolled-back Write). The
 // notification is "REVISION ORIGIN KIND", so Listen can tell this store's own from others'

@@ -243,6 +243,16 @@ func (t *tx) Revision() (int64, error) {
 	return rev, nil
 }
 
+// RaiseRevision bumps the public revision to at least past+1 and returns the new value.
+func (t *tx) RaiseRevision(past int64, _ string) (int64, error) {
+	var rev int64
+	err := t.queryRow(`UPDATE meta SET revision = MAX(revision + 1, ?) WHERE id = 1 RETURNING revision`, past+1).Scan(&rev)
+	if err != nil {
+		return 0, t.fail(err, "raise revision")
+	}
+	return rev, nil
+}
+
 // BumpRevision increments the public revision and returns the new value. kind has no
 // reader here: a SQLite store has one process.
 func (t *tx) BumpRevision(string) (int64, error) {

@@ -45,6 +45,19 @@ func testRevision(t *testing.T, s status.Store) {
 	if got := revision(t, s); got != 2 {
 		t.Errorf("Revision = %d, want 2", got)
 	}
+	// RaiseRevision goes past its argument in one step, and still moves when already past.
+	for _, c := range []struct{ past, want int64 }{{1, 3}, {1 << 40, 1<<40 + 1}, {5, 1<<40 + 2}} {
+		write(t, s, func(tx status.Tx) error {
+			got, err := tx.RaiseRevision(c.past, "")
+			if got != c.want {
+				t.Errorf("RaiseRevision(%d) = %d, want %d", c.past, got, c.want)
+			}
+			return err
+		})
+	}
+	if got := revision(t, s); got != 1<<40+2 {
+		t.Errorf("Revision = %d, want %d", got, int64(1<<40+2))
+	}
 }
 
 func testWriteRollbackOnError(t *testing.T, s status.Store) {

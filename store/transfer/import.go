@@ -21,6 +21,10 @@ const batch = 500
 // whole state and never merges into another.
 var ErrNotEmpty = errors.New("the target store is not empty")
 
+// MaxRevision is the largest revision a stream may start from: far past any real count of
+// changes, and far enough from the int64 limit that the target's later bumps cannot overflow.
+const MaxRevision = 1 << 62
+
 // Import reads an Export stream into st, which must be empty.
 func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 	if err := requireEmpty(ctx, st); err != nil {
@@ -33,6 +37,9 @@ func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 	}
 	if h.Format != Format || h.Version < 1 || h.Version > Version {
 		return nil, fmt.Errorf("not a %s v1–v%d stream (got %q v%d)", Format, Version, h.Format, h.Version)
+	}
+	if h.Revision < 0 || h.Revision > MaxRevision {
+		return nil, fmt.Errorf("header revision %d is out of range (0 to %d)", h.Revision, int64(MaxRevision))
 	}
 	stats := Stats{}
 	var pending []line
@@ -81,13 +88,10 @@ func Import(ctx context.Context, st status.Store, r io.Reader) (Stats, error) {
 		return stats, err
 	}
 	// Readers and replicas compare revisions: start where the source was, or later.
+	// One step, not a loop of bumps: a header's revision may be in the billions.
 	err := st.Write(ctx, func(tx status.Tx) error {
-		for {
-			rev, err := tx.BumpRevision("")
-			if err != nil || rev > h.Revision {
-				return err
-			}
-		}
+		_, err := tx.RaiseRevision(h.Revision, "")
+		return err
 	})
 	return stats, err
 }
