@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,7 +54,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return max(code, 1)
 	}
 	defer f.Close()
-	summarize(f, stdout)
+	out := stdout
+	if slices.Contains(args, "-json") { // keep stdout a stream of JSON events
+		out = stderr
+	}
+	summarize(f, out)
 	return code
 }
 
