@@ -7,7 +7,7 @@
 // "postgres,chromium,shared-data"; .ci/run sets it) turns the skip for a listed service into a
 // failure.
 //
-// When CANDOR_SKIP_LOG names a file, every skip is also appended to it as one line
+// When CANDOR_TEST_SKIP_LOG names a file, every skip is also appended to it as one line
 // "service<TAB>package<TAB>test<TAB>reason", so the test command (go run
 // ./internal/testenv/gotest ./...) can say at the end which suites were skipped: go test
 // prints nothing of a passing package's skips without -v.
@@ -43,7 +43,7 @@ const (
 	// RequireEnv lists the services whose absence fails a test instead of skipping it.
 	RequireEnv = "CANDOR_REQUIRE"
 	// SkipLogEnv names a file every skip is appended to.
-	SkipLogEnv = "CANDOR_SKIP_LOG"
+	SkipLogEnv = "CANDOR_TEST_SKIP_LOG"
 )
 
 // Missing ends the test because svc is not available: t.Fatal when CANDOR_REQUIRE lists svc,
@@ -87,7 +87,7 @@ func known() string {
 	return strings.Join(names, ", ")
 }
 
-// logSkip appends the skip to CANDOR_SKIP_LOG's file. A log that cannot be written is
+// logSkip appends the skip to CANDOR_TEST_SKIP_LOG's file. A log that cannot be written is
 // reported in the test's output but does not change the outcome: the summary is a courtesy.
 func logSkip(t testing.TB, svc Service, why string) {
 	path := os.Getenv(SkipLogEnv)

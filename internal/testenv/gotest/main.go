@@ -3,8 +3,9 @@
 // a service was missing (PostgreSQL, chromium, ../shared/data) — go test itself prints nothing
 // of a passing package's skips. Its exit status is go test's.
 //
-// Tests record their skips through package testenv in the file named by CANDOR_SKIP_LOG,
-// which is new on every run; a package that skipped read that variable, so go test's cache
+// Tests record their skips through package testenv in the file named by CANDOR_TEST_SKIP_LOG
+// (a CANDOR_TEST_ name: a candor a test starts does not take it for a misspelt setting). The
+// file is new on every run; a package that skipped read that variable, so go test's cache
 // never replays it without recording its skips again.
 package main
 
