@@ -1,7 +1,7 @@
-// Package forecasttest gives tests the real incident history kept beside the checkout in
-// shared/data, read the way production reads it (forecast.RecordsFromStatuspage). It is the
+// Package estimatortest gives tests the real incident history kept beside the checkout in
+// shared/data, read the way production reads it (estimator.RecordsFromStatuspage). It is the
 // one place that decides what a test does when that file is absent.
-package forecasttest
+package estimatortest
 
 import (
 	"os"
@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/forecast"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/eta/estimator"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
 // HistoryFile is the real history's name in shared/data.
@@ -49,11 +49,11 @@ func RealHistory(t testing.TB) []eta.Record {
 		t.Fatalf("open real history: %v", err)
 	}
 	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidents(f)
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
-	recs, err := forecast.RecordsFromStatuspage(incs)
+	recs, err := estimator.RecordsFromStatuspage(incs)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
