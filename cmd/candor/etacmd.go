@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/eta/estimator"
+	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/statuspagev2"
 )
 
@@ -42,7 +42,7 @@ func etaBacktest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}
-	recs, err := estimator.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}

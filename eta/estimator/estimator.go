@@ -14,10 +14,7 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/importer"
-	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspagev2"
 )
 
 // Estimator implements status.Estimator over a model rebuilt in the background.
@@ -56,22 +53,6 @@ func Record(inc *status.Incident) eta.Record {
 		r.End = inc.ResolvedAt
 	}
 	return r
-}
-
-// RecordsFromStatuspage reads a Statuspage incident history the way production learns
-// from it: converted by the importer, as `candor import statuspage` stores it, then
-// reduced by Record. The backtest uses it so that it measures the model on the history
-// production would hold.
-func RecordsFromStatuspage(incs []statuspagev2.Incident) ([]eta.Record, error) {
-	conv, _, err := importer.Incidents(incs, lang.English) // the texts do not matter to the model
-	if err != nil {
-		return nil, fmt.Errorf("convert statuspage history: %w", err)
-	}
-	recs := make([]eta.Record, len(conv))
-	for i, inc := range conv {
-		recs[i] = Record(inc)
-	}
-	return recs, nil
 }
 
 func query(inc *status.Incident, now time.Time) eta.Query {

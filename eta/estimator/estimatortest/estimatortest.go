@@ -1,5 +1,5 @@
 // Package estimatortest gives tests the real incident history kept beside the checkout in
-// shared/data, read the way production reads it (estimator.RecordsFromStatuspage). It is the
+// shared/data, read the way production reads it (importer.Records). It is the
 // one place that decides what a test does when that file is absent.
 package estimatortest
 
@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/eta/estimator"
+	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/statuspagev2"
 )
 
@@ -53,7 +53,7 @@ func RealHistory(t testing.TB) []eta.Record {
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
-	recs, err := estimator.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -1,15 +1,15 @@
-package estimator_test
+package importer_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/candorstatus/candor/eta/estimator"
 	"github.com/candorstatus/candor/eta/estimator/estimatortest"
+	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/statuspagev2"
 )
 
-func TestRecordsFromStatuspage(t *testing.T) {
+func TestRecords(t *testing.T) {
 	// The importer's reading: with no resolved_at an incident ends at its first resolved
 	// update (a later postmortem note does not move the end), phases are the first
 	// updates in them, components those the updates name, maintenances are skipped.
@@ -32,7 +32,7 @@ func TestRecordsFromStatuspage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := estimator.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		t.Fatal(err)
 	}
