@@ -15,16 +15,16 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/demo"
-	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/eta/estimator"
 	"github.com/candorstatus/candor/handlers"
-	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/probe"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 )
@@ -39,12 +39,12 @@ type App struct {
 	Log        *slog.Logger
 	Store      *Store
 	Service    *status.Service
-	Forecaster *forecast.Forecaster
-	Builder    *site.Builder
-	Site       *site.Holder
+	Estimator  *estimator.Estimator
+	Builder    *snapshot.Builder
+	Site       *snapshot.Holder
 	Hub        *live.Hub
 	Dispatcher *dispatch.Dispatcher
-	Jobs       *jobs.Scheduler
+	Jobs       *periodic.Scheduler
 	Metrics    *metrics.Metrics
 	Handler    http.Handler
 
@@ -80,8 +80,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Service = status.NewService(a.Store, clock, log)
 	a.Service.SetLocation(cfg.Location)
 	a.Service.SetSignalHold(cfg.SignalHold)
-	a.Forecaster = forecast.New(a.Store, clock, log)
-	a.Service.SetEstimator(a.Forecaster)
+	a.Estimator = estimator.New(a.Store, clock, log)
+	a.Service.SetEstimator(a.Estimator)
 
 	if cfg.Demo {
 		seeded, err := demo.Seed(ctx, a.Service, DemoDays)
@@ -101,18 +101,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	a.Builder = site.NewBuilder(site.Config{PageID: cfg.PageID(), PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
+	a.Builder = snapshot.NewBuilder(snapshot.Config{PageID: cfg.PageID(), PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
 		PublicURL: cfg.PublicURL, Location: cfg.Location}, a.Store, assets)
-	a.Builder.SetEstimator(a.Forecaster)
-	if err := a.Forecaster.Rebuild(ctx); err != nil {
+	a.Builder.SetEstimator(a.Estimator)
+	if err := a.Estimator.Rebuild(ctx); err != nil {
 		return nil, fmt.Errorf("build the eta model: %w", err)
 	}
-	a.Site = site.NewHolder(a.Builder, clock, log)
+	a.Site = snapshot.NewHolder(a.Builder, clock, log)
 	a.Site.SetObserver(a.Metrics.ObserveRebuild)
 	if err := a.Site.Rebuild(ctx); err != nil {
 		return nil, fmt.Errorf("render the status page: %w", err)
 	}
-	a.modelChanged = throttle(modelRebuildGap, a.Forecaster.OnChange)
+	a.modelChanged = throttle(modelRebuildGap, a.Estimator.OnChange)
 	a.Service.Subscribe(a.modelChanged)
 	a.Service.Subscribe(a.Site.OnChange)
 
@@ -142,7 +142,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		Lease: cfg.OutboxLease})
 	a.Service.OnJobs(a.Dispatcher.Wake)
 
-	a.Jobs = jobs.New(log, a.Store.Locker)
+	a.Jobs = periodic.New(log, a.Store.Locker)
 	if err := a.addJobs(); err != nil {
 		return nil, err
 	}
@@ -153,14 +153,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 }
 
 func (a *App) addJobs() error {
-	if err := jobs.AddStandard(a.Jobs, a.Service); err != nil {
+	if err := periodic.AddStandard(a.Jobs, a.Service); err != nil {
 		return err
 	}
 	prober := &probe.Runner{Service: a.Service, Checker: &probe.Checker{}, Log: a.Log}
-	if err := jobs.AddProbes(a.Jobs, a.Service, prober.Run); err != nil {
+	if err := periodic.AddProbes(a.Jobs, a.Service, prober.Run); err != nil {
 		return err
 	}
-	if err := a.Jobs.Add("outbox-sweeper", jobs.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
+	if err := a.Jobs.Add("outbox-sweeper", periodic.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
 		a.Dispatcher.Wake() // a safety net: the dispatcher is normally woken by each commit
 		return nil
 	}); err != nil {
@@ -190,7 +190,7 @@ func (a *App) Start(ctx context.Context) (string, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.spawn(func() { a.Site.Run(runCtx) })
-	a.spawn(func() { a.Forecaster.Run(runCtx) })
+	a.spawn(func() { a.Estimator.Run(runCtx) })
 	a.spawn(func() { a.feed.Run(runCtx) })
 	a.spawn(func() { a.Dispatcher.Run(runCtx) })
 	if a.Store.Listen != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/postgres"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -14,7 +14,7 @@ import (
 type Store struct {
 	status.Store
 	// Locker runs each periodic job on one replica (PostgreSQL) or locally (SQLite).
-	Locker jobs.Locker
+	Locker periodic.Locker
 	// Listen, when set, calls fn with each revision another replica commits and the kind
 	// of change it was ("" when unknown).
 	Listen func(ctx context.Context, fn func(rev int64, kind string)) error
@@ -36,5 +36,5 @@ func OpenStore(ctx context.Context, dataDir, databaseURL string) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s: %w", dataDir, err)
 	}
-	return &Store{Store: st, Locker: jobs.LocalLocker{}, Desc: "sqlite " + DBPath(dataDir)}, nil
+	return &Store{Store: st, Locker: periodic.LocalLocker{}, Desc: "sqlite " + DBPath(dataDir)}, nil
 }

@@ -82,13 +82,13 @@
 // at each checkpoint — every incident at elapsed 0, 30, 60, 120 and 240 minutes while it is
 // still open — it builds the model from what was known then, publishes the corrected
 // range and, as outcomes become known, feeds the correction. Backtest scores what the replay
-// publishes. Production (package forecast) rebuilds through a Tracker, which runs the same
+// publishes. Production (package estimator) rebuilds through a Tracker, which runs the same
 // replay up to now and keeps the correction it ends with; the model's own estimates at
 // past checkpoints are memoized while that past is unchanged, so a rebuild builds the model
 // only at new checkpoints (about 70–85 ms with 10 000 incidents, against 50–80 ms for Build
 // alone). A cold replay (at start, or after the past was edited) builds at every checkpoint:
 // about 1 s for the 718 incidents below, tens of seconds for 10 000 incidents, which is why
-// the Tracker replays at most the last ReplayLimit (1000) incidents and forecast then runs it
+// the Tracker replays at most the last ReplayLimit (1000) incidents and the estimator then runs it
 // in the background. Up to that size production and Backtest replay exactly the same
 // history; beyond it production starts the correction from zero 1000 incidents back, which
 // it forgets within a few hundred outcomes.

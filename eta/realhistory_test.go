@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/forecast/forecasttest"
+	"github.com/candorstatus/candor/eta/estimator/estimatortest"
 )
 
-// The real history is read the way production reads it (forecasttest), which imports
+// The real history is read the way production reads it (estimatortest), which imports
 // packages eta itself may not: hence an external test.
 
 // TestBacktestRealHistory holds the model to the goal on the shared real history: P90
@@ -18,7 +18,7 @@ import (
 // phase, and per calendar year with at least 50 incidents. Nothing in the model is fitted
 // to this file; it is here to catch mistakes.
 func TestBacktestRealHistory(t *testing.T) {
-	recs := forecasttest.RealHistory(t)
+	recs := estimatortest.RealHistory(t)
 	start := time.Now()
 	rep := eta.Backtest(recs, eta.DefaultConfig())
 	t.Logf("backtest of the real history took %v\n%s", time.Since(start).Round(time.Millisecond), rep.Text())

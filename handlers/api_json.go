@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/lang"
-	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/wording"
 )
@@ -196,9 +195,18 @@ func (s *server) etaJSON(inc *status.Incident, now time.Time) *etaJSON {
 
 // restorationJSON is a resolved incident's promises against the real restoration.
 type restorationJSON struct {
-	RestoredAt string               `json:"restored_at"`
-	Announced  []announcedJSON      `json:"announced"`
-	FirstRange *site.FirstRangeJSON `json:"first_range"`
+	RestoredAt string          `json:"restored_at"`
+	Announced  []announcedJSON `json:"announced"`
+	FirstRange *firstRangeJSON `json:"first_range"`
+}
+
+// firstRangeJSON is the model's first range for a resolved incident and where the
+// restoration fell against it (the public /api/v2 carries the same fields).
+type firstRangeJSON struct {
+	PublishedAt string `json:"published_at"`
+	P50         string `json:"p50"`
+	P90         string `json:"p90"`
+	Outcome     string `json:"outcome"`
 }
 
 type announcedJSON struct {
@@ -218,15 +226,15 @@ func toRestorationJSON(inc *status.Incident) *restorationJSON {
 			Text: wording.Texts(func(l lang.Lang) string { return wording.Difference(l, a, r.Restored) })})
 	}
 	if e := r.First; e != nil {
-		out.FirstRange = &site.FirstRangeJSON{PublishedAt: ts(r.FirstAt), P50: ts(e.P50), P90: ts(e.P90),
-			Outcome: site.OutcomeName(wording.OutcomeOf(e.P50, e.P90, r.Restored))}
+		out.FirstRange = &firstRangeJSON{PublishedAt: ts(r.FirstAt), P50: ts(e.P50), P90: ts(e.P90),
+			Outcome: wording.OutcomeOf(e.P50, e.P90, r.Restored).Code()}
 	}
 	return out
 }
 
 // finite is v unless it is NaN or infinite, which JSON cannot carry: a row stored before
 // the stores refused them must not make every list that includes it answer 500 (the
-// snapshot reports such a record; see site/problems.go).
+// snapshot reports such a record; see snapshot/problems.go).
 func finite(v *float64) *float64 {
 	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
 		return nil

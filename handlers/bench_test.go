@@ -8,7 +8,7 @@ import (
 
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/lang"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -35,8 +35,8 @@ func BenchmarkPublicJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
-	builder := site.NewBuilder(site.Config{PageID: "bench", PageName: lang.Same("Bench")}, store, assets)
-	holder := site.NewHolder(builder, clock, nil)
+	builder := snapshot.NewBuilder(snapshot.Config{PageID: "bench", PageName: lang.Same("Bench")}, store, assets)
+	holder := snapshot.NewHolder(builder, clock, nil)
 	if err := holder.Rebuild(b.Context()); err != nil {
 		b.Fatal(err)
 	}

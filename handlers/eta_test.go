@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/periodic"
 )
 
 // times returns every RFC 3339 time in an eta object, by key.
@@ -106,8 +106,8 @@ func TestETAFlow(t *testing.T) {
 	})
 
 	t.Run("the watchdog records the missed promise once", func(t *testing.T) {
-		sched := jobs.New(nil, nil)
-		if err := jobs.AddStandard(sched, en.svc); err != nil {
+		sched := periodic.New(nil, nil)
+		if err := periodic.AddStandard(sched, en.svc); err != nil {
 			t.Fatal(err)
 		}
 		if err := sched.RunNow("eta-watchdog"); err != nil {
@@ -182,8 +182,8 @@ func TestETAFlow(t *testing.T) {
 
 func TestJobsEndpoint(t *testing.T) {
 	en := newEnv(t)
-	sched := jobs.New(nil, nil)
-	if err := jobs.AddStandard(sched, en.svc); err != nil {
+	sched := periodic.New(nil, nil)
+	if err := periodic.AddStandard(sched, en.svc); err != nil {
 		t.Fatal(err)
 	}
 	en.e = rebuildWithJobs(t, en, sched)
@@ -195,7 +195,7 @@ func TestJobsEndpoint(t *testing.T) {
 		t.Fatalf("%d jobs", len(list))
 	}
 	w := list[0].(map[string]any)
-	if w["name"] != "eta-watchdog" || w["runs"] != 1.0 || w["last_run"] == nil || w["schedule"] != jobs.ETAWatchdogSpec {
+	if w["name"] != "eta-watchdog" || w["runs"] != 1.0 || w["last_run"] == nil || w["schedule"] != periodic.ETAWatchdogSpec {
 		t.Fatalf("job %v", w)
 	}
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/candorstatus/candor/demo"
-	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/eta/estimator"
 	"github.com/candorstatus/candor/handlers"
-	"github.com/candorstatus/candor/jobs"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/periodic"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/postgres"
@@ -35,8 +35,8 @@ type env struct {
 	svc    *status.Service
 	store  status.Store
 	clock  *status.ManualClock
-	holder *site.Holder
-	build  *site.Builder
+	holder *snapshot.Holder
+	build  *snapshot.Builder
 	assets *static.Assets
 	seoul  *time.Location
 	dbURL  string // the PostgreSQL schema's URL; "" on SQLite
@@ -91,9 +91,9 @@ func newEnvOn(t testing.TB, store status.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com",
+	b := snapshot.NewBuilder(snapshot.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com",
 		Location: seoul}, store, assets)
-	h := site.NewHolder(b, clock, nil)
+	h := snapshot.NewHolder(b, clock, nil)
 	if err := h.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -211,13 +211,13 @@ func (r resp) apiError() (string, map[string]any) {
 }
 
 // enableForecast seeds the demo history and turns the ETA model on, as serve does.
-func (en *env) enableForecast() *forecast.Forecaster {
+func (en *env) enableForecast() *estimator.Estimator {
 	en.t.Helper()
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, en.svc, 120); err != nil {
 		en.t.Fatal(err)
 	}
-	f := forecast.New(en.store, en.clock, nil)
+	f := estimator.New(en.store, en.clock, nil)
 	if err := f.Rebuild(ctx); err != nil {
 		en.t.Fatal(err)
 	}
@@ -258,8 +258,8 @@ func get[T any](t *testing.T, m map[string]any, key string) T {
 
 var _ = http.StatusOK
 
-// rebuildWithJobs returns a server like en's that also reports sched's jobs.
-func rebuildWithJobs(t *testing.T, en *env, sched *jobs.Scheduler) *echo.Echo {
+// rebuildWithJobs returns a server like en's that also reports sched's periodic.
+func rebuildWithJobs(t *testing.T, en *env, sched *periodic.Scheduler) *echo.Echo {
 	t.Helper()
 	return handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets,
 		Jobs: sched, DefaultLang: templates.Korean})

@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/notifier/dispatch"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -126,7 +126,7 @@ func (s *server) scrape(ctx context.Context) scraped {
 
 // jobMetrics are the per-job series, labelled job="…" as before client_golang (Prometheus
 // files the label as exported_job, since its targets have a job label of their own).
-func (s *server) jobMetrics(m *scraped, j jobs.Status) {
+func (s *server) jobMetrics(m *scraped, j periodic.Status) {
 	m.counter("candor_job_runs_total", "Runs of each periodic job on this replica.", float64(j.Runs), "job", j.Name)
 	m.counter("candor_job_failures_total", "Failed runs of each periodic job on this replica.", float64(j.Failures), "job", j.Name)
 	m.counter("candor_job_skipped_total", "Runs skipped: the previous run still going, or another replica holding the job's lock.",

@@ -14,13 +14,13 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/candorstatus/candor/handlers"
-	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/periodic"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -92,7 +92,7 @@ func (s scrape) has(prefix string) bool {
 // and process collectors.
 func TestMetrics(t *testing.T) {
 	en := newEnv(t)
-	sched := jobs.New(nil, nil)
+	sched := periodic.New(nil, nil)
 	if err := sched.Add("tick", "@every 1h", 0, func(context.Context) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -138,9 +138,9 @@ func TestMetricsMove(t *testing.T) {
 	// The wiring of serve: one timed store under everything, rebuilds and sends reported.
 	store := mx.Store(en.store)
 	en.svc = status.NewService(store, en.clock, nil)
-	en.build = site.NewBuilder(site.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com",
+	en.build = snapshot.NewBuilder(snapshot.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com",
 		Location: en.seoul}, store, en.assets)
-	en.holder = site.NewHolder(en.build, en.clock, nil)
+	en.holder = snapshot.NewHolder(en.build, en.clock, nil)
 	en.holder.SetObserver(mx.ObserveRebuild)
 	if err := en.holder.Rebuild(t.Context()); err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("rebuild: %v", err)
 		}
 	})
-	sched := jobs.New(nil, nil)
+	sched := periodic.New(nil, nil)
 	if err := sched.Add("tick", "@every 1h", 0, func(context.Context) error { return nil }); err != nil {
 		t.Fatal(err)
 	}

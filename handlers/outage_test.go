@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/handlers"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -55,8 +55,8 @@ func TestStoreOutage(t *testing.T) {
 	en.seedComponents([3]string{"messenger", "Messenger", ""})
 	ds := &downStore{Store: en.store}
 	svc := status.NewService(ds, en.clock, nil)
-	b := site.NewBuilder(en.build.Config(), ds, en.assets)
-	h := site.NewHolder(b, en.clock, nil)
+	b := snapshot.NewBuilder(en.build.Config(), ds, en.assets)
+	h := snapshot.NewHolder(b, en.clock, nil)
 	e := handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: en.assets, DefaultLang: templates.Korean})
 	en.e = e // en.do now goes through this server
 	ctx := context.Background()

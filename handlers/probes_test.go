@@ -95,7 +95,8 @@ func TestSparklineOnTheHomePage(t *testing.T) {
 	var rs []status.ProbeResult
 	for i := range 40 {
 		for _, id := range ids {
-			rs = append(rs, status.ProbeResult{ProbeID: id, At: now.Add(-time.Duration(i) * time.Minute), OK: true,
+			// One check in ten fails: the page says how many succeeded, not a rounded-up share.
+			rs = append(rs, status.ProbeResult{ProbeID: id, At: now.Add(-time.Duration(i) * time.Minute), OK: i%10 != 3,
 				Latency: time.Duration(20+i) * time.Millisecond})
 		}
 	}
@@ -109,6 +110,10 @@ func TestSparklineOnTheHomePage(t *testing.T) {
 		api := d.Find(`[data-testid=component][data-id=api] [data-testid=sparkline]`)
 		if got := api.Find(".spark__text").Text(); got != want {
 			t.Errorf("%s: sparkline text %q, want %q", l, got, want)
+		}
+		wantAvail := map[string]string{"en": "35 of 39 checks succeeded (89.7 %)", "ko": "확인 39회 중 35회 성공(89.7%)"}[l]
+		if got := api.Find("[data-testid=availability]").Text(); got != wantAvail {
+			t.Errorf("%s: availability %q, want %q", l, got, wantAvail)
 		}
 		if pts, _ := api.Find("polyline").Attr("points"); len(pts) < 100 {
 			t.Errorf("%s: polyline points %q", l, pts)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -142,18 +142,18 @@ func qvalue(v string) (int, bool) {
 // coding picks the representation for an Accept-Encoding header, without allocating (it
 // runs on every public request): the accepted coding with the highest q, brotli before
 // gzip on a tie (it is smaller), identity when neither is accepted.
-func coding(header string) site.Coding {
-	best, bestQ := site.Identity, 0.0
+func coding(header string) snapshot.Coding {
+	best, bestQ := snapshot.Identity, 0.0
 	for header != "" {
 		var part string
 		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(part, ";")
-		var c site.Coding
+		var c snapshot.Coding
 		switch name = strings.TrimSpace(name); {
 		case strings.EqualFold(name, "br"):
-			c = site.Brotli
+			c = snapshot.Brotli
 		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
-			c = site.Gzip
+			c = snapshot.Gzip
 		default:
 			continue
 		}
@@ -165,7 +165,7 @@ func coding(header string) site.Coding {
 			}
 			q = f
 		}
-		if q > 0 && (q > bestQ || q == bestQ && c == site.Brotli) {
+		if q > 0 && (q > bestQ || q == bestQ && c == snapshot.Brotli) {
 			best, bestQ = c, q
 		}
 	}
@@ -259,7 +259,7 @@ func (s *server) hsts(req *http.Request, h http.Header) {
 	}
 }
 
-func notModified(req *http.Request, etag string, d *site.Doc) bool {
+func notModified(req *http.Request, etag string, d *snapshot.Doc) bool {
 	if inm := req.Header.Get("If-None-Match"); inm != "" {
 		for inm != "" {
 			var t string

@@ -13,10 +13,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/live"
 	"github.com/candorstatus/candor/metrics"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/periodic"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
@@ -25,12 +25,12 @@ import (
 // Deps is what the handlers need; main wires it.
 type Deps struct {
 	Service *status.Service
-	Site    *site.Holder
-	Builder *site.Builder
+	Site    *snapshot.Holder
+	Builder *snapshot.Builder
 	Assets  *static.Assets
 	Log     *slog.Logger
 	// Jobs reports the scheduler's jobs (nil: none).
-	Jobs interface{ Statuses() []jobs.Status }
+	Jobs interface{ Statuses() []periodic.Status }
 	// TrustProxy takes the client address from X-Forwarded-For (set it only behind a proxy
 	// or CDN that overwrites that header); otherwise the connection's address is used, so
 	// clients cannot dodge rate limits by sending the header themselves.

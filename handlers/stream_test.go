@@ -18,7 +18,7 @@ import (
 
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/live"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -48,8 +48,8 @@ func newStreamEnv(t *testing.T, cfg live.Config) *streamEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com"}, store, assets)
-	holder := site.NewHolder(b, clock, nil)
+	b := snapshot.NewBuilder(snapshot.Config{PageID: "candor-test", PageName: lang.Same("Test Status"), PublicURL: "https://status.example.com"}, store, assets)
+	holder := snapshot.NewHolder(b, clock, nil)
 	if err := holder.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}

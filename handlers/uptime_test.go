@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -34,8 +34,8 @@ func TestUptimeEndpoint(t *testing.T) {
 	}
 
 	en.clock.Set(time.Date(2026, 11, 25, 0, 5, 0, 0, en.seoul))
-	sched := jobs.New(nil, nil)
-	if err := jobs.AddStandard(sched, en.svc); err != nil {
+	sched := periodic.New(nil, nil)
+	if err := periodic.AddStandard(sched, en.svc); err != nil {
 		t.Fatal(err)
 	}
 	if err := sched.RunNow("uptime-rollup"); err != nil {

@@ -8,10 +8,10 @@ import (
 
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/lang"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 	"github.com/candorstatus/candor/store/sqlite"
 )
 
@@ -54,11 +54,11 @@ func FuzzStatuspageImport(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	holder := site.NewHolder(site.NewBuilder(site.Config{PageID: "fuzz", PageName: lang.Same("Fuzz")}, st, assets), clock, nil)
+	holder := snapshot.NewHolder(snapshot.NewBuilder(snapshot.Config{PageID: "fuzz", PageName: lang.Same("Fuzz")}, st, assets), clock, nil)
 	op := status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "fuzz"}}
 
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		incs, err := statuspage.ParseIncidents(bytes.NewReader(doc))
+		incs, err := statuspagev2.ParseIncidents(bytes.NewReader(doc))
 		if err != nil {
 			return // not a Statuspage history; the command says so
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
 // Source marks incidents imported from Statuspage.
@@ -36,7 +36,7 @@ type Result struct {
 // mentions are created when missing, with the id Statuspage gave them. A Statuspage page is
 // written in one language, l: its texts become Candor's texts in l, and readers of the other
 // language see them marked as written in l.
-func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []statuspage.Incident, l lang.Lang) (Result, error) {
+func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []statuspagev2.Incident, l lang.Lang) (Result, error) {
 	var res Result
 	_, comps, err := svc.Components(ctx)
 	if err != nil {
@@ -47,7 +47,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 		have[c.ID] = true
 	}
 	var earliest time.Time
-	wanted := map[string]statuspage.Component{}
+	wanted := map[string]statuspagev2.Component{}
 	var order []string
 	todo, skipped, err := Incidents(incs, l)
 	if err != nil {
@@ -73,7 +73,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 		for _, u := range inc.Updates {
 			for _, ch := range u.Components {
 				if _, ok := wanted[ch.ComponentID]; !ok {
-					wanted[ch.ComponentID], order = statuspage.Component{ID: ch.ComponentID, Name: ch.Name.Get(l)}, append(order, ch.ComponentID)
+					wanted[ch.ComponentID], order = statuspagev2.Component{ID: ch.ComponentID, Name: ch.Name.Get(l)}, append(order, ch.ComponentID)
 				}
 			}
 		}
@@ -123,7 +123,7 @@ func Statuspage(ctx context.Context, svc *status.Service, op status.Op, incs []s
 // texts in language l.
 // A history holding an incident the store would refuse (status.ValidateImported) is refused
 // whole, naming that incident.
-func Incidents(incs []statuspage.Incident, l lang.Lang) (out []*status.Incident, skippedMaint int, err error) {
+func Incidents(incs []statuspagev2.Incident, l lang.Lang) (out []*status.Incident, skippedMaint int, err error) {
 	for _, si := range incs {
 		if isMaintenance(si) {
 			skippedMaint++
@@ -144,7 +144,7 @@ func Incidents(incs []statuspage.Incident, l lang.Lang) (out []*status.Incident,
 	return out, skippedMaint, nil
 }
 
-func isMaintenance(si statuspage.Incident) bool {
+func isMaintenance(si statuspagev2.Incident) bool {
 	return si.ScheduledFor != nil || si.Impact == "maintenance" ||
 		slices.Contains([]string{"scheduled", "in_progress", "verifying", "completed"}, si.Status)
 }
@@ -192,7 +192,7 @@ func line(s string) string {
 }
 
 // convert maps one Statuspage incident onto Candor's domain.
-func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
+func convert(si statuspagev2.Incident, l lang.Lang) (*status.Incident, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("incident %s: %s", si.ID, fmt.Sprintf(format, args...))
 	}
@@ -223,7 +223,7 @@ func convert(si statuspage.Incident, l lang.Lang) (*status.Incident, error) {
 			return nil, bad("update %s: bad created_at %q", ups[i].ID, ups[i].CreatedAt)
 		}
 	}
-	slices.SortStableFunc(ups, func(a, b statuspage.IncidentUpdate) int {
+	slices.SortStableFunc(ups, func(a, b statuspagev2.IncidentUpdate) int {
 		ta, _ := parseTime(a.CreatedAt)
 		tb, _ := parseTime(b.CreatedAt)
 		return ta.Compare(tb)

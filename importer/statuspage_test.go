@@ -12,7 +12,7 @@ import (
 
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 	"github.com/candorstatus/candor/store/sqlite"
 )
 
@@ -45,7 +45,7 @@ const sample = `{"page":{"id":"p","name":"x","url":"u","time_zone":"Etc/UTC","up
 func TestImportIdempotent(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
-	incs, err := statuspage.ParseIncidents(strings.NewReader(sample))
+	incs, err := statuspagev2.ParseIncidents(strings.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestImportRealHistory(t *testing.T) {
 		testenv.Missing(t, testenv.SharedData, "real history not available: "+err.Error())
 	}
 	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidents(f)
 	if err != nil {
 		t.Fatal(err)
 	}

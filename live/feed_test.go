@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// fakeHolder stands in for site.Holder: a served revision and build waiters.
+// fakeHolder stands in for snapshot.Holder: a served revision and build waiters.
 type fakeHolder struct {
 	mu      sync.Mutex
 	rev     int64

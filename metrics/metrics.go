@@ -64,7 +64,7 @@ func outcome(err error) string {
 	return "ok"
 }
 
-// ObserveRebuild records one snapshot rebuild (site.Holder calls it after each).
+// ObserveRebuild records one snapshot rebuild (snapshot.Holder calls it after each).
 func (m *Metrics) ObserveRebuild(took time.Duration, err error) {
 	m.rebuild.WithLabelValues(outcome(err)).Observe(took.Seconds())
 }

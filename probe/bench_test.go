@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/jobs"
 	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/probe"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -98,9 +98,9 @@ func BenchmarkProbes1000(b *testing.B) {
 	}
 	for b.Loop() {
 		runtime.GC()
-		sched := jobs.New(nil, nil)
+		sched := periodic.New(nil, nil)
 		runner := &probe.Runner{Service: svc, Checker: &probe.Checker{}}
-		if err := jobs.AddProbes(sched, svc, runner.Run); err != nil {
+		if err := periodic.AddProbes(sched, svc, runner.Run); err != nil {
 			b.Fatal(err)
 		}
 		var before syscall.Rusage

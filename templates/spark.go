@@ -14,6 +14,18 @@ type Spark struct {
 	Points  string // the polyline's points in a SparkWidth × SparkHeight box
 	AvgMs   int    // the average over the window
 	Minutes int    // the window
+	// Checks ran in the window and OK of them succeeded: availability said as the counts
+	// it is, with a percentage rounded down so 399 of 400 never reads as 100 %.
+	Checks, OK int
+}
+
+// Available is the share of checks that succeeded, in percent, rounded down to a tenth.
+func (s *Spark) Available() string {
+	if s.Checks == 0 {
+		return "0"
+	}
+	tenths := s.OK * 1000 / s.Checks
+	return strconv.Itoa(tenths/10) + "." + strconv.Itoa(tenths%10)
 }
 
 // Sparkline geometry, in SVG user units.
@@ -27,12 +39,13 @@ const (
 func NewSpark(points []status.MetricsPoint) *Spark {
 	var top time.Duration
 	var sum time.Duration
-	checks := 0
+	checks, failures := 0, 0
 	for _, p := range points {
 		if p.Checks > 0 {
 			top = max(top, p.AvgLatency)
 			sum += p.AvgLatency * time.Duration(p.Checks)
 			checks += p.Checks
+			failures += p.Failures
 		}
 	}
 	if checks == 0 {
@@ -54,5 +67,6 @@ func NewSpark(points []status.MetricsPoint) *Spark {
 		}
 		b.WriteString(strconv.FormatFloat(x, 'f', 1, 64) + "," + strconv.FormatFloat(y, 'f', 1, 64))
 	}
-	return &Spark{Points: b.String(), AvgMs: int((sum / time.Duration(checks)).Milliseconds()), Minutes: len(points)}
+	return &Spark{Points: b.String(), AvgMs: int((sum / time.Duration(checks)).Milliseconds()), Minutes: len(points),
+		Checks: checks, OK: checks - failures}
 }

@@ -73,7 +73,8 @@ var catalog = map[string][2]string{
 	"maint.completed_problems": {"Completed with problems", "완료 (문제 발견)"},
 
 	// A component's probe response time (home page).
-	"spark.text": {"Response time {0} ms on average over the last {1} minutes", "최근 {1}분 평균 응답 시간 {0}ms"},
+	"spark.text":      {"Response time {0} ms on average over the last {1} minutes", "최근 {1}분 평균 응답 시간 {0}ms"},
+	"spark.available": {"{0} of {1} checks succeeded ({2} %)", "확인 {1}회 중 {0}회 성공({2}%)"},
 
 	"stale.notice": {"We cannot reach our status database right now. This page shows what we knew at {0}; the times and estimates on it are kept current.",
 		"지금 상태 데이터베이스에 연결할 수 없습니다. 이 페이지는 {0} 기준의 정보이며, 시각과 예상 복구 시간은 계속 갱신됩니다."},

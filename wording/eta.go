@@ -111,6 +111,11 @@ const (
 	AfterP90                 // later than the 9-in-10 time: the range missed
 )
 
+// Code names the outcome in JSON (both APIs): before_p50, before_p90 or after_p90.
+func (o Outcome) Code() string {
+	return [...]string{"before_p50", "before_p90", "after_p90"}[o]
+}
+
 // OutcomeOf places restored against a range.
 func OutcomeOf(p50, p90, restored time.Time) Outcome {
 	switch {

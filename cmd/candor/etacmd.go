@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/forecast"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/importer"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
 const etaHelp = `Usage: candor eta ACTION [flags]
@@ -38,11 +38,11 @@ func etaBacktest(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidents(f)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}
-	recs, err := forecast.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
 const importHelp = `Usage: candor import FORMAT [flags] FILE
@@ -46,7 +46,7 @@ func importStatuspage(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidents(f)
 	if err != nil {
 		return err
 	}

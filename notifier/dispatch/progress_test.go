@@ -182,7 +182,9 @@ func TestAttemptVisibleWhileFCMFails(t *testing.T) {
 func TestHeartbeatKeepsLeaseOfLiveDispatcher(t *testing.T) {
 	fake, real := setupFCM(t)
 	mq := newMemQueue()
-	lease := 300 * time.Millisecond
+	// A second, not less: the heartbeat (a third of the lease) must be late by two thirds of
+	// it before b may claim, which a loaded CI machine never makes it, while 300 ms did.
+	lease := time.Second
 	id := mq.add(tokenJob(t, tokens("hb", 10)...))[0]
 	sending := make(chan struct{})
 	slow := &scriptSender{hook: func(ctx context.Context, msgs []notifier.Message) ([]notifier.Result, error) {

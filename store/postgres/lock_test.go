@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/status"
 )
 
-var _ jobs.Locker = (*Store)(nil)
+var _ periodic.Locker = (*Store)(nil)
 
 // tryLock calls TryLock and fails the test on error.
 func tryLock(t *testing.T, s *Store, name string) (func(), bool) {

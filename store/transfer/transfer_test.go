@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorstatus/candor/demo"
-	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/eta/estimator"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/postgres"
 	"github.com/candorstatus/candor/store/postgres/pgtest"
@@ -45,7 +45,7 @@ func richState(t *testing.T, st status.Store) {
 	if _, err := demo.Seed(ctx, svc, 60); err != nil {
 		t.Fatal(err)
 	}
-	f := forecast.New(st, clock, nil)
+	f := estimator.New(st, clock, nil)
 	if err := f.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorstatus/candor/demo"
-	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/eta/estimator"
 	"github.com/candorstatus/candor/handlers"
 	"github.com/candorstatus/candor/live"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -56,7 +56,7 @@ func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 	if err := svc.SeedTemplates(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := forecast.New(store, clock, nil)
+	f := estimator.New(store, clock, nil)
 	if err := f.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +65,10 @@ func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageID: "candor-browser", PageName: lang.Same("Browser Status"), PublicURL: "http://status.test",
+	b := snapshot.NewBuilder(snapshot.Config{PageID: "candor-browser", PageName: lang.Same("Browser Status"), PublicURL: "http://status.test",
 		Location: seoul}, store, assets)
 	b.SetEstimator(f)
-	h := site.NewHolder(b, clock, nil)
+	h := snapshot.NewHolder(b, clock, nil)
 	if err := h.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
-// Package site renders the public surface — the status pages, the Atom feed and the
+// Package snapshot renders the public surface — the status pages, the Atom feed and the
 // Statuspage-compatible /api/v2 documents — into immutable snapshots when the public state
 // changes, so that serving a reader is picking bytes, not querying or templating.
-package site
+package snapshot
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package site_test
+package snapshot_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/forecast"
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/eta/estimator"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -34,14 +34,14 @@ const benchIncidentsPerWeek = 3
 //   - after-update: the steady state of an outage, where each rebuild follows one update to
 //     the open incident; documents it did not change are reused, not compressed again.
 //
-//     go test -run '^$' -bench SnapshotBuild -benchtime 10x ./site/
+//     go test -run '^$' -bench SnapshotBuild -benchtime 10x ./snapshot/
 func BenchmarkSnapshotBuild(b *testing.B) {
 	for _, n := range []int{20, 200, 1000} {
 		fx := benchFixture(b, n)
 		ctx := context.Background()
 		b.Run(fmt.Sprintf("components=%d/cold", n), func(b *testing.B) {
 			b.ReportAllocs()
-			var snap *site.Snapshot
+			var snap *snapshot.Snapshot
 			for b.Loop() {
 				var err error
 				if snap, err = fx.builder().Build(ctx, benchNow); err != nil {
@@ -61,7 +61,7 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
-			var snap *site.Snapshot
+			var snap *snapshot.Snapshot
 			for b.Loop() {
 				b.StopTimer()
 				fx.update(b)
@@ -78,7 +78,7 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 
 // fixture is a store with a year of history and a way to make Builders over it.
 type fixture struct {
-	builder func() *site.Builder
+	builder func() *snapshot.Builder
 	update  func(b *testing.B) // posts an update to the open incident
 }
 
@@ -128,14 +128,14 @@ func benchFixture(b *testing.B, n int) fixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f := forecast.New(store, clock, nil)
+	f := estimator.New(store, clock, nil)
 	if err := f.Rebuild(ctx); err != nil {
 		b.Fatal(err)
 	}
 	updates := 0
 	return fixture{
-		builder: func() *site.Builder {
-			builder := site.NewBuilder(site.Config{PageID: "bench", PageName: lang.Same("Bench Status"), PublicURL: "https://status.example.com",
+		builder: func() *snapshot.Builder {
+			builder := snapshot.NewBuilder(snapshot.Config{PageID: "bench", PageName: lang.Same("Bench Status"), PublicURL: "https://status.example.com",
 				Location: seoul}, store, assets)
 			builder.SetEstimator(f)
 			return builder

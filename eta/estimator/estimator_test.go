@@ -1,4 +1,4 @@
-package forecast
+package estimator
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"github.com/candorstatus/candor/store/sqlite"
 )
 
-// TestForecasterPublishesTheTrackersRange checks that production estimates are the
+// TestEstimatorPublishesTheTrackersRange checks that production estimates are the
 // self-corrected ones — the replay of eta.Tracker over the store's history, the replay the
 // backtest scores — and stay so as rebuilds reuse the tracker's memo.
-func TestForecasterPublishesTheTrackersRange(t *testing.T) {
+func TestEstimatorPublishesTheTrackersRange(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
 	if err != nil {
@@ -44,7 +44,7 @@ func TestForecasterPublishesTheTrackersRange(t *testing.T) {
 	background.backgroundAbove = 10 // the demo history is larger: its cold replay runs in the background
 	check := func(when string) {
 		t.Helper()
-		for _, f := range []*Forecaster{f, background} {
+		for _, f := range []*Estimator{f, background} {
 			if err := f.Rebuild(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestForecasterPublishesTheTrackersRange(t *testing.T) {
 		// Within a second: a rebuild that reuses the memo starts some parametric fits from
 		// elsewhere than a fresh replay does, and the optima agree far below that.
 		near := func(a, b time.Time) bool { return a.Sub(b).Abs() < time.Second }
-		for name, f := range map[string]*Forecaster{"forecaster": f, "background replay": background} {
+		for name, f := range map[string]*Estimator{"forecaster": f, "background replay": background} {
 			got, ok := f.Estimate(cur, now)
 			if !ok || !near(got.P50, want.P50) || !near(got.P80, want.P80) || !near(got.P90, want.P90) {
 				t.Errorf("%s: %s %+v (%v), fresh tracker %v %v %v", when, name, got, ok, want.P50, want.P80, want.P90)

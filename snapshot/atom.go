@@ -1,4 +1,4 @@
-package site
+package snapshot
 
 import (
 	"encoding/xml"

@@ -1,7 +1,7 @@
-// Package forecasttest gives tests the real incident history kept beside the checkout in
-// shared/data, read the way production reads it (forecast.RecordsFromStatuspage). It is the
+// Package estimatortest gives tests the real incident history kept beside the checkout in
+// shared/data, read the way production reads it (importer.Records). It is the
 // one place that decides what a test does when that file is absent.
-package forecasttest
+package estimatortest
 
 import (
 	"os"
@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/forecast"
+	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/internal/testenv"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
 // HistoryFile is the real history's name in shared/data.
@@ -50,11 +50,11 @@ func RealHistory(t testing.TB) []eta.Record {
 		t.Fatalf("open real history: %v", err)
 	}
 	defer f.Close()
-	incs, err := statuspage.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidents(f)
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
-	recs, err := forecast.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -1,10 +1,10 @@
-// Package statuspage holds the wire format of Atlassian Statuspage's public v2 API.
+// Package statuspagev2 holds the wire format of Atlassian Statuspage's public v2 API.
 //
 // Candor serves these shapes under /api/v2 so that existing widgets and client libraries work
 // unchanged, and reads them back when importing a history exported from Statuspage. Fields
 // are pointers (never omitempty) where Statuspage sends null: clients index every field
 // directly, so a missing key would break them.
-package statuspage
+package statuspagev2
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package site_test
+package snapshot_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -83,7 +83,7 @@ func TestBuildRendersAroundBadRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := site.NewBuilder(site.Config{PageName: lang.Same("Test"), PublicURL: "https://status.example"}, &corrupting{Store: st, id: nanID}, assets)
+	b := snapshot.NewBuilder(snapshot.Config{PageName: lang.Same("Test"), PublicURL: "https://status.example"}, &corrupting{Store: st, id: nanID}, assets)
 	b.SetEstimator(panicky{id: panicID})
 
 	snap, err := b.Build(ctx, clock.Now())

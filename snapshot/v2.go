@@ -1,4 +1,4 @@
-package site
+package snapshot
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/statuspagev2"
 	"github.com/candorstatus/candor/wording"
 )
 
@@ -19,7 +19,7 @@ const v2TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 // V2Incident is Statuspage's incident object plus Candor's extra fields. Extra fields are
 // added, never renamed, so existing clients keep working.
 type V2Incident struct {
-	statuspage.Incident
+	statuspagev2.Incident
 	UsersAffectedPercent *float64 `json:"users_affected_percent"`
 	Cause                *string  `json:"cause"`
 	ETA                  *ETAJSON `json:"eta"`
@@ -77,7 +77,7 @@ type ETAJSON struct {
 // V2Maintenance is Statuspage's scheduled-maintenance object plus Candor's extras: whether
 // work control holds it (and which incidents), and whether it runs past its planned end.
 type V2Maintenance struct {
-	statuspage.Incident
+	statuspagev2.Incident
 	Held   bool     `json:"held"`
 	HeldBy []string `json:"held_by"`
 	Late   bool     `json:"late"`
@@ -86,12 +86,12 @@ type V2Maintenance struct {
 // V2Maintenance converts a maintenance to Statuspage's shape; names gives the names of
 // components since deleted.
 func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component, names map[string]lang.Text, now time.Time, l lang.Lang) V2Maintenance {
-	si := statuspage.Incident{ID: m.ID, Name: b.text(m.Title, l), Status: string(m.Status), Impact: "maintenance",
+	si := statuspagev2.Incident{ID: m.ID, Name: b.text(m.Title, l), Status: string(m.Status), Impact: "maintenance",
 		CreatedAt: b.v2Time(m.CreatedAt), UpdatedAt: b.v2Time(m.UpdatedAt),
 		// Null until the work starts, as on Statuspage: clients tell planned from started by it.
 		StartedAt: b.v2TimePtr(m.StartedAt),
 		Shortlink: b.cfg.PublicURL + "/maintenances/" + m.ID, PageID: b.cfg.PageID,
-		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(m.Updates)), Components: []statuspage.Component{},
+		IncidentUpdates: make([]statuspagev2.IncidentUpdate, 0, len(m.Updates)), Components: []statuspagev2.Component{},
 		ReminderIntervals: json.RawMessage("null"), ScheduledFor: b.v2TimePtr(m.ScheduledFor), ScheduledUntil: b.v2TimePtr(m.ScheduledUntil)}
 	if m.Status == status.MaintCompleted {
 		si.ResolvedAt = b.v2TimePtr(m.EndedAt)
@@ -108,7 +108,7 @@ func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component,
 	started := slices.IndexFunc(m.Updates, func(u status.MaintenanceUpdate) bool { return u.Status == status.MaintInProgress })
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		u := m.Updates[i]
-		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status),
+		su := statuspagev2.IncidentUpdate{ID: u.ID, Status: string(u.Status),
 			Body: b.text(u.Message, l), IncidentID: m.ID, CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt),
 			DisplayAt: b.v2Time(u.CreatedAt), DeliverNotifications: u.Notify,
 			CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")}
@@ -130,8 +130,8 @@ func (b *Builder) V2Maintenance(m *status.Maintenance, comps []status.Component,
 // maintained lists the components a maintenance put under maintenance, each from the
 // status it had before (operational when an incident, not staff, had set it: the work
 // does not restore what an incident explains).
-func (b *Builder) maintained(m *status.Maintenance, comps []status.Component, names map[string]lang.Text, l lang.Lang) []statuspage.AffectedComponent {
-	var out []statuspage.AffectedComponent
+func (b *Builder) maintained(m *status.Maintenance, comps []status.Component, names map[string]lang.Text, l lang.Lang) []statuspagev2.AffectedComponent {
+	var out []statuspagev2.AffectedComponent
 	for _, id := range m.Components {
 		name, ok := names[id]
 		for _, c := range comps {
@@ -146,18 +146,18 @@ func (b *Builder) maintained(m *status.Maintenance, comps []status.Component, na
 		if old == "" {
 			old = status.Operational
 		}
-		out = append(out, statuspage.AffectedComponent{Code: id, Name: b.text(name, l), OldStatus: string(old),
+		out = append(out, statuspagev2.AffectedComponent{Code: id, Name: b.text(name, l), OldStatus: string(old),
 			NewStatus: string(status.UnderMaintenance)})
 	}
 	return out
 }
 
 type v2Summary struct {
-	Page                  statuspage.Page        `json:"page"`
-	Status                statuspage.Status      `json:"status"`
-	Components            []statuspage.Component `json:"components"`
-	Incidents             []json.RawMessage      `json:"incidents"`
-	ScheduledMaintenances []json.RawMessage      `json:"scheduled_maintenances"`
+	Page                  statuspagev2.Page        `json:"page"`
+	Status                statuspagev2.Status      `json:"status"`
+	Components            []statuspagev2.Component `json:"components"`
+	Incidents             []json.RawMessage        `json:"incidents"`
+	ScheduledMaintenances []json.RawMessage        `json:"scheduled_maintenances"`
 }
 
 func (b *Builder) v2Time(t time.Time) string { return t.In(b.cfg.Location).Format(v2TimeFormat) }
@@ -176,17 +176,17 @@ func (b *Builder) text(t lang.Text, l lang.Lang) string {
 	return s
 }
 
-func (b *Builder) v2Page(modified time.Time, l lang.Lang) statuspage.Page {
-	return statuspage.Page{ID: b.cfg.PageID, Name: b.pageName(l), URL: b.cfg.PublicURL,
+func (b *Builder) v2Page(modified time.Time, l lang.Lang) statuspagev2.Page {
+	return statuspagev2.Page{ID: b.cfg.PageID, Name: b.pageName(l), URL: b.cfg.PublicURL,
 		TimeZone: b.cfg.Location.String(), UpdatedAt: b.v2Time(modified)}
 }
 
 // v2Components lists groups as components with group=true, as Statuspage does, followed
 // by the components; positions are 1-based within their level.
-func (b *Builder) v2Components(st *state, l lang.Lang) []statuspage.Component {
-	out := make([]statuspage.Component, 0, len(st.groups)+len(st.comps))
+func (b *Builder) v2Components(st *state, l lang.Lang) []statuspagev2.Component {
+	out := make([]statuspagev2.Component, 0, len(st.groups)+len(st.comps))
 	for _, g := range st.groups {
-		sg := statuspage.Component{ID: g.ID, Name: b.text(g.Name, l), Status: string(status.Operational),
+		sg := statuspagev2.Component{ID: g.ID, Name: b.text(g.Name, l), Status: string(status.Operational),
 			CreatedAt: b.v2Time(g.CreatedAt), UpdatedAt: b.v2Time(g.UpdatedAt), Position: g.Position + 1,
 			Description: strPtr(b.text(g.Description, l)), PageID: b.cfg.PageID, Group: true, Components: []string{}}
 		worst := status.Operational
@@ -207,8 +207,8 @@ func (b *Builder) v2Components(st *state, l lang.Lang) []statuspage.Component {
 	return out
 }
 
-func (b *Builder) v2Component(c status.Component, l lang.Lang) statuspage.Component {
-	sc := statuspage.Component{ID: c.ID, Name: b.text(c.Name, l), Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
+func (b *Builder) v2Component(c status.Component, l lang.Lang) statuspagev2.Component {
+	sc := statuspagev2.Component{ID: c.ID, Name: b.text(c.Name, l), Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
 		UpdatedAt: b.v2Time(c.UpdatedAt), Position: c.Position + 1, Description: strPtr(b.text(c.Description, l)),
 		Showcase: c.Showcase, PageID: b.cfg.PageID, GroupID: strPtr(c.GroupID), OnlyShowIfDegraded: c.OnlyShowIfDegraded}
 	if !c.StartDate.IsZero() {
@@ -227,20 +227,20 @@ func strPtr(s string) *string {
 
 // V2Incident converts an incident to Statuspage's shape with Candor's extras.
 func (b *Builder) V2Incident(inc *status.Incident, comps []status.Component, eta *ETAJSON, l lang.Lang) V2Incident {
-	si := statuspage.Incident{ID: inc.ID, Name: b.text(inc.Title, l), Status: string(inc.Status), Impact: string(inc.Impact),
+	si := statuspagev2.Incident{ID: inc.ID, Name: b.text(inc.Title, l), Status: string(inc.Status), Impact: string(inc.Impact),
 		CreatedAt: b.v2Time(inc.CreatedAt), UpdatedAt: b.v2Time(inc.UpdatedAt), StartedAt: b.v2TimePtr(inc.StartedAt),
 		MonitoringAt: b.v2TimePtr(inc.MonitoringAt), ResolvedAt: b.v2TimePtr(inc.ResolvedAt),
 		Shortlink: b.cfg.PublicURL + "/incidents/" + inc.ID, PageID: b.cfg.PageID,
-		IncidentUpdates: make([]statuspage.IncidentUpdate, 0, len(inc.Updates)), Components: []statuspage.Component{},
+		IncidentUpdates: make([]statuspagev2.IncidentUpdate, 0, len(inc.Updates)), Components: []statuspagev2.Component{},
 		ReminderIntervals: json.RawMessage("null")}
 	for i := len(inc.Updates) - 1; i >= 0; i-- { // newest first
 		u := inc.Updates[i]
-		su := statuspage.IncidentUpdate{ID: u.ID, Status: string(u.Status), Body: b.text(u.Message, l), IncidentID: inc.ID,
+		su := statuspagev2.IncidentUpdate{ID: u.ID, Status: string(u.Status), Body: b.text(u.Message, l), IncidentID: inc.ID,
 			CreatedAt: b.v2Time(u.CreatedAt), UpdatedAt: b.v2Time(u.CreatedAt), DisplayAt: b.v2Time(u.CreatedAt),
 			DeliverNotifications: u.Notify, CustomTweet: json.RawMessage("null"), TweetID: json.RawMessage("null")}
 		// Null, not [], for an update that changed no component, as Statuspage sends it.
 		for _, ch := range u.Components {
-			su.AffectedComponents = append(su.AffectedComponents, statuspage.AffectedComponent{Code: ch.ComponentID,
+			su.AffectedComponents = append(su.AffectedComponents, statuspagev2.AffectedComponent{Code: ch.ComponentID,
 				Name: b.text(ch.Name, l), OldStatus: string(ch.OldStatus), NewStatus: string(ch.NewStatus)})
 		}
 		si.IncidentUpdates = append(si.IncidentUpdates, su)
@@ -297,7 +297,7 @@ func (b *Builder) restoration(inc *status.Incident, l lang.Lang) *RestorationJSO
 	}
 	if e := r.First; e != nil {
 		out.FirstRange = &FirstRangeJSON{PublishedAt: b.v2Time(r.FirstAt), P50: b.v2Time(e.P50), P90: b.v2Time(e.P90),
-			Outcome: OutcomeName(wording.OutcomeOf(e.P50, e.P90, r.Restored))}
+			Outcome: wording.OutcomeOf(e.P50, e.P90, r.Restored).Code()}
 	}
 	return out
 }
@@ -365,7 +365,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		}
 	}
 	overall := status.OverallStatus(st.comps, open)
-	sstatus := statuspage.Status{Indicator: overall.Indicator, Description: overall.Description}
+	sstatus := statuspagev2.Status{Indicator: overall.Indicator, Description: overall.Description}
 	comps := b.v2Components(st, l)
 	docs := map[string]any{
 		"/api/v2/summary.json": v2Summary{Page: page, Status: sstatus, Components: comps, Incidents: orEmpty(unresolved),
@@ -392,8 +392,8 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 // v2One is the body of /api/v2/incidents/{id}.json: the page and one incident (or
 // scheduled maintenance, which Statuspage serves there too).
 type v2One[T any] struct {
-	Page     statuspage.Page `json:"page"`
-	Incident T               `json:"incident"`
+	Page     statuspagev2.Page `json:"page"`
+	Incident T                 `json:"incident"`
 }
 
 // maintenanceOrder returns the indexes of ms (latest scheduled first, as the store lists
@@ -434,9 +434,4 @@ func orEmpty[T any](v []T) []T {
 		return []T{}
 	}
 	return v
-}
-
-// OutcomeName names where a restoration fell against a range, in JSON.
-func OutcomeName(o wording.Outcome) string {
-	return [...]string{"before_p50", "before_p90", "after_p90"}[o]
 }

@@ -1,7 +1,7 @@
-// Package jobs owns every periodic job on one robfig/cron scheduler: each run is recovered
+// Package periodic owns every periodic job on one robfig/cron scheduler: each run is recovered
 // from panics, skipped while the previous run of the same job is still going, and guarded
 // by a lock so that with several replicas each job runs on one of them at a time.
-package jobs
+package periodic
 
 import (
 	"context"

@@ -1,9 +1,9 @@
-// Package forecast keeps the ETA model in step with the incident history in the store and
+// Package estimator keeps the ETA model in step with the incident history in the store and
 // answers status.Estimator from it. The model itself (package eta) is pure; this package
 // owns when it is rebuilt: after incidents change, and hourly as recency weights age and
 // the outcomes of published ranges become known. Each rebuild replays the history through
 // the model's online self-correction (eta.Tracker), the same replay the backtest scores.
-package forecast
+package estimator
 
 import (
 	"context"
@@ -14,14 +14,11 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/eta"
-	"github.com/candorstatus/candor/importer"
-	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
-	"github.com/candorstatus/candor/statuspage"
 )
 
-// Forecaster implements status.Estimator over a model rebuilt in the background.
-type Forecaster struct {
+// Estimator implements status.Estimator over a model rebuilt in the background.
+type Estimator struct {
 	store status.Store
 	clock status.Clock
 	log   *slog.Logger
@@ -37,12 +34,12 @@ type Forecaster struct {
 	backgroundAbove int
 }
 
-// New returns a Forecaster with an empty-history model; call Rebuild before serving.
-func New(store status.Store, clock status.Clock, log *slog.Logger) *Forecaster {
+// New returns a Estimator with an empty-history model; call Rebuild before serving.
+func New(store status.Store, clock status.Clock, log *slog.Logger) *Estimator {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f := &Forecaster{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
+	f := &Estimator{store: store, clock: clock, log: log, cfg: eta.DefaultConfig(), kick: make(chan struct{}, 1)}
 	f.tracker, f.backgroundAbove = eta.NewTracker(f.cfg), eta.ReplayLimit
 	f.model.Store(eta.Build(nil, clock.Now(), f.cfg))
 	return f
@@ -58,22 +55,6 @@ func Record(inc *status.Incident) eta.Record {
 	return r
 }
 
-// RecordsFromStatuspage reads a Statuspage incident history the way production learns
-// from it: converted by the importer, as `candor import statuspage` stores it, then
-// reduced by Record. The backtest uses it so that it measures the model on the history
-// production would hold.
-func RecordsFromStatuspage(incs []statuspage.Incident) ([]eta.Record, error) {
-	conv, _, err := importer.Incidents(incs, lang.English) // the texts do not matter to the model
-	if err != nil {
-		return nil, fmt.Errorf("convert statuspage history: %w", err)
-	}
-	recs := make([]eta.Record, len(conv))
-	for i, inc := range conv {
-		recs[i] = Record(inc)
-	}
-	return recs, nil
-}
-
 func query(inc *status.Incident, now time.Time) eta.Query {
 	return eta.Query{Components: inc.ComponentIDs(), Impact: string(inc.Impact), Cause: string(inc.Cause),
 		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt, Now: now}
@@ -87,7 +68,7 @@ func query(inc *status.Incident, now time.Time) eta.Query {
 // that large, Rebuild publishes the uncorrected model at once and the corrected one when
 // the replay is done, in the background, so that serving does not wait for it; later
 // rebuilds wait for it instead.
-func (f *Forecaster) Rebuild(ctx context.Context) error {
+func (f *Estimator) Rebuild(ctx context.Context) error {
 	var incs []status.Incident
 	err := f.store.Read(ctx, func(tx status.Tx) error {
 		var err error
@@ -118,7 +99,7 @@ func (f *Forecaster) Rebuild(ctx context.Context) error {
 }
 
 // build replaces the model with the tracker's; f.mu is held.
-func (f *Forecaster) build(recs []eta.Record, now time.Time) {
+func (f *Estimator) build(recs []eta.Record, now time.Time) {
 	start := time.Now()
 	f.model.Store(f.tracker.Build(recs, now))
 	f.log.Debug("eta model rebuilt", "incidents", len(recs), "took", time.Since(start))
@@ -127,7 +108,7 @@ func (f *Forecaster) build(recs []eta.Record, now time.Time) {
 // OnChange is a status.Service subscriber: incident changes alter the history, and so may
 // a change of unknown kind (another replica's, from an older version or an import).
 // Component and maintenance changes do not: the model learns from incidents only.
-func (f *Forecaster) OnChange(c status.Change) {
+func (f *Estimator) OnChange(c status.Change) {
 	if c.Kind != "incident" && c.Kind != "" {
 		return
 	}
@@ -138,7 +119,7 @@ func (f *Forecaster) OnChange(c status.Change) {
 }
 
 // Run rebuilds after changes and every hour until ctx ends.
-func (f *Forecaster) Run(ctx context.Context) {
+func (f *Estimator) Run(ctx context.Context) {
 	hourly := time.NewTicker(time.Hour)
 	defer hourly.Stop()
 	for {
@@ -155,7 +136,7 @@ func (f *Forecaster) Run(ctx context.Context) {
 }
 
 // Estimate implements status.Estimator.
-func (f *Forecaster) Estimate(inc *status.Incident, now time.Time) (status.Estimate, bool) {
+func (f *Estimator) Estimate(inc *status.Incident, now time.Time) (status.Estimate, bool) {
 	if !inc.Open() {
 		return status.Estimate{}, false
 	}
@@ -168,7 +149,7 @@ func (f *Forecaster) Estimate(inc *status.Incident, now time.Time) (status.Estim
 }
 
 // Chance implements status.Estimator.
-func (f *Forecaster) Chance(inc *status.Incident, announced, now time.Time) (status.Chance, bool) {
+func (f *Estimator) Chance(inc *status.Incident, announced, now time.Time) (status.Chance, bool) {
 	if !inc.Open() || !announced.After(now) {
 		return status.Chance{}, false
 	}

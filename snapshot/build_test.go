@@ -1,4 +1,4 @@
-package site_test
+package snapshot_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/candorstatus/candor/lang"
 
-	"github.com/candorstatus/candor/site"
+	"github.com/candorstatus/candor/snapshot"
 	"github.com/candorstatus/candor/static"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
@@ -29,7 +29,7 @@ func (f *flaky) Read(ctx context.Context, fn func(status.Tx) error) error {
 	return f.Store.Read(ctx, fn)
 }
 
-func newBuilder(t *testing.T) (*site.Builder, *status.Service, *flaky, *status.ManualClock) {
+func newBuilder(t *testing.T) (*snapshot.Builder, *status.Service, *flaky, *status.ManualClock) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/candor.db")
@@ -44,7 +44,7 @@ func newBuilder(t *testing.T) (*site.Builder, *status.Service, *flaky, *status.M
 		t.Fatal(err)
 	}
 	fl := &flaky{Store: st}
-	return site.NewBuilder(site.Config{PageName: lang.Same("Test"), PublicURL: "https://status.example"}, fl, assets), svc, fl, clock
+	return snapshot.NewBuilder(snapshot.Config{PageName: lang.Same("Test"), PublicURL: "https://status.example"}, fl, assets), svc, fl, clock
 }
 
 var op = status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
@@ -107,7 +107,7 @@ func TestRebuildReusesUnchangedDocuments(t *testing.T) {
 			}
 		}
 	}
-	for _, d := range []*site.Doc{old2, home2} {
+	for _, d := range []*snapshot.Doc{old2, home2} {
 		if len(d.Gzip) == 0 || len(d.Brotli) == 0 || len(d.Brotli) >= len(d.Body) {
 			t.Fatalf("compressed copies: %d gzip, %d brotli bytes for %d", len(d.Gzip), len(d.Brotli), len(d.Body))
 		}

@@ -1,15 +1,15 @@
-package forecast_test
+package importer_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/candorstatus/candor/forecast"
-	"github.com/candorstatus/candor/forecast/forecasttest"
-	"github.com/candorstatus/candor/statuspage"
+	"github.com/candorstatus/candor/eta/estimator/estimatortest"
+	"github.com/candorstatus/candor/importer"
+	"github.com/candorstatus/candor/statuspagev2"
 )
 
-func TestRecordsFromStatuspage(t *testing.T) {
+func TestRecords(t *testing.T) {
 	// The importer's reading: with no resolved_at an incident ends at its first resolved
 	// update (a later postmortem note does not move the end), phases are the first
 	// updates in them, components those the updates name, maintenances are skipped.
@@ -28,11 +28,11 @@ func TestRecordsFromStatuspage(t *testing.T) {
  {"id":"m","name":"Upgrade","status":"completed","impact":"maintenance","created_at":"2026-01-03T00:00:00Z",
   "scheduled_for":"2026-01-04T00:00:00Z","incident_updates":[]}
 ]}`
-	incs, err := statuspage.ParseIncidents(strings.NewReader(history))
+	incs, err := statuspagev2.ParseIncidents(strings.NewReader(history))
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := forecast.RecordsFromStatuspage(incs)
+	recs, err := importer.Records(incs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestRecordsFromStatuspage(t *testing.T) {
 }
 
 func TestRecordsFromRealHistory(t *testing.T) {
-	recs := forecasttest.RealHistory(t)
+	recs := estimatortest.RealHistory(t)
 	if len(recs) != 718 {
 		t.Fatalf("got %d records from the real history, want 718", len(recs))
 	}

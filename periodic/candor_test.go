@@ -1,4 +1,4 @@
-package jobs_test
+package periodic_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorstatus/candor/jobs"
+	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/sqlite"
 )
@@ -21,13 +21,13 @@ func TestStandardJobs(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	clock := status.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	svc := status.NewService(store, clock, nil)
-	sched := jobs.New(nil, nil)
-	if err := jobs.AddStandard(sched, svc); err != nil {
+	sched := periodic.New(nil, nil)
+	if err := periodic.AddStandard(sched, svc); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"eta-watchdog": jobs.ETAWatchdogSpec, "maintenance": jobs.MaintenanceSpec,
-		"idempotency-sweep": jobs.IdempotencySweepSpec, "uptime-rollup": jobs.UptimeRollUpSpec,
-		"signals": jobs.SignalsSpec, "signal-sweep": jobs.SignalSweepSpec}
+	want := map[string]string{"eta-watchdog": periodic.ETAWatchdogSpec, "maintenance": periodic.MaintenanceSpec,
+		"idempotency-sweep": periodic.IdempotencySweepSpec, "uptime-rollup": periodic.UptimeRollUpSpec,
+		"signals": periodic.SignalsSpec, "signal-sweep": periodic.SignalSweepSpec}
 	got := map[string]string{}
 	for _, st := range sched.Statuses() {
 		got[st.Name] = st.Schedule
