@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +65,13 @@ type Builder struct {
 	// lastState is the latest state read, rendered again at a later time while the store
 	// cannot be read, so time-dependent wording never goes stale with it.
 	lastState atomic.Pointer[state]
+
+	// mu serialises builds; it guards what a build hands the next (memo.go).
+	mu sync.Mutex
+	// memo is the key each document of the last snapshot was rendered under.
+	memo map[docKey]memoEntry
+	// seq numbers record versions (memo.go).
+	seq uint64
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
@@ -90,10 +98,21 @@ type state struct {
 	incidents   []status.Incident             // newest start first
 	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
 	postmortems map[string]*status.Postmortem // published ones, by incident id
+	pmList      []status.Postmortem           // the published ones, as the store lists them
 	names       map[string]lang.Text          // component id → name, including components since deleted
 	sparks      map[string]*templates.Spark   // component id → its sparkline, for those that opted in
 	loadedAt    time.Time                     // when it was read
 	staleSince  time.Time                     // set when the store failed and this is the last state read
+	ver         stateVersions                 // the versions of its records (memo.go)
+	compIndex   map[string]int                // component id → its index in comps
+}
+
+// comp returns the component with id, nil when there is none.
+func (st *state) comp(id string) *status.Component {
+	if i, ok := st.compIndex[id]; ok {
+		return &st.comps[i]
+	}
+	return nil
 }
 
 func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
@@ -121,16 +140,19 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 			return err
 		}
 		pms, err := tx.Postmortems()
-		st.postmortems = map[string]*status.Postmortem{}
 		for i := range pms {
 			if !pms[i].PublishedAt.IsZero() {
-				st.postmortems[pms[i].IncidentID] = &pms[i]
+				st.pmList = append(st.pmList, pms[i])
 			}
 		}
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load public state: %w", err)
+	}
+	st.postmortems = make(map[string]*status.Postmortem, len(st.pmList))
+	for i := range st.pmList {
+		st.postmortems[st.pmList[i].IncidentID] = &st.pmList[i]
 	}
 	st.names = map[string]lang.Text{}
 	for i := len(st.incidents) - 1; i >= 0; i-- { // oldest first, so newer names win
@@ -142,8 +164,10 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 			}
 		}
 	}
-	for _, c := range st.comps {
+	st.compIndex = make(map[string]int, len(st.comps))
+	for i, c := range st.comps {
 		st.names[c.ID] = c.Name
+		st.compIndex[c.ID] = i
 	}
 	return st, nil
 }
@@ -154,7 +178,12 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 // state read at now — pages then say since when they could not be refreshed, and no
 // passed time is shown as upcoming — and returns that snapshot together with the error.
 func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	st, loadErr := b.load(ctx, now)
+	if loadErr == nil {
+		b.number(st, b.lastState.Load())
+	}
 	if loadErr != nil {
 		last := b.lastState.Load()
 		if last == nil {
@@ -167,7 +196,7 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		st.loadedAt = now
 		b.lastState.Store(st)
 	}
-	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load()}
+	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load(), memo: map[docKey]memoEntry{}}
 	modified := b.lastModified(st)
 	for _, lang := range templates.Langs {
 		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
@@ -194,6 +223,7 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		}
 	}
 	snap.prev = nil // keep one snapshot alive, not the chain
+	b.memo, snap.memo = snap.memo, nil
 	b.last.Store(snap)
 	return snap, loadErr
 }
@@ -245,9 +275,15 @@ func render(ctx context.Context, c templ.Component) ([]byte, error) {
 const htmlType = "text/html; charset=utf-8"
 
 func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time) error {
-	put := func(path string, c templ.Component, status int) error {
+	// put renders the page at path unless the previous build rendered it under the same
+	// memo key mkey ("" when the page must be rendered every time: see memo.go).
+	put := func(path, mkey string, c func() templ.Component, status int) error {
+		key := docKey{string(lang), path}
+		if b.memoized(snap, key, mkey) {
+			return nil
+		}
 		var body []byte
-		err := safely(func() (err error) { body, err = render(ctx, c); return err })
+		err := safely(func() (err error) { body, err = render(ctx, c()); return err })
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("render %s (%s): %w", path, lang, err)
@@ -256,27 +292,47 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 			return nil
 		}
 		snap.putPage(string(lang), path, body, st.rev, modified, status)
+		snap.remember(key, mkey)
 		return nil
 	}
-	home := b.homeView(st, lang, now)
-	if err := put("/", templates.HomePage(home), 200); err != nil {
+	pageKey := b.pageKey(st, now)
+	if err := put("/", "", func() templ.Component { return templates.HomePage(b.homeView(st, lang, now)) }, 200); err != nil {
 		return err
 	}
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		title, _ := inc.Title.Pick(lang, b.cfg.DefaultLang)
-		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", title, now, st),
-			IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]}
-		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
+		var k keyBuilder
+		if !inc.Open() { // an open incident's page follows the clock (its ETA, how long it lasts)
+			k.str(pageKey)
+			k.ver("incident", st.ver.incidents[inc.ID])
+			k.ver("names", st.ver.names)
+			if pm := st.postmortems[inc.ID]; pm != nil {
+				k.ver("postmortem", st.ver.postmortems[inc.ID])
+			}
+		}
+		page := func() templ.Component {
+			title, _ := inc.Title.Pick(lang, b.cfg.DefaultLang)
+			return templates.IncidentPage(templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", title, now, st),
+				IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]})
+		}
+		if err := put("/incidents/"+inc.ID, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
 	for i := range st.maints {
 		m := &st.maints[i]
-		title, _ := m.Title.Pick(lang, b.cfg.DefaultLang)
-		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", title, now, st),
-			MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}}
-		if err := put("/maintenances/"+m.ID, templates.MaintenancePage(v), 200); err != nil {
+		var k keyBuilder
+		if m.Status == status.MaintCompleted { // others say when they start or end
+			k.str(pageKey)
+			k.ver("maintenance", st.ver.maints[m.ID])
+			k.ver("names", st.ver.names)
+		}
+		page := func() templ.Component {
+			title, _ := m.Title.Pick(lang, b.cfg.DefaultLang)
+			return templates.MaintenancePage(templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", title, now, st),
+				MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}})
+		}
+		if err := put("/maintenances/"+m.ID, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
@@ -286,18 +342,34 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 		if n > 1 {
 			query = "page=" + strconv.Itoa(n)
 		}
-		v := b.historyView(st, lang, now, n, pages, query)
 		key := path
 		if query != "" {
 			key += "?" + query
 		}
-		if err := put(key, templates.HistoryPage(v), 200); err != nil {
+		lo := (n - 1) * b.cfg.HistoryPerPage
+		hi := min(len(st.incidents), lo+b.cfg.HistoryPerPage)
+		var k keyBuilder
+		k.str(pageKey)
+		k.ver("of", uint64(pages))
+		k.ver("names", st.ver.names)
+		for i := lo; i < hi; i++ {
+			inc := &st.incidents[i]
+			if inc.Open() {
+				k.Reset()
+				break
+			}
+			k.ver(inc.ID, st.ver.incidents[inc.ID])
+		}
+		page := func() templ.Component { return templates.HistoryPage(b.historyView(st, lang, now, n, pages, query)) }
+		if err := put(key, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
-	nf := templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st), Code: 404,
-		Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")}
-	return put("/404", templates.ErrorPage(nf), 404)
+	nf := func() templ.Component {
+		return templates.ErrorPage(templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st), Code: 404,
+			Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")})
+	}
+	return put("/404", pageKey, nf, 404)
 }
 
 func (b *Builder) summary(inc *status.Incident, st *state, now time.Time, lang templates.Lang) templates.IncidentSummary {

@@ -138,7 +138,8 @@ type Snapshot struct {
 	Revision int64
 	Built    time.Time // when it was rendered
 	docs     map[docKey]*Doc
-	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
+	prev     *Snapshot            // while building: the snapshot whose unchanged documents are reused
+	memo     map[docKey]memoEntry // while building: the keys documents were rendered under (memo.go)
 	// problems are what the build rendered around (see problems.go).
 	problems     []string
 	problemCount int
