@@ -50,7 +50,13 @@ func (t *tx) AppendUpdate(u *status.Update) error {
 	if err != nil {
 		return t.fail(err, "append update to incident %s", u.IncidentID)
 	}
-	return t.insertUpdate(u, next)
+	if err := t.insertUpdate(u, next); err != nil {
+		return err
+	}
+	if _, err := t.exec(`UPDATE incidents SET changed_rev = `+stampChanged+` WHERE id = ?`, u.IncidentID); err != nil {
+		return t.fail(err, "append update to incident %s", u.IncidentID)
+	}
+	return nil
 }
 
 func (t *tx) insertUpdate(u *status.Update, seq int) error {
