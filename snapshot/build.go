@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,7 +129,7 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 		if st.comps, err = tx.Components(); err != nil {
 			return err
 		}
-		if st.incidents, err = tx.Incidents(status.IncidentFilter{}); err != nil {
+		if st.incidents, err = b.loadIncidents(tx, st.rev); err != nil {
 			return err
 		}
 		st.maints, err = tx.Maintenances(status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
@@ -170,6 +171,62 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 		st.compIndex[c.ID] = i
 	}
 	return st, nil
+}
+
+// loadIncidents reads every incident: the last build's copy brought up to date with those
+// written since its revision, or, on a first build or when the counts disagree, all of
+// them.
+func (b *Builder) loadIncidents(tx status.Tx, rev int64) ([]status.Incident, error) {
+	prev := b.lastState.Load()
+	if prev == nil || prev.rev > rev { // a store restored to an older state: read it all
+		return tx.Incidents(status.IncidentFilter{})
+	}
+	changed, err := tx.IncidentsChangedSince(prev.rev)
+	if err != nil {
+		return nil, err
+	}
+	n, err := tx.CountIncidents(status.IncidentFilter{})
+	if err != nil {
+		return nil, err
+	}
+	incs := mergeIncidents(prev.incidents, changed)
+	if len(incs) != n { // incidents are never deleted; should one be, read them all
+		return tx.Incidents(status.IncidentFilter{})
+	}
+	return incs, nil
+}
+
+// mergeIncidents returns old with changed in place of the incidents with their ids, in
+// the store's order: newest start first, ties by id (bytes). old is not modified.
+func mergeIncidents(old, changed []status.Incident) []status.Incident {
+	if len(changed) == 0 {
+		return old
+	}
+	byID := make(map[string]*status.Incident, len(changed))
+	for i := range changed {
+		byID[changed[i].ID] = &changed[i]
+	}
+	out := make([]status.Incident, 0, len(old)+len(changed))
+	for i := range old {
+		if c, ok := byID[old[i].ID]; ok {
+			out = append(out, *c)
+			delete(byID, old[i].ID)
+			continue
+		}
+		out = append(out, old[i])
+	}
+	for i := range changed {
+		if _, ok := byID[changed[i].ID]; ok {
+			out = append(out, changed[i])
+		}
+	}
+	slices.SortStableFunc(out, func(a, b status.Incident) int {
+		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // Build reads the store once and renders every public document at time now.
