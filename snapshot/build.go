@@ -255,8 +255,9 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 	}
 	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load(), memo: map[docKey]memoEntry{}}
 	modified := b.lastModified(st)
+	ups := b.uptimes(st, now) // the same in every language
 	for _, lang := range templates.Langs {
-		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
+		if err := b.renderPages(ctx, snap, st, lang, now, modified, ups); err != nil {
 			return nil, err
 		}
 	}
@@ -331,7 +332,8 @@ func render(ctx context.Context, c templ.Component) ([]byte, error) {
 
 const htmlType = "text/html; charset=utf-8"
 
-func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time) error {
+func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time,
+	ups map[string]status.ComponentUptime) error {
 	// put renders the page at path unless the previous build rendered it under the same
 	// memo key mkey ("" when the page must be rendered every time: see memo.go).
 	put := func(path, mkey string, c func() templ.Component, status int) error {
@@ -353,7 +355,7 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 		return nil
 	}
 	pageKey := b.pageKey(st, now)
-	if err := put("/", "", func() templ.Component { return templates.HomePage(b.homeView(st, lang, now)) }, 200); err != nil {
+	if err := put("/", "", func() templ.Component { return templates.HomePage(b.homeView(st, lang, now, ups)) }, 200); err != nil {
 		return err
 	}
 	for i := range st.incidents {
@@ -460,12 +462,29 @@ func (b *Builder) etaView(inc *status.Incident, now time.Time, lang templates.La
 	return v
 }
 
-func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templates.HomeView {
+// uptimes returns the uptime of every component the home page shows, by id.
+func (b *Builder) uptimes(st *state, now time.Time) map[string]status.ComponentUptime {
+	uptimeSince := now.AddDate(0, 0, -b.cfg.UptimeDays-1)
+	var window []status.Incident // incidents that may touch the uptime bars
+	for i := range st.incidents {
+		if inc := &st.incidents[i]; inc.Open() || inc.ResolvedAt.After(uptimeSince) {
+			window = append(window, *inc)
+		}
+	}
+	out := make(map[string]status.ComponentUptime, len(st.comps))
+	for _, c := range st.comps {
+		if c.OnlyShowIfDegraded && c.Status == status.Operational {
+			continue
+		}
+		out[c.ID] = status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location)
+	}
+	return out
+}
+
+func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time, ups map[string]status.ComponentUptime) templates.HomeView {
 	v := templates.HomeView{Page: b.page(lang, "/", "", templates.T(lang, "home.title"), now, st), UptimeDays: b.cfg.UptimeDays}
 	var open []status.Incident
 	since := now.AddDate(0, 0, -b.cfg.RecentDays)
-	uptimeSince := now.AddDate(0, 0, -b.cfg.UptimeDays-1)
-	var window []status.Incident // incidents that may touch the uptime bars
 	for i := range st.incidents {
 		inc := &st.incidents[i]
 		if inc.Open() {
@@ -473,9 +492,6 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templa
 			v.Active = append(v.Active, b.summary(inc, st, now, lang))
 		} else if inc.ResolvedAt.After(since) {
 			v.Recent = append(v.Recent, b.summary(inc, st, now, lang))
-		}
-		if inc.Open() || inc.ResolvedAt.After(uptimeSince) {
-			window = append(window, *inc)
 		}
 	}
 	v.Overall = status.OverallStatus(st.comps, open)
@@ -499,7 +515,7 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templa
 				continue
 			}
 			gv.Components = append(gv.Components, templates.ComponentView{Component: c,
-				Uptime: status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location), Spark: st.sparks[c.ID]})
+				Uptime: ups[c.ID], Spark: st.sparks[c.ID]})
 			if c.Status.Worse(gv.Worst) {
 				gv.Worst = c.Status
 			}
