@@ -73,6 +73,9 @@ type Builder struct {
 	memo map[docKey]memoEntry
 	// seq numbers record versions (memo.go).
 	seq uint64
+	// rows are the home page's component rows of the last build; nextRows those of the
+	// build under way (views.go).
+	rows, nextRows map[rowKey]rowEntry
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
@@ -237,6 +240,7 @@ func mergeIncidents(old, changed []status.Incident) []status.Incident {
 func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.nextRows = map[rowKey]rowEntry{}
 	st, loadErr := b.load(ctx, now)
 	if loadErr == nil {
 		b.number(st, b.lastState.Load())
@@ -282,6 +286,7 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 	}
 	snap.prev = nil // keep one snapshot alive, not the chain
 	b.memo, snap.memo = snap.memo, nil
+	b.rows, b.nextRows = b.nextRows, nil
 	b.last.Store(snap)
 	return snap, loadErr
 }

@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"context"
 	"slices"
 	"time"
 
@@ -93,8 +95,9 @@ func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time, ups ma
 			if c.OnlyShowIfDegraded && c.Status == status.Operational {
 				continue
 			}
-			gv.Components = append(gv.Components, templates.ComponentView{Component: c,
-				Uptime: ups[c.ID], Spark: st.sparks[c.ID]})
+			cv := templates.ComponentView{Component: c, Uptime: ups[c.ID], Spark: st.sparks[c.ID]}
+			cv.Row = b.row(v, cv)
+			gv.Components = append(gv.Components, cv)
 			if c.Status.Worse(gv.Worst) {
 				gv.Worst = c.Status
 			}
@@ -123,4 +126,33 @@ func (b *Builder) historyView(st *state, lang templates.Lang, now time.Time, n, 
 	}
 	slices.SortStableFunc(v.Months, func(a, b templates.MonthView) int { return b.Month.Compare(a.Month) })
 	return v
+}
+
+// rowKey names a component's row of the home page in one language.
+type rowKey struct {
+	lang templates.Lang
+	id   string
+}
+
+// rowEntry is a row of the home page and the view it was rendered from.
+type rowEntry struct {
+	view templates.ComponentView
+	row  []byte
+}
+
+// row returns c's row of the home page v: the last build's when it showed the same
+// (templates.SameRow), else rendered now. A page of a thousand components is mostly their
+// uptime bars, which change far less often than the page (issue 19).
+func (b *Builder) row(v templates.HomeView, c templates.ComponentView) []byte {
+	k := rowKey{v.Lang, c.Component.ID}
+	if e, ok := b.rows[k]; ok && templates.SameRow(e.view, c) {
+		b.nextRows[k] = e
+		return e.row
+	}
+	var buf bytes.Buffer
+	if err := safely(func() error { return templates.ComponentRow(v, c).Render(context.Background(), &buf) }); err != nil {
+		return nil // rendered with the page, which reports a failure
+	}
+	b.nextRows[k] = rowEntry{view: c, row: buf.Bytes()}
+	return buf.Bytes()
 }
