@@ -119,13 +119,9 @@ func incidentWhere(f status.IncidentFilter, p *params) (string, error) {
 	return " WHERE " + strings.Join(conds, " AND "), nil
 }
 
-// stampChanged is the changed_rev a write gives the incidents it changes: the revision it
-// will commit at, or a later one (see IncidentsChangedSince). Writes hold the write lock,
-// so no other write moves the revision in between.
-const stampChanged = `(SELECT revision FROM meta WHERE id = 1) + 1`
-
 // IncidentsChangedSince returns the incidents changed by a write after revision rev, with
-// their timelines, newest start first and ties by id.
+// their timelines, newest start first and ties by id. Triggers keep changed_rev (see the
+// migration that adds it).
 func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
 	rows, err := t.query(`SELECT `+incidentColumns+` FROM incidents WHERE changed_rev > $1
 		ORDER BY started_at DESC, id`, rev)
@@ -318,8 +314,8 @@ func (t *tx) CreateIncident(inc *status.Incident) error {
 		return err
 	}
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO incidents (`+incidentColumns+`, changed_rev)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, `+stampChanged+`)`,
+	b.Queue(`INSERT INTO incidents (`+incidentColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		inc.ID, textArg(inc.Title), string(inc.Impact), string(inc.Status), string(inc.Cause),
 		float64PtrArg(inc.UsersAffectedPercent), timeArg(inc.StartedAt), timeArg(inc.IdentifiedAt),
 		timeArg(inc.MonitoringAt), timeArg(inc.ResolvedAt), timeArg(inc.CreatedAt),
@@ -366,8 +362,7 @@ func (t *tx) SaveIncidentState(inc *status.Incident) error {
 	found := false
 	b := &pgx.Batch{}
 	b.Queue(`UPDATE incidents SET status = $1, impact = $2, identified_at = $3,
-			monitoring_at = $4, resolved_at = $5, announced_eta = $6, updated_at = $7,
-			changed_rev = `+stampChanged+`
+			monitoring_at = $4, resolved_at = $5, announced_eta = $6, updated_at = $7
 		WHERE id = $8`,
 		string(inc.Status), string(inc.Impact), timeArg(inc.IdentifiedAt), timeArg(inc.MonitoringAt),
 		timeArg(inc.ResolvedAt), timeArg(inc.AnnouncedETA), timeArg(inc.UpdatedAt), inc.ID).Exec(

@@ -135,9 +135,6 @@ func (t *tx) AppendUpdate(u *status.Update) error {
 		return t.fail(err, "append update to incident %s", u.IncidentID)
 	}
 	if ok {
-		if _, err := t.exec(`UPDATE incidents SET changed_rev = `+stampChanged+` WHERE id = $1`, u.IncidentID); err != nil {
-			return t.fail(err, "append update to incident %s", u.IncidentID)
-		}
 		if ids := keptIDs(u); len(ids) > 0 {
 			if _, err := t.exec(keepIDs, ids); err != nil {
 				return t.fail(err, "keep the ids of update %s", u.ID)

@@ -93,12 +93,9 @@ func incidentWhere(f status.IncidentFilter) (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
-// stampChanged is the changed_rev a write gives the incidents it changes: the revision it
-// will commit at, or a later one (see IncidentsChangedSince).
-const stampChanged = `(SELECT revision FROM meta WHERE id = 1) + 1`
-
 // IncidentsChangedSince returns the incidents changed by a write after revision rev, with
-// their timelines, newest start first and ties by id.
+// their timelines, newest start first and ties by id. Triggers keep changed_rev (see the
+// migration that adds it).
 func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
 	rows, err := t.query(`SELECT `+incidentColumns+` FROM incidents WHERE changed_rev > ?
 		ORDER BY started_at DESC, id`, rev)
@@ -258,8 +255,8 @@ func (t *tx) CreateIncident(inc *status.Incident) error {
 	if err := status.ValidateIncidentRecord(inc); err != nil {
 		return err
 	}
-	_, err := t.exec(`INSERT INTO incidents (`+incidentColumns+`, changed_rev)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+stampChanged+`)`,
+	_, err := t.exec(`INSERT INTO incidents (`+incidentColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		inc.ID, textArg(inc.Title), string(inc.Impact), string(inc.Status), string(inc.Cause),
 		float64PtrArg(inc.UsersAffectedPercent), timeArg(inc.StartedAt), timeArg(inc.IdentifiedAt),
 		timeArg(inc.MonitoringAt), timeArg(inc.ResolvedAt), timeArg(inc.CreatedAt),
@@ -289,8 +286,7 @@ func (t *tx) CreateIncident(inc *status.Incident) error {
 // components, announced time and updated time. ENOTFOUND if absent.
 func (t *tx) SaveIncidentState(inc *status.Incident) error {
 	ok, err := t.execOne(`UPDATE incidents SET status = ?, impact = ?, identified_at = ?,
-			monitoring_at = ?, resolved_at = ?, announced_eta = ?, updated_at = ?,
-			changed_rev = `+stampChanged+`
+			monitoring_at = ?, resolved_at = ?, announced_eta = ?, updated_at = ?
 		WHERE id = ?`,
 		string(inc.Status), string(inc.Impact), timeArg(inc.IdentifiedAt), timeArg(inc.MonitoringAt),
 		timeArg(inc.ResolvedAt), timeArg(inc.AnnouncedETA), timeArg(inc.UpdatedAt), inc.ID)

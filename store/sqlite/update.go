@@ -50,13 +50,7 @@ func (t *tx) AppendUpdate(u *status.Update) error {
 	if err != nil {
 		return t.fail(err, "append update to incident %s", u.IncidentID)
 	}
-	if err := t.insertUpdate(u, next); err != nil {
-		return err
-	}
-	if _, err := t.exec(`UPDATE incidents SET changed_rev = `+stampChanged+` WHERE id = ?`, u.IncidentID); err != nil {
-		return t.fail(err, "append update to incident %s", u.IncidentID)
-	}
-	return nil
+	return t.insertUpdate(u, next)
 }
 
 func (t *tx) insertUpdate(u *status.Update, seq int) error {
