@@ -44,7 +44,7 @@ const benchYears = 2
 // builds (every thread: compression runs on two), which a machine shared with other work
 // does not inflate.
 //
-//     go test -run '^$' -bench SnapshotBuild -benchtime 10x ./snapshot/
+//	go test -run '^$' -bench SnapshotBuild -benchtime 10x ./snapshot/
 func BenchmarkSnapshotBuild(b *testing.B) {
 	for _, n := range []int{20, 200, 1000} {
 		fx := benchFixture(b, n)
