@@ -111,9 +111,9 @@ func compress(pool *sync.Pool, body []byte) []byte {
 }
 
 // parallelAbove is the size from which a document's two compressed copies are made at the
-// same time: the home page of a thousand components is megabytes, most of what a rebuild
-// after an update compresses.
-const parallelAbove = 64 << 10
+// same time, on two cores: compressing the few documents an update changes (the home page,
+// the lists, the feeds; megabytes with a thousand components) is most of a rebuild.
+const parallelAbove = 8 << 10
 
 // newDoc builds a Doc, compressing once at build time. When prev (the same document of
 // the previous snapshot) has the same bytes, it is reused as it is — with its ETag and its
