@@ -3,7 +3,10 @@ package templates
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"testing"
+
+	"github.com/candorstatus/candor/status"
 )
 
 // TestKeptRowsRenderAsInline: a home page whose rows were rendered before by ComponentRow
@@ -59,5 +62,22 @@ func TestSameRow(t *testing.T) {
 		if SameRow(base, c) {
 			t.Errorf("a row is the same with another %s", name)
 		}
+	}
+}
+
+// TestSameBarDayFields: sameBarDay compares every field of DayUptime but TrackedMinutes;
+// a new field must be compared there (or said to matter only through the percentages).
+func TestSameBarDayFields(t *testing.T) {
+	var fields []string
+	for f := range reflect.TypeFor[status.DayUptime]().Fields() {
+		fields = append(fields, f.Name)
+	}
+	want := []string{"Day", "NoData", "Worst", "TrackedMinutes", "MajorMinutes", "PartialMinutes", "DegradedMinutes",
+		"MaintenanceMinutes", "Incidents"}
+	if !reflect.DeepEqual(fields, want) {
+		t.Errorf("DayUptime has fields %v; sameBarDay compares %v (all but TrackedMinutes): compare the new ones", fields, want)
+	}
+	if reflect.TypeFor[status.IncidentRef]().NumField() != 3 {
+		t.Error("IncidentRef changed: check that sameBarDay's == still compares what a bar shows")
 	}
 }
