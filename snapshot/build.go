@@ -327,8 +327,11 @@ func (b *Builder) page(l lang.Lang, path, query, title string, now time.Time, st
 	return p
 }
 
-func render(ctx context.Context, c templ.Component) ([]byte, error) {
+// render renders c into a buffer of size bytes to begin with: the size of the document's
+// last version, so a page of megabytes is not copied over and over as it grows.
+func render(ctx context.Context, c templ.Component, size int) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(size + size/8)
 	if err := c.Render(ctx, &buf); err != nil {
 		return nil, err
 	}
@@ -347,7 +350,11 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 			return nil
 		}
 		var body []byte
-		err := safely(func() (err error) { body, err = render(ctx, c()); return err })
+		size := 0
+		if prev := snap.previous(key); prev != nil {
+			size = len(prev.Body)
+		}
+		err := safely(func() (err error) { body, err = render(ctx, c(), size); return err })
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("render %s (%s): %w", path, lang, err)
