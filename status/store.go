@@ -77,6 +77,13 @@ type Tx interface {
 	IncidentByExternalID(source, externalID string) (*Incident, error)
 	// Incidents returns the incidents matching f, with their timelines, newest start first.
 	Incidents(f IncidentFilter) ([]Incident, error)
+	// IncidentsChangedSince returns, with their timelines and newest start first, every
+	// incident a write created or changed (appended to, saved the state of) after the
+	// public revision was rev — never one last changed by a write that bumped the revision
+	// to rev or below. A reader that read every incident as of revision rev brings its copy
+	// up to date with them at the cost of what changed, not of the whole history (the
+	// snapshot and the ETA model, on every write). Incidents are never deleted.
+	IncidentsChangedSince(rev int64) ([]Incident, error)
 	// CountIncidents counts the incidents matching f, ignoring its Limit and Offset.
 	CountIncidents(f IncidentFilter) (int, error)
 	// CreateIncident inserts an incident, its derived state and every update it carries;

@@ -148,6 +148,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"IncidentNotFound", testIncidentNotFound},
 		{"IncidentTimeline", testIncidentTimeline},
 		{"IncidentsFilter", testIncidentsFilter},
+		{"IncidentsChangedSince", testIncidentsChangedSince},
 		{"IncidentsInvalidFilter", testIncidentsInvalidFilter},
 		{"MaintenanceRoundTrip", testMaintenanceRoundTrip},
 		{"MaintenanceCreateErrors", testMaintenanceCreateErrors},
