@@ -206,6 +206,20 @@ var catalog = map[string][2]string{
 	"push.d.m.late":    {"Maintenance is taking longer than scheduled.", "점검이 예정보다 길어지고 있습니다."},
 	"push.d.m.cancel":  {"The scheduled maintenance was cancelled.", "예정된 점검이 취소되었습니다."},
 
+	// Emails to subscribers (notifier/email) and the subscription pages.
+	"email.view":            {"See the latest on the status page", "상태 페이지에서 최신 소식 보기"},
+	"email.affects":         {"Affected: {0}", "영향 범위: {0}"},
+	"email.why":             {"You get this email because you subscribed to {0}.", "{0} 알림을 구독하셔서 받으시는 메일입니다."},
+	"email.manage":          {"Change what you receive", "받을 알림 바꾸기"},
+	"email.unsubscribe":     {"Unsubscribe", "구독 해지"},
+	"email.confirm.subject": {"Confirm your subscription to {0}", "{0} 알림 구독을 확인해 주세요"},
+	"email.confirm.body":    {"Someone, hopefully you, asked to get an email from {0} when there is an incident or maintenance. Nothing more will be sent to this address until the subscription is confirmed.", "누군가(아마도 본인)가 {0}에서 장애나 점검이 있을 때 메일을 받겠다고 신청했습니다. 구독을 확인하기 전에는 이 주소로 다른 메일을 보내지 않습니다."},
+	"email.confirm.button":  {"Confirm subscription", "구독 확인"},
+	"email.confirm.note":    {"The link works for 48 hours. If you did not ask for this, ignore this email.", "링크는 48시간 동안 유효합니다. 신청하지 않으셨다면 이 메일을 무시하세요."},
+	"email.manage.subject":  {"Your subscription to {0}", "{0} 알림 구독 안내"},
+	"email.manage.body":     {"This address already gets email from {0}. Follow the link to change what you receive or to unsubscribe.", "이 주소는 이미 {0} 알림을 받고 있습니다. 아래 링크에서 받을 알림을 바꾸거나 구독을 해지할 수 있습니다."},
+	"email.manage.note":     {"If you did not ask for this, ignore this email: nothing changes.", "요청하지 않으셨다면 이 메일을 무시하세요. 아무것도 바뀌지 않습니다."},
+
 	// Restoration estimates: say exactly what the numbers are. {0} count, {1} what was
 	// compared (eta.similar/eta.past with a condition), {2} the p50 time, {3} the p90 time.
 	"eta.similar":            {"similar incidents{0}", "{0}비슷한 장애"},
