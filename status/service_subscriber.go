@@ -331,3 +331,14 @@ func (s *Service) SubscriberCounts(ctx context.Context) ([]SubscriberCount, erro
 	})
 	return out, err
 }
+
+// SweepLinkTokens deletes the link tokens that have expired and returns how many.
+func (s *Service) SweepLinkTokens(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.DeleteSubscriberTokensExpiredBefore(s.now())
+		return err
+	})
+	return n, err
+}

@@ -13,7 +13,7 @@ import templruntime "github.com/a-h/templ/runtime"
 // so the text stays readable in dark mode, and there are no images to turn off.
 
 const (
-	fontStyle   = "font-family:-apple-system,'Segoe UI',Roboto,'Apple SD Gothic Neo','Malgun Gothic',sans-serif;font-size:16px;line-height:1.5;"
+	fontStyle   = "font-family:-apple-system,Segoe UI,Roboto,Apple SD Gothic Neo,Malgun Gothic,sans-serif;font-size:16px;line-height:1.5;"
 	bodyStyle   = "margin:0;padding:24px 16px;" + fontStyle
 	boxStyle    = "max-width:560px;margin:0 auto;"
 	pageStyle   = "font-size:14px;margin:0 0 8px 0;opacity:0.75;"

@@ -9,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -270,4 +273,45 @@ func Find(msgs []Message, rcpt string) (Message, error) {
 		}
 	}
 	return Message{}, ErrNotFound
+}
+
+// Part returns the decoded part of m with media type mediaType ("text/plain",
+// "text/html"), or m's whole decoded body when it is not multipart.
+func (m Message) Part(mediaType string) string {
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		return decode(m.Header.Get("Content-Transfer-Encoding"), bytes.NewReader(m.Body))
+	}
+	r := multipart.NewReader(bytes.NewReader(m.Body), params["boundary"])
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			return ""
+		}
+		if pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); pt == mediaType {
+			// multipart.Reader decodes quoted-printable itself.
+			b, _ := io.ReadAll(p)
+			return string(b)
+		}
+	}
+}
+
+func decode(cte string, r io.Reader) string {
+	if strings.EqualFold(cte, "quoted-printable") {
+		r = quotedprintable.NewReader(r)
+	}
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
+
+// Subject is m's decoded Subject.
+func (m Message) Subject() string {
+	s, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		return m.Header.Get("Subject")
+	}
+	return s
 }
