@@ -99,6 +99,7 @@ func New(d Deps) *echo.Echo {
 		e.HEAD(p, s.publicPage)
 	}
 	s.registerConsole(e)
+	s.registerSubscribe(e)
 	e.GET("/api/v2/*", s.publicJSON)
 	e.HEAD("/api/v2/*", s.publicJSON)
 	e.OPTIONS("/api/v2/*", s.preflight)
