@@ -86,6 +86,8 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/components/:id", cs.updateComponent, auth, admin)
 	g.POST("/components/:id/delete", cs.deleteComponent, auth, admin)
 
+	g.GET("/subscribers", cs.subscribersPage, auth, admin)
+	g.POST("/subscribers/:id/remove", cs.removeSubscriber, auth, admin)
 	g.GET("/keys", cs.keysPage, auth, admin)
 	g.POST("/keys", cs.createKey, auth, admin)
 	g.POST("/keys/:name/revoke", cs.revokeKey, auth, admin)
