@@ -27,10 +27,25 @@ func (noPushes) Unsubscribe(context.Context, string, []string) ([]notifier.Topic
 	return nil, fmt.Errorf("the email dispatcher sends no pushes")
 }
 
-// task is one email to one subscriber.
+// task is one email to one subscriber. An update's email is personalised by the worker
+// that sends it (content, manage and unsubscribe set), so the queue holds small tasks
+// and can run a whole page ahead of the senders.
 type task struct {
-	subscriberID string
-	mail         email.Mail
+	subscriberID  string
+	mail          email.Mail
+	content       *email.Content
+	manage, unsub string
+}
+
+// build returns the task's email, its links filled in.
+func (t *task) build() email.Mail {
+	if t.content == nil {
+		return t.mail
+	}
+	c := email.Personalize(*t.content, t.manage, t.unsub)
+	m := t.mail
+	m.Subject, m.Text, m.HTML = c.Subject, c.Text, c.HTML
+	return m
 }
 
 // answer is what the server said to one task.
@@ -77,8 +92,10 @@ func (e *EmailDispatcher) runJob(ctx context.Context, lease *leaseKeeper, pool *
 	}
 	lastErr := j.LastError
 	j.Attempts++
-	r := &jobRun{e: e, j: j, lease: lease, pool: pool, tasks: make(chan task, 2*e.cfg.Connections),
-		answers: make(chan answer, 2*e.cfg.Connections)}
+	// The queue holds up to two pages: the senders never wait while the next page of the
+	// audience is read and its tokens committed.
+	r := &jobRun{e: e, j: j, lease: lease, pool: pool, tasks: make(chan task, 2*e.cfg.Page),
+		answers: make(chan answer, 2*e.cfg.Page)} // senders do not wait while a batch of answers is committed
 	var workers sync.WaitGroup
 	for range e.cfg.Connections {
 		workers.Add(1)
@@ -149,7 +166,7 @@ func (r *jobRun) work(ctx context.Context) {
 			}
 			conn = c
 		}
-		a.err = conn.Send(ctx, t.mail)
+		a.err = conn.Send(ctx, t.build())
 		a.sent = true
 		if a.err != nil {
 			if _, broken := email.Classify(a.err); broken {
@@ -245,6 +262,11 @@ func (r *jobRun) audience(ctx context.Context, p *email.Payload) (stopped, gone 
 	e := r.e
 	domain := email.Domain(e.cfg.From)
 	root := email.ThreadRoot(p.Thread, domain)
+	refs := []string{root}
+	contents := make(map[string]*email.Content, len(p.Content))
+	for l, c := range p.Content {
+		contents[l] = &c
+	}
 	after := ""
 	for {
 		if r.abort.Load() || !r.lease.canStart(ctx) {
@@ -283,15 +305,14 @@ func (r *jobRun) audience(ctx context.Context, p *email.Payload) (stopped, gone 
 		}
 		after = page[len(page)-1].ID
 		for i, s := range page {
-			c, ok := p.Content[s.Lang]
+			c, ok := contents[s.Lang]
 			if !ok {
-				c = p.Content[string(e.cfg.DefaultLang)]
+				c = contents[string(e.cfg.DefaultLang)]
 			}
 			unsub := e.link(UnsubscribePath, links[i].unsub, s.Lang)
-			c = email.Personalize(c, e.link(ManagePath, links[i].manage, s.Lang), unsub)
-			m := email.Mail{From: e.cfg.From, To: s.Email, Subject: c.Subject, Text: c.Text, HTML: c.HTML, Lang: s.Lang,
-				MessageID: email.MessageID(r.j.ID, s.ID, domain), InReplyTo: root, References: []string{root}, Unsubscribe: unsub}
-			if !r.queue(ctx, task{subscriberID: s.ID, mail: m}) {
+			m := email.Mail{From: e.cfg.From, To: s.Email, Lang: s.Lang, MessageID: email.MessageID(r.j.ID, s.ID, domain),
+				InReplyTo: root, References: refs, Unsubscribe: unsub}
+			if !r.queue(ctx, task{subscriberID: s.ID, mail: m, content: c, manage: e.link(ManagePath, links[i].manage, s.Lang), unsub: unsub}) {
 				return true, false, nil
 			}
 		}

@@ -173,24 +173,44 @@ func (t *tx) SubscriberCounts() ([]status.SubscriberCount, error) {
 	return out, nil
 }
 
-// PutSubscriberTokens inserts token records, all or none.
+// tokenRow is a token record as one element of the JSON array a batch insert reads.
+type tokenRow struct {
+	H string `json:"h"`
+	S string `json:"s"`
+	P string `json:"p"`
+	C any    `json:"c"`
+	E any    `json:"e"`
+}
+
+// PutSubscriberTokens inserts token records, all or none, in one statement: an email job
+// stores two per recipient, a page at a time.
 func (t *tx) PutSubscriberTokens(ks []status.SubscriberToken) error {
 	for i := range ks {
 		if err := status.ValidateSubscriberToken(&ks[i]); err != nil {
 			return err
 		}
 	}
-	for _, k := range ks {
-		_, err := t.exec(`INSERT INTO subscriber_tokens (hash, subscriber_id, purpose, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, k.Hash, k.SubscriberID, string(k.Purpose), timeArg(k.CreatedAt), timeArg(k.ExpiresAt))
-		switch {
-		case isForeignKey(err):
-			return notFound("Subscriber not found.")
-		case isUnique(err) || isPrimaryKey(err):
-			return conflict("That token exists.")
-		case err != nil:
-			return t.fail(err, "put subscriber token")
-		}
+	if len(ks) == 0 {
+		return nil
+	}
+	rows := make([]tokenRow, len(ks))
+	for i, k := range ks {
+		rows[i] = tokenRow{H: k.Hash, S: k.SubscriberID, P: string(k.Purpose), C: timeArg(k.CreatedAt), E: timeArg(k.ExpiresAt)}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO subscriber_tokens (hash, subscriber_id, purpose, created_at, expires_at)
+		SELECT json_extract(value, '$.h'), json_extract(value, '$.s'), json_extract(value, '$.p'),
+			json_extract(value, '$.c'), json_extract(value, '$.e') FROM json_each(?)`, string(b))
+	switch {
+	case isForeignKey(err):
+		return notFound("Subscriber not found.")
+	case isUnique(err) || isPrimaryKey(err):
+		return conflict("That token exists.")
+	case err != nil:
+		return t.fail(err, "put subscriber tokens")
 	}
 	return nil
 }
@@ -275,22 +295,61 @@ func (t *tx) RecordEmailDeliveries(ds []status.EmailDelivery) error {
 			return invalid("deliveries", "need a job, a subscriber and a status", "A delivery needs a job, a subscriber and a status of sent or bounced.")
 		}
 	}
-	for _, d := range ds {
-		res, err := t.exec(`INSERT INTO email_deliveries (job_id, subscriber_id, status, error, at)
-			SELECT ?1, id, ?3, ?4, ?5 FROM subscribers WHERE id = ?2
-			ON CONFLICT (job_id, subscriber_id) DO NOTHING`,
-			d.JobID, d.SubscriberID, string(d.Status), d.Error, timeArg(d.At))
-		if isForeignKey(err) {
-			return notFound("Outbox job %d not found.", d.JobID)
+	if len(ds) == 0 {
+		return nil
+	}
+	type row struct {
+		J  int64  `json:"j"`
+		S  string `json:"s"`
+		St string `json:"st"`
+		E  string `json:"e"`
+		A  any    `json:"a"`
+	}
+	rows := make([]row, len(ds))
+	for i, d := range ds {
+		rows[i] = row{J: d.JobID, S: d.SubscriberID, St: string(d.Status), E: truncateText(d.Error, 500), A: timeArg(d.At)}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	// One statement for the batch; RETURNING names the rows it inserted, so a bounce
+	// recorded before is not counted twice.
+	res, err := t.query(`INSERT INTO email_deliveries (job_id, subscriber_id, status, error, at)
+		SELECT json_extract(v.value, '$.j'), json_extract(v.value, '$.s'), json_extract(v.value, '$.st'),
+			json_extract(v.value, '$.e'), json_extract(v.value, '$.a')
+		FROM json_each(?) AS v
+		WHERE EXISTS (SELECT 1 FROM subscribers WHERE id = json_extract(v.value, '$.s'))
+		ON CONFLICT (job_id, subscriber_id) DO NOTHING
+		RETURNING subscriber_id, status, error, at`, string(b))
+	if isForeignKey(err) {
+		return notFound("Outbox job not found.")
+	}
+	if err != nil {
+		return t.fail(err, "record email deliveries")
+	}
+	var bounced []status.EmailDelivery
+	for res.Next() {
+		var d status.EmailDelivery
+		if err := res.Scan(&d.SubscriberID, &d.Status, &d.Error, timeCol{&d.At}); err != nil {
+			res.Close()
+			return t.fail(err, "record email deliveries")
 		}
-		if err != nil {
-			return t.fail(err, "record email delivery")
+		if d.Status == status.DeliveryBounced {
+			bounced = append(bounced, d)
 		}
-		if n, _ := res.RowsAffected(); n == 0 || d.Status != status.DeliveryBounced {
-			continue
-		}
+	}
+	err = res.Err()
+	res.Close()
+	if isForeignKey(err) {
+		return notFound("Outbox job not found.")
+	}
+	if err != nil {
+		return t.fail(err, "record email deliveries")
+	}
+	for _, d := range bounced {
 		if _, err := t.exec(`UPDATE subscribers SET bounces = bounces + 1, last_bounce = ?, updated_at = ? WHERE id = ?`,
-			truncateText(d.Error, 500), timeArg(d.At), d.SubscriberID); err != nil {
+			d.Error, timeArg(d.At), d.SubscriberID); err != nil {
 			return t.fail(err, "count bounce")
 		}
 	}
