@@ -297,3 +297,26 @@ func TestConfirmationEmailConfirms(t *testing.T) {
 		t.Errorf("eve got %d emails, want the confirmation and the incident", got["eve@example.com"])
 	}
 }
+
+func TestMaintenanceEmailsOnlyItsServices(t *testing.T) {
+	en := newMailEnv(t, smtptest.Config{})
+	en.add("ada@example.com", "en", "login")
+	en.add("bo@example.com", "en", "messages")
+	now := en.clock.Now()
+	m, err := en.svc.ScheduleMaintenance(en.ctx, staff, status.MaintenanceInput{Title: lang.Same("Database upgrade"), Message: lang.Same("Upgrade."),
+		Components: []string{"login"}, ScheduledFor: now.Add(2 * time.Hour), ScheduledUntil: now.Add(3 * time.Hour), Notify: true, RemindBefore: []time.Duration{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.drain()
+	msgs := en.srv.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "ada@example.com" || msgs[0].Subject() != "[Candor Status] Maintenance scheduled: Database upgrade" {
+		t.Fatalf("messages = %d; want one to ada (login only): %v", len(msgs), msgs)
+	}
+	if r := msgs[0].Header.Get("References"); r != "<maintenance-"+m.ID+"@example.com>" {
+		t.Errorf("References = %q", r)
+	}
+	if txt := msgs[0].Part("text/plain"); !strings.Contains(txt, "Scheduled 08:00 – 09:00") {
+		t.Errorf("the window is not in the email:\n%s", txt)
+	}
+}
