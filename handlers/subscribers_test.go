@@ -127,4 +127,21 @@ func TestConsoleSubscribersPage(t *testing.T) {
 	if !strings.Contains(row, "bo@example.com") || !strings.Contains(row, "mail stopped") || !strings.Contains(row, "550") {
 		t.Errorf("bouncing row %q", row)
 	}
+
+	// Add one address, then import a CSV: confirmed, audited, reported.
+	if r := b.post("/admin/subscribers", url.Values{"email": {"cy@example.com"}, "lang": {"en"}, "components": {"messages"}}); r.Code != http.StatusSeeOther {
+		t.Fatalf("add answered %d: %s", r.Code, r.Body.String())
+	}
+	r := b.post("/admin/subscribers", url.Values{"email": {"cy@example.com"}, "lang": {"en"}})
+	if r.Code != http.StatusConflict || !strings.Contains(text(page(t, r), "[data-testid=subscribers-problem]"), "subscribed already") {
+		t.Errorf("adding twice answered %d: %s", r.Code, r.Body.String())
+	}
+	r = b.post("/admin/subscribers/import", url.Values{"csv": {"dee@example.com,ko,\ncy@example.com,en,\nnope,en,\n"}})
+	if got := text(page(t, r.want(http.StatusOK)), "[data-testid=subscribers-notice]"); !strings.Contains(got, "1 added, 1 already subscribed, 1 skipped.") || !strings.Contains(got, "Row 3") {
+		t.Errorf("import notice %q", got)
+	}
+	subs, err := en.svc.Subscribers(ctx, status.SubscriberFilter{Limit: 10})
+	if err != nil || len(subs) != 4 {
+		t.Fatalf("subscribers = %d, %v; want ada, bo, cy and dee", len(subs), err)
+	}
 }

@@ -368,4 +368,6 @@ type SubscribersView struct {
 	Counts   []status.SubscriberCount
 	Bouncing []status.Subscriber
 	Names    map[string]string // component names by id ("*": everything)
+	// Notice says what an import did; Problem what was wrong with a form.
+	Notice, Problem string
 }
