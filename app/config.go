@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/notifier/email"
 	"github.com/candorstatus/candor/notifier/fcm"
 	"github.com/candorstatus/candor/status"
 )
@@ -43,6 +46,14 @@ type Config struct {
 	// FCM is where pushes go; FCMOn is false when pushes are only logged.
 	FCM   fcm.Config
 	FCMOn bool
+	// SMTP is where emails go; SMTPOn is false when emails are only logged. MailFrom is
+	// their From; SMTPRate caps messages per second (0: no cap); SMTPConns is how many
+	// connections send at once.
+	SMTP      email.SMTPConfig
+	SMTPOn    bool
+	MailFrom  string
+	SMTPRate  float64
+	SMTPConns int
 
 	pageNameAll, pageNameKO, pageNameEN string
 	timezone                            string
@@ -155,6 +166,44 @@ var Settings = []Setting{
 		c.MaxStreams = n
 		return nil
 	}},
+	{"", "CANDOR_SMTP_URL", "", "SMTP server for subscriber emails: smtp://user:pass@host:587 (STARTTLS required), smtps://… (implicit TLS), smtp://host:25?tls=none (no TLS: a local relay); unset: emails are only logged", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		sc, err := email.ParseSMTPURL(strings.TrimSpace(v))
+		if err != nil {
+			return err
+		}
+		c.SMTP, c.SMTPOn = sc, true
+		return nil
+	}},
+	{"", "CANDOR_MAIL_FROM", "", "From address of subscriber emails, e.g. \"Candor Status <status@example.com>\" (required with CANDOR_SMTP_URL)", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		a, err := mail.ParseAddress(strings.TrimSpace(v))
+		if err != nil {
+			return errors.New("want an address, e.g. status@example.com or \"Candor Status <status@example.com>\"")
+		}
+		c.MailFrom = a.String()
+		return nil
+	}},
+	{"", "CANDOR_SMTP_RATE", "0", "most emails per second sent to the SMTP server (0: no cap; providers often cap it)", func(c *Config, v string) error {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r > 100000 {
+			return errors.New("want a number of emails per second from 0 (no cap) to 100000")
+		}
+		c.SMTPRate = r
+		return nil
+	}},
+	{"", "CANDOR_SMTP_CONNECTIONS", "4", "SMTP connections sending at once, each reused for many emails", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return errors.New("want a number from 1 to 64")
+		}
+		c.SMTPConns = n
+		return nil
+	}},
 }
 
 // fcmVariables are read by fcm.ConfigFromEnv; they are settings too, documented in the
@@ -194,7 +243,11 @@ func Load(values map[string]string, getenv func(string) string, environ []string
 			v, from = f, "--"+s.Flag
 		}
 		if err := s.set(&c, v); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", from, v, err))
+			shown := v
+			if s.Env == "CANDOR_SMTP_URL" {
+				shown = redactURL(v) // its password must not reach a log
+			}
+			errs = append(errs, fmt.Errorf("%s %q: %w", from, shown, err))
 		}
 	}
 	for _, kv := range environ {
@@ -203,8 +256,14 @@ func Load(values map[string]string, getenv func(string) string, environ []string
 			errs = append(errs, fmt.Errorf("unknown setting %s (known: %s)", k, strings.Join(knownNames(), ", ")))
 		}
 	}
+	if c.SMTPOn && c.MailFrom == "" {
+		errs = append(errs, errors.New("CANDOR_SMTP_URL is set but CANDOR_MAIL_FROM is not: emails need a From address"))
+	}
 	if len(errs) > 0 {
 		return c, errors.Join(errs...)
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "candor@localhost" // emails are only logged
 	}
 	c.PageName = lang.Same(c.pageNameAll)
 	if c.pageNameKO != "" {
@@ -255,3 +314,17 @@ func (c Config) Timezone() string { return c.timezone }
 
 // DBPath is the embedded database's file in dataDir.
 func DBPath(dataDir string) string { return filepath.Join(dataDir, "candor.db") }
+
+// redactURL hides the password of a URL in an error.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	if strings.Contains(v, "@") {
+		return "(hidden: it may hold a password)"
+	}
+	return v
+}

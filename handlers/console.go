@@ -86,6 +86,10 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/components/:id", cs.updateComponent, auth, admin)
 	g.POST("/components/:id/delete", cs.deleteComponent, auth, admin)
 
+	g.GET("/subscribers", cs.subscribersPage, auth, admin)
+	g.POST("/subscribers/:id/remove", cs.removeSubscriber, auth, admin)
+	g.POST("/subscribers", cs.addSubscriber, auth, admin)
+	g.POST("/subscribers/import", cs.importSubscribers, auth, admin)
 	g.GET("/keys", cs.keysPage, auth, admin)
 	g.POST("/keys", cs.createKey, auth, admin)
 	g.POST("/keys/:name/revoke", cs.revokeKey, auth, admin)
@@ -228,6 +232,8 @@ var flashes = map[string]string{
 	"component":   "Component saved.",
 	"deleted":     "Deleted.",
 	"revoked":     "API key revoked.",
+	"subscriber":  "Subscriber added.",
+	"removed":     "Subscriber removed.",
 	"user":        "User saved.",
 	"template":    "Template saved.",
 	"draft":       "Draft published: it is public now.",

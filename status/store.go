@@ -152,8 +152,11 @@ type Tx interface {
 	// InsertJobs adds outbox jobs and sets their IDs.
 	InsertJobs(jobs []OutboxJob) error
 	// ClaimJobs leases up to limit pending jobs that are due at now and not leased by a live
-	// dispatcher, oldest first, to owner until now+lease, and returns them.
+	// dispatcher, oldest first, to owner until now+lease, and returns them. Email jobs are
+	// left to the email dispatcher (ClaimJobsOfKind): one may take minutes.
 	ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
+	// ClaimJobsOfKind is ClaimJobs for the jobs of one kind only.
+	ClaimJobsOfKind(kind JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
 	// SaveJob stores a job's progress: status, attempts, next attempt, lease, last error,
 	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent. With
 	// claimedBy set, it saves only while claimedBy still holds the job's lease: a dispatcher
@@ -168,7 +171,7 @@ type Tx interface {
 	ExtendLeases(owner string, ids []int64, until time.Time) (int, error)
 	// Jobs returns the jobs matching f, oldest first.
 	Jobs(f JobFilter) ([]OutboxJob, error)
-	// SupersedeJobs marks the incident's pending push jobs for updates other than
+	// SupersedeJobs marks the incident's pending push and email jobs for updates other than
 	// keepUpdateID superseded at now, and returns how many.
 	SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int, error)
 	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
@@ -282,6 +285,43 @@ type Tx interface {
 	ProbeMinutes(componentID string, from, to time.Time) ([]ProbeMinute, error)
 	// DeleteProbeMinutesBefore deletes the records with Minute before t and returns how many.
 	DeleteProbeMinutesBefore(t time.Time) (int, error)
+
+	// Subscriber returns an email subscriber with its components; ENOTFOUND if absent.
+	Subscriber(id string) (*Subscriber, error)
+	// SubscriberByEmail returns the subscriber with that normalised address; ENOTFOUND if none.
+	SubscriberByEmail(email string) (*Subscriber, error)
+	// PutSubscriber inserts the subscriber or replaces the one with its id (keeping
+	// CreatedAt), its component list replaced whole. EINVALID as ValidateSubscriberRecord,
+	// ECONFLICT when another subscriber has its address.
+	PutSubscriber(s *Subscriber) error
+	// DeleteSubscriber deletes a subscriber with its tokens; ENOTFOUND if absent.
+	DeleteSubscriber(id string) error
+	// Subscribers returns up to f.Limit subscribers with ids after f.After, by id (bytes),
+	// with their components; EINVALID for a limit below 1.
+	Subscribers(f SubscriberFilter) ([]Subscriber, error)
+	// SubscriberCounts counts the confirmed subscribers of each component id ("*": all),
+	// by component id.
+	SubscriberCounts() ([]SubscriberCount, error)
+	// PutSubscriberTokens inserts token records; EINVALID as ValidateSubscriberToken,
+	// ENOTFOUND when a token's subscriber does not exist (then none is written).
+	PutSubscriberTokens(ks []SubscriberToken) error
+	// SubscriberToken returns the token record with that hash, expired or not; ENOTFOUND if none.
+	SubscriberToken(hash string) (*SubscriberToken, error)
+	// DeleteSubscriberTokens deletes a subscriber's tokens of one purpose and returns how many.
+	DeleteSubscriberTokens(subscriberID string, purpose TokenPurpose) (int, error)
+	// DeleteSubscriberTokensExpiredBefore deletes tokens that expired before t; returns how many.
+	DeleteSubscriberTokensExpiredBefore(t time.Time) (int, error)
+	// EmailRecipients returns up to limit confirmed subscribers with fewer than MaxBounces
+	// bounces, ids after `after`, subscribed to any of components or to everything ("*"),
+	// that have no delivery recorded for job jobID, by id (bytes), without their
+	// components: a page of an email job's audience. EINVALID for a limit below 1.
+	EmailRecipients(jobID int64, components []string, after string, limit int) ([]Subscriber, error)
+	// RecordEmailDeliveries records deliveries (one recorded before for the same job and
+	// subscriber is kept, and so is a delivery to a subscriber deleted since — it is
+	// skipped); each new bounce adds one to its subscriber's Bounces and sets LastBounce.
+	RecordEmailDeliveries(ds []EmailDelivery) error
+	// EmailDeliveries returns the deliveries recorded for a job, by subscriber id.
+	EmailDeliveries(jobID int64) ([]EmailDelivery, error)
 
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error

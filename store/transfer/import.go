@@ -203,6 +203,12 @@ func apply(tx status.Tx, l line, v int) error {
 			return err
 		}
 		return tx.PutDevice(d)
+	case "subscriber":
+		sub, err := decode[status.Subscriber](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutSubscriber(sub)
 	case "apikey":
 		k, err := decode[status.APIKey](l)
 		if err != nil {

@@ -86,6 +86,10 @@ func richState(t *testing.T, st status.Store) {
 	_, _, err = svc.RegisterDevice(ctx, op, status.DeviceInput{Token: "token-aaaaaaaaaaaaaaaaaaaaaaaa", Platform: status.IOS, Locale: "ko",
 		Components: []string{"messenger", "login"}})
 	must(err)
+	_, err = svc.AddSubscriber(ctx, op, status.SubscribeInput{Email: "ada@example.com", Lang: "en", Components: []string{"messenger", "login"}})
+	must(err)
+	_, err = svc.SubscribeEmail(ctx, status.SubscribeInput{Email: "bob@example.com", Lang: "ko"})
+	must(err)
 	_, _, err = svc.CreateAPIKey(ctx, op, "old", status.ScopeRead)
 	must(err)
 	must(svc.RevokeAPIKey(ctx, op, "old"))
@@ -138,7 +142,7 @@ func RoundTrip(t *testing.T, src, dst status.Store) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"group", "component", "monitoring", "probe", "incident", "maintenance", "maintenance_checks", "device",
-		"apikey", "user", "template", "postmortem", "audit"} {
+		"subscriber", "apikey", "user", "template", "postmortem", "audit"} {
 		if stats[k] == 0 {
 			t.Fatalf("export has no %s records: %v", k, stats)
 		}
