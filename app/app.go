@@ -23,6 +23,7 @@ import (
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
 	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/notifier/webhook"
 	"github.com/candorstatus/candor/probe"
 	"github.com/candorstatus/candor/site"
 	"github.com/candorstatus/candor/static"
@@ -44,6 +45,7 @@ type App struct {
 	Site       *site.Holder
 	Hub        *live.Hub
 	Dispatcher *dispatch.Dispatcher
+	Webhooks   *dispatch.WebhookDispatcher
 	Jobs       *jobs.Scheduler
 	Metrics    *metrics.Metrics
 	Handler    http.Handler
@@ -141,6 +143,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatcher = dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(a.Store), Clock: clock, Log: log,
 		Lease: cfg.OutboxLease})
 	a.Service.OnJobs(a.Dispatcher.Wake)
+	guard := webhook.Guard{AllowPrivate: cfg.WebhookAllowPrivate}
+	a.Service.SetWebhooks(&webhook.Planner{Builder: a.Builder}, guard.CheckURL)
+	a.Webhooks = dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: a.Store, Guard: guard, Clock: clock, Log: log,
+		Timeout: cfg.WebhookTimeout, BaseBackoff: cfg.WebhookBackoff, GiveUpAfter: cfg.WebhookRetryFor,
+		DisableAfter: cfg.WebhookDisableAfter})
+	a.Service.OnJobs(a.Webhooks.Wake)
 
 	a.Jobs = jobs.New(log, a.Store.Locker)
 	if err := a.addJobs(); err != nil {
@@ -162,6 +170,7 @@ func (a *App) addJobs() error {
 	}
 	if err := a.Jobs.Add("outbox-sweeper", jobs.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
 		a.Dispatcher.Wake() // a safety net: the dispatcher is normally woken by each commit
+		a.Webhooks.Wake()
 		return nil
 	}); err != nil {
 		return err
@@ -193,6 +202,7 @@ func (a *App) Start(ctx context.Context) (string, error) {
 	a.spawn(func() { a.Forecaster.Run(runCtx) })
 	a.spawn(func() { a.feed.Run(runCtx) })
 	a.spawn(func() { a.Dispatcher.Run(runCtx) })
+	a.spawn(func() { a.Webhooks.Run(runCtx) })
 	if a.Store.Listen != nil {
 		// Another replica committed: rebuild this one's snapshot and model, tell its open
 		// pages, and look for pushes a dead replica left behind. The holder's periodic
@@ -203,6 +213,7 @@ func (a *App) Start(ctx context.Context) (string, error) {
 				a.modelChanged(status.Change{Revision: rev, Kind: kind})
 				a.feed.Notify(live.Event{Revision: rev, Kind: "change"})
 				a.Dispatcher.Wake()
+				a.Webhooks.Wake()
 			})
 			if err != nil && runCtx.Err() == nil {
 				a.Log.Error("listening for other replicas' changes stopped", "err", err)

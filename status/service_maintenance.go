@@ -148,15 +148,19 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 }
 
 func (s *Service) planMaintenancePush(tx Tx, kind string, m *Maintenance, u *MaintenanceUpdate, now time.Time) (bool, error) {
+	hooked, err := s.planMaintenanceWebhooks(tx, kind, m, u, now)
+	if err != nil {
+		return false, err
+	}
 	if s.notifier == nil || !u.Notify {
-		return false, nil
+		return hooked, nil
 	}
 	jobs, err := s.notifier.PlanMaintenancePush(tx, MaintenanceEvent{Kind: kind, Maintenance: m, Update: u, Now: now})
 	if err != nil {
 		return false, fmt.Errorf("plan maintenance pushes: %w", err)
 	}
 	if len(jobs) == 0 {
-		return false, nil
+		return hooked, nil
 	}
 	if _, err := tx.SupersedeJobs(m.ID, u.ID, now); err != nil {
 		return false, err

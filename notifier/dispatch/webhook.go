@@ -1,0 +1,422 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	randv2 "math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/candorstatus/candor/notifier/webhook"
+	"github.com/candorstatus/candor/status"
+)
+
+// WebhookConfig configures a WebhookDispatcher; zero fields take the defaults noted.
+type WebhookConfig struct {
+	Store status.Store
+	Guard webhook.Guard
+	// Client sends the requests (default: one that dials through Guard, follows no
+	// redirects and gives each request Timeout).
+	Client *http.Client
+	Owner  string       // lease owner id (default hostname-pid-random)
+	Clock  status.Clock // default status.SystemClock
+	Log    *slog.Logger
+	// Batch is how many endpoints' next deliveries are claimed at once (default 100), sent
+	// by Workers at a time (default 16).
+	Batch, Workers int
+	// Timeout bounds one request (default 10s). Lease must outlast it (default 60s): no
+	// request starts after half the lease has passed since the claim.
+	Timeout, Lease time.Duration
+	// BaseBackoff doubles per attempt up to MaxBackoff (defaults 30s and 1h), with jitter;
+	// a delivery still failing GiveUpAfter (default 24h) after it was queued is failed.
+	BaseBackoff, MaxBackoff, GiveUpAfter time.Duration
+	// DisableAfter is how long an endpoint may fail without a success before it is
+	// disabled (default 24h).
+	DisableAfter time.Duration
+	Poll         time.Duration           // safety-net wake-up (default 30s)
+	Rand         func() float64          // jitter in [0,1) (default math/rand/v2)
+	UserAgent    string                  // default "Candor-Webhooks/1"
+	OnDisable    func(id, reason string) // told when an endpoint is disabled (nil: only logged)
+}
+
+// Webhook delivery defaults.
+const (
+	DefaultWebhookTimeout      = 10 * time.Second
+	DefaultWebhookLease        = time.Minute
+	DefaultWebhookBaseBackoff  = 30 * time.Second
+	DefaultWebhookMaxBackoff   = time.Hour
+	DefaultWebhookGiveUpAfter  = 24 * time.Hour
+	DefaultWebhookDisableAfter = 24 * time.Hour
+)
+
+// maxResponseRead is how much of an answer is read (for the error message).
+const maxResponseRead = 1 << 10
+
+// WebhookDispatcher delivers webhook deliveries: each endpoint's in order, one at a time,
+// at least once. Any number may run against one store; the claim's lease keeps them apart.
+type WebhookDispatcher struct {
+	cfg  WebhookConfig
+	log  *slog.Logger
+	wake chan struct{}
+}
+
+// NewWebhookDispatcher returns a dispatcher; Store is required.
+func NewWebhookDispatcher(cfg WebhookConfig) *WebhookDispatcher {
+	if cfg.Store == nil {
+		panic("dispatch: WebhookConfig.Store is required")
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = defaultOwner()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = status.SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.Timeout, DefaultWebhookTimeout)
+	def(&cfg.Lease, DefaultWebhookLease)
+	cfg.Lease = max(cfg.Lease, 2*cfg.Timeout+5*time.Second)
+	def(&cfg.BaseBackoff, DefaultWebhookBaseBackoff)
+	def(&cfg.MaxBackoff, DefaultWebhookMaxBackoff)
+	def(&cfg.GiveUpAfter, DefaultWebhookGiveUpAfter)
+	def(&cfg.DisableAfter, DefaultWebhookDisableAfter)
+	def(&cfg.Poll, DefaultPoll)
+	if cfg.Batch <= 0 {
+		cfg.Batch = 100
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = randv2.Float64
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "Candor-Webhooks/1"
+	}
+	if cfg.Client == nil {
+		tr := &http.Transport{DialContext: cfg.Guard.DialContext, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 4,
+			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout}
+		cfg.Client = &http.Client{Transport: tr, Timeout: cfg.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &WebhookDispatcher{cfg: cfg, log: cfg.Log.With("component", "webhooks", "owner", cfg.Owner), wake: make(chan struct{}, 1)}
+}
+
+// Wake tells Run that deliveries may be due; it never blocks.
+func (d *WebhookDispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, woken by Wake, the next delivery due and Poll.
+func (d *WebhookDispatcher) Run(ctx context.Context) {
+	var errWait time.Duration
+	for ctx.Err() == nil {
+		n, err := d.round(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			errWait = min(max(2*errWait, minQueueBackoff), maxQueueBackoff)
+			d.log.ErrorContext(ctx, "webhooks: store failing, backing off", "err", err, "retry_in", errWait)
+			sleepFor(ctx, errWait, nil)
+			continue
+		}
+		errWait = 0
+		if n > 0 {
+			continue // the next deliveries of these endpoints may be due now
+		}
+		sleepFor(ctx, d.idleWait(ctx), d.wake)
+	}
+}
+
+func (d *WebhookDispatcher) idleWait(ctx context.Context) time.Duration {
+	var at time.Time
+	var ok bool
+	err := d.cfg.Store.Read(ctx, func(tx status.Tx) error {
+		var err error
+		at, ok, err = tx.NextWebhookDue()
+		return err
+	})
+	if err != nil || !ok {
+		return d.cfg.Poll
+	}
+	return min(max(at.Sub(d.cfg.Clock.Now()), minQueueBackoff/10), d.cfg.Poll)
+}
+
+func sleepFor(ctx context.Context, dur time.Duration, wake <-chan struct{}) {
+	t := time.NewTimer(dur)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-wake:
+	}
+}
+
+// Drain delivers everything due now, round after round, until a claim comes back empty,
+// and returns how many attempts it made. For tests; not alongside Run.
+func (d *WebhookDispatcher) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := d.round(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// round claims the due heads of the endpoints' queues and delivers them.
+func (d *WebhookDispatcher) round(ctx context.Context) (int, error) {
+	claimedAt := d.cfg.Clock.Now()
+	var ds []status.WebhookDelivery
+	hooks := map[string]*status.WebhookEndpoint{}
+	err := d.cfg.Store.Write(ctx, func(tx status.Tx) error {
+		var err error
+		if ds, err = tx.ClaimWebhookDeliveries(claimedAt, d.cfg.Owner, d.cfg.Lease, d.cfg.Batch); err != nil {
+			return err
+		}
+		for _, x := range ds {
+			if hooks[x.EndpointID], err = tx.WebhookEndpoint(x.EndpointID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim webhook deliveries: %w", err)
+	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	deadline := claimedAt.Add(d.cfg.Lease / 2)
+	work := make(chan *status.WebhookDelivery)
+	errs := make(chan error, len(ds))
+	var wg sync.WaitGroup
+	for range min(d.cfg.Workers, len(ds)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for x := range work {
+				errs <- d.deliver(ctx, x, hooks[x.EndpointID], deadline)
+			}
+		}()
+	}
+	for i := range ds {
+		work <- &ds[i]
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return len(ds), errors.Join(all...)
+}
+
+// hookOutcome is what one webhook attempt did.
+type hookOutcome struct {
+	code       int
+	latency    time.Duration
+	err        string
+	retry      bool          // transient: try again later
+	retryAfter time.Duration // the receiver's Retry-After, 0 without one
+}
+
+// deliver makes one attempt at x (unless the claim is too old to start one) and saves it.
+func (d *WebhookDispatcher) deliver(ctx context.Context, x *status.WebhookDelivery, e *status.WebhookEndpoint, deadline time.Time) error {
+	if ctx.Err() != nil || d.cfg.Clock.Now().After(deadline) {
+		x.LeaseOwner, x.LeaseUntil = "", time.Time{} // hand it back untouched
+		return d.save(x, nil, hookOutcome{})
+	}
+	o := d.attempt(ctx, x, e)
+	if ctx.Err() != nil && o.retry && o.code == 0 {
+		// Shutdown cut the request short: hand it back without counting it.
+		x.LeaseOwner, x.LeaseUntil = "", time.Time{}
+		return d.save(x, nil, hookOutcome{})
+	}
+	now := d.cfg.Clock.Now()
+	x.Attempts++
+	x.LastStatus, x.LastLatency, x.LastError = o.code, o.latency, o.err
+	x.LeaseOwner, x.LeaseUntil, x.UpdatedAt = "", time.Time{}, now
+	switch {
+	case o.err == "":
+		x.Status, x.DoneAt = status.JobSent, now
+	case !o.retry:
+		x.Status, x.DoneAt = status.JobFailed, now
+	default:
+		wait := d.backoff(x.Attempts, o.retryAfter)
+		if next := now.Add(wait); next.Sub(x.CreatedAt) > d.cfg.GiveUpAfter {
+			x.Status, x.DoneAt = status.JobFailed, now
+			x.LastError = fmt.Sprintf("gave up after %d attempts over %s: %s", x.Attempts, now.Sub(x.CreatedAt).Round(time.Minute), o.err)
+		} else {
+			x.NextAttemptAt = next
+		}
+	}
+	return d.save(x, e, o)
+}
+
+// backoff is the wait before attempt n+1: BaseBackoff doubling up to MaxBackoff, jittered
+// to between half and all of it, or the receiver's Retry-After when that is longer.
+func (d *WebhookDispatcher) backoff(attempts int, retryAfter time.Duration) time.Duration {
+	b := d.cfg.BaseBackoff
+	for i := 1; i < attempts && b < d.cfg.MaxBackoff; i++ {
+		b *= 2
+	}
+	b = min(b, d.cfg.MaxBackoff)
+	b = b/2 + time.Duration(d.cfg.Rand()*float64(b/2))
+	return max(b, retryAfter)
+}
+
+// attempt sends x once to e and classifies the answer.
+func (d *WebhookDispatcher) attempt(ctx context.Context, x *status.WebhookDelivery, e *status.WebhookEndpoint) hookOutcome {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(x.Body))
+	if err != nil {
+		return hookOutcome{err: "bad URL"}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", d.cfg.UserAgent)
+	if err := webhook.SetHeaders(req.Header, e.Secret, x.MessageID, d.cfg.Clock.Now(), x.Body); err != nil {
+		return hookOutcome{err: "signing: " + err.Error()}
+	}
+	start := time.Now()
+	resp, err := d.cfg.Client.Do(req)
+	lat := time.Since(start)
+	if err != nil {
+		// url.Error repeats the URL, which may carry a token (Slack's and Discord's do):
+		// keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		if errors.Is(err, webhook.ErrBlocked) {
+			return hookOutcome{latency: lat, err: err.Error()}
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, http.ErrHandlerTimeout) {
+			return hookOutcome{latency: lat, err: fmt.Sprintf("no answer within %s", d.cfg.Timeout), retry: true}
+		}
+		return hookOutcome{latency: lat, err: err.Error(), retry: true}
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
+	o := hookOutcome{code: resp.StatusCode, latency: lat}
+	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300:
+		return o
+	case c >= 300 && c < 400:
+		o.err = fmt.Sprintf("HTTP %d: redirects are not followed; register the final URL", c)
+	case c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500:
+		o.err, o.retry = fmt.Sprintf("HTTP %d", c), true
+		o.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), d.cfg.Clock.Now())
+	default:
+		o.err = fmt.Sprintf("HTTP %d (not retried)", c)
+	}
+	if s := string(bytes.ToValidUTF8(bytes.TrimSpace(snippet), nil)); s != "" {
+		o.err += ": " + cutRunes(s, 200)
+	}
+	return o
+}
+
+func cutRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date (0: absent or malformed).
+// It is capped at a day: a delivery gives up by then anyway.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), 24*time.Hour)
+}
+
+// save stores x's progress and, after an attempt (e set), the endpoint's health: a success
+// ends its failure run; a failure extends it, and a run longer than DisableAfter disables
+// the endpoint and fails what was pending for it.
+func (d *WebhookDispatcher) save(x *status.WebhookDelivery, e *status.WebhookEndpoint, o hookOutcome) error {
+	ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
+	defer cancel()
+	var disabled string
+	err := d.cfg.Store.Write(ctx, func(tx status.Tx) error {
+		if err := tx.SaveWebhookDelivery(x, d.cfg.Owner); err != nil {
+			return err
+		}
+		if e == nil {
+			return nil
+		}
+		cur, err := tx.WebhookEndpoint(x.EndpointID)
+		if err != nil {
+			return err
+		}
+		now := x.UpdatedAt
+		if o.err == "" {
+			cur.FailingSince, cur.Failures, cur.LastSuccessAt, cur.LastError = time.Time{}, 0, now, ""
+		} else {
+			if cur.FailingSince.IsZero() {
+				cur.FailingSince = now
+			}
+			cur.Failures++
+			cur.LastFailureAt, cur.LastError = now, x.LastError
+			if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
+				disabled = fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
+					cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
+				cur.DisabledAt, cur.DisabledReason = now, disabled
+				if _, err := tx.FailWebhookDeliveries(cur.ID, "endpoint disabled", now); err != nil {
+					return err
+				}
+				if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
+					Target: cur.ID, Detail: cutRunes(disabled, 200)}); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.PutWebhookEndpoint(cur)
+	})
+	switch status.ErrorCode(err) {
+	case "":
+	case status.ENOTFOUND, status.ECONFLICT:
+		// Deleted since, or another dispatcher took it over after our lease ran out: what we
+		// did is theirs to redo, at least once.
+		d.log.Warn("webhooks: delivery not saved", "delivery", x.ID, "endpoint", x.EndpointID, "err", err)
+		return nil
+	default:
+		return fmt.Errorf("save webhook delivery %d: %w", x.ID, err)
+	}
+	if disabled != "" {
+		d.log.Warn("webhooks: endpoint disabled", "endpoint", x.EndpointID, "reason", disabled)
+		if d.cfg.OnDisable != nil {
+			d.cfg.OnDisable(x.EndpointID, disabled)
+		}
+	}
+	return nil
+}
