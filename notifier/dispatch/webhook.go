@@ -31,8 +31,8 @@ type WebhookConfig struct {
 	// Batch is how many endpoints' next deliveries are claimed at once (default 100), sent
 	// by Workers at a time (default 16).
 	Batch, Workers int
-	// Timeout bounds one request (default 10s). Lease must outlast it (default 60s): no
-	// request starts after half the lease has passed since the claim.
+	// Timeout bounds one request (default 10s). Lease must outlast it (default and least
+	// 2×Timeout+5s): no request starts after half the lease has passed since the claim.
 	Timeout, Lease time.Duration
 	// BaseBackoff doubles per attempt up to MaxBackoff (defaults 30s and 1h), with jitter;
 	// a delivery still failing GiveUpAfter (default 24h) after it was queued is failed.
@@ -49,7 +49,6 @@ type WebhookConfig struct {
 // Webhook delivery defaults.
 const (
 	DefaultWebhookTimeout      = 10 * time.Second
-	DefaultWebhookLease        = time.Minute
 	DefaultWebhookBaseBackoff  = 30 * time.Second
 	DefaultWebhookMaxBackoff   = time.Hour
 	DefaultWebhookGiveUpAfter  = 24 * time.Hour
@@ -87,7 +86,9 @@ func NewWebhookDispatcher(cfg WebhookConfig) *WebhookDispatcher {
 		}
 	}
 	def(&cfg.Timeout, DefaultWebhookTimeout)
-	def(&cfg.Lease, DefaultWebhookLease)
+	// Long enough for a request started at half of it to finish and be saved; short, so a
+	// dead dispatcher's deliveries are taken over soon.
+	def(&cfg.Lease, 2*cfg.Timeout+5*time.Second)
 	cfg.Lease = max(cfg.Lease, 2*cfg.Timeout+5*time.Second)
 	def(&cfg.BaseBackoff, DefaultWebhookBaseBackoff)
 	def(&cfg.MaxBackoff, DefaultWebhookMaxBackoff)
