@@ -208,14 +208,16 @@ func (d *WebhookDispatcher) round(ctx context.Context) (int, error) {
 	}
 	deadline := claimedAt.Add(d.cfg.Lease / 2)
 	work := make(chan *status.WebhookDelivery)
-	errs := make(chan error, len(ds))
+	results := make(chan hookResult, len(ds))
+	saved := make(chan error, 1)
+	go func() { saved <- d.saveResults(results) }()
 	var wg sync.WaitGroup
 	for range min(d.cfg.Workers, len(ds)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for x := range work {
-				errs <- d.deliver(ctx, x, hooks[x.EndpointID], deadline)
+				results <- d.deliver(ctx, x, hooks[x.EndpointID], deadline)
 			}
 		}()
 	}
@@ -224,12 +226,42 @@ func (d *WebhookDispatcher) round(ctx context.Context) (int, error) {
 	}
 	close(work)
 	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		all = append(all, err)
+	close(results)
+	return len(ds), <-saved
+}
+
+// hookResult is one delivery after its attempt (e nil: handed back unattempted).
+type hookResult struct {
+	x *status.WebhookDelivery
+	e *status.WebhookEndpoint
+	o hookOutcome
+}
+
+// saveResults saves results as they come, in group commits: each transaction takes every
+// result that arrived while the previous one was being made durable. A process killed
+// between a receiver's 2xx and its save sends that request again, so the group stays
+// small — at most what the workers finished during one commit.
+func (d *WebhookDispatcher) saveResults(results <-chan hookResult) error {
+	var errs []error
+	for r := range results {
+		batch := []hookResult{r}
+	more:
+		for {
+			select {
+			case r2, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r2)
+			default:
+				break more
+			}
+		}
+		if err := d.save(batch); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return len(ds), errors.Join(all...)
+	return errors.Join(errs...)
 }
 
 // hookOutcome is what one webhook attempt did.
@@ -242,16 +274,16 @@ type hookOutcome struct {
 }
 
 // deliver makes one attempt at x (unless the claim is too old to start one) and saves it.
-func (d *WebhookDispatcher) deliver(ctx context.Context, x *status.WebhookDelivery, e *status.WebhookEndpoint, deadline time.Time) error {
+func (d *WebhookDispatcher) deliver(ctx context.Context, x *status.WebhookDelivery, e *status.WebhookEndpoint, deadline time.Time) hookResult {
 	if ctx.Err() != nil || d.cfg.Clock.Now().After(deadline) {
 		x.LeaseOwner, x.LeaseUntil = "", time.Time{} // hand it back untouched
-		return d.save(x, nil, hookOutcome{})
+		return hookResult{x: x}
 	}
 	o := d.attempt(ctx, x, e)
 	if ctx.Err() != nil && o.retry && o.code == 0 {
 		// Shutdown cut the request short: hand it back without counting it.
 		x.LeaseOwner, x.LeaseUntil = "", time.Time{}
-		return d.save(x, nil, hookOutcome{})
+		return hookResult{x: x}
 	}
 	now := d.cfg.Clock.Now()
 	x.Attempts++
@@ -271,7 +303,7 @@ func (d *WebhookDispatcher) deliver(ctx context.Context, x *status.WebhookDelive
 			x.NextAttemptAt = next
 		}
 	}
-	return d.save(x, e, o)
+	return hookResult{x: x, e: e, o: o}
 }
 
 // backoff is the wait before attempt n+1: BaseBackoff doubling up to MaxBackoff, jittered
@@ -361,62 +393,72 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return min(max(d, 0), 24*time.Hour)
 }
 
-// save stores x's progress and, after an attempt (e set), the endpoint's health: a success
-// ends its failure run; a failure extends it, and a run longer than DisableAfter disables
-// the endpoint and fails what was pending for it.
-func (d *WebhookDispatcher) save(x *status.WebhookDelivery, e *status.WebhookEndpoint, o hookOutcome) error {
+// save stores the results' progress in one transaction and, after an attempt (e set), each
+// endpoint's health: a success ends its failure run; a failure extends it, and a run longer
+// than DisableAfter disables the endpoint and fails what was pending for it. A delivery
+// deleted or taken over by another dispatcher since (our lease ran out) is skipped: what we
+// did is theirs to redo, at least once.
+func (d *WebhookDispatcher) save(batch []hookResult) error {
 	ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
 	defer cancel()
-	var disabled string
+	type disabling struct{ id, reason string }
+	var disabled []disabling
 	err := d.cfg.Store.Write(ctx, func(tx status.Tx) error {
-		if err := tx.SaveWebhookDelivery(x, d.cfg.Owner); err != nil {
-			return err
-		}
-		if e == nil {
-			return nil
-		}
-		cur, err := tx.WebhookEndpoint(x.EndpointID)
-		if err != nil {
-			return err
-		}
-		now := x.UpdatedAt
-		if o.err == "" {
-			cur.FailingSince, cur.Failures, cur.LastSuccessAt, cur.LastError = time.Time{}, 0, now, ""
-		} else {
-			if cur.FailingSince.IsZero() {
-				cur.FailingSince = now
-			}
-			cur.Failures++
-			cur.LastFailureAt, cur.LastError = now, x.LastError
-			if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
-				disabled = fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
-					cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
-				cur.DisabledAt, cur.DisabledReason = now, disabled
-				if _, err := tx.FailWebhookDeliveries(cur.ID, "endpoint disabled", now); err != nil {
-					return err
+		disabled = disabled[:0]
+		for _, r := range batch {
+			x, o := r.x, r.o
+			if err := tx.SaveWebhookDelivery(x, d.cfg.Owner); err != nil {
+				if c := status.ErrorCode(err); c == status.ENOTFOUND || c == status.ECONFLICT {
+					d.log.Warn("webhooks: delivery not saved", "delivery", x.ID, "endpoint", x.EndpointID, "err", err)
+					continue
 				}
-				if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
-					Target: cur.ID, Detail: cutRunes(disabled, 200)}); err != nil {
-					return err
+				return err
+			}
+			if r.e == nil {
+				continue
+			}
+			cur, err := tx.WebhookEndpoint(x.EndpointID)
+			if status.ErrorCode(err) == status.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			now := x.UpdatedAt
+			if o.err == "" {
+				cur.FailingSince, cur.Failures, cur.LastSuccessAt, cur.LastError = time.Time{}, 0, now, ""
+			} else {
+				if cur.FailingSince.IsZero() {
+					cur.FailingSince = now
+				}
+				cur.Failures++
+				cur.LastFailureAt, cur.LastError = now, x.LastError
+				if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
+					reason := fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
+						cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
+					cur.DisabledAt, cur.DisabledReason = now, reason
+					if _, err := tx.FailWebhookDeliveries(cur.ID, "endpoint disabled", now); err != nil {
+						return err
+					}
+					if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
+						Target: cur.ID, Detail: cutRunes(reason, 200)}); err != nil {
+						return err
+					}
+					disabled = append(disabled, disabling{cur.ID, reason})
 				}
 			}
+			if err := tx.PutWebhookEndpoint(cur); err != nil {
+				return err
+			}
 		}
-		return tx.PutWebhookEndpoint(cur)
-	})
-	switch status.ErrorCode(err) {
-	case "":
-	case status.ENOTFOUND, status.ECONFLICT:
-		// Deleted since, or another dispatcher took it over after our lease ran out: what we
-		// did is theirs to redo, at least once.
-		d.log.Warn("webhooks: delivery not saved", "delivery", x.ID, "endpoint", x.EndpointID, "err", err)
 		return nil
-	default:
-		return fmt.Errorf("save webhook delivery %d: %w", x.ID, err)
+	})
+	if err != nil {
+		return fmt.Errorf("save %d webhook deliveries: %w", len(batch), err)
 	}
-	if disabled != "" {
-		d.log.Warn("webhooks: endpoint disabled", "endpoint", x.EndpointID, "reason", disabled)
+	for _, dis := range disabled {
+		d.log.Warn("webhooks: endpoint disabled", "endpoint", dis.id, "reason", dis.reason)
 		if d.cfg.OnDisable != nil {
-			d.cfg.OnDisable(x.EndpointID, disabled)
+			d.cfg.OnDisable(dis.id, dis.reason)
 		}
 	}
 	return nil

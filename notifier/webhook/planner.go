@@ -42,11 +42,14 @@ func pageStatus(tx status.Tx, pageID string, comps []status.Component) (PageStat
 	return PageStatus{ID: pageID, StatusIndicator: o.Indicator, StatusDescription: o.Description}, nil
 }
 
-// audience returns the enabled endpoints that want ev about any of components.
-func audience(tx status.Tx, ev status.WebhookEvent, components []string) ([]status.WebhookEndpoint, error) {
-	all, err := tx.WebhookEndpoints()
-	if err != nil {
-		return nil, fmt.Errorf("load webhooks: %w", err)
+// audience returns the enabled endpoints that want ev about any of components (all nil:
+// read them).
+func audience(tx status.Tx, all []status.WebhookEndpoint, ev status.WebhookEvent, components []string) ([]status.WebhookEndpoint, error) {
+	if all == nil {
+		var err error
+		if all, err = tx.WebhookEndpoints(); err != nil {
+			return nil, fmt.Errorf("load webhooks: %w", err)
+		}
 	}
 	var out []status.WebhookEndpoint
 	for _, e := range all {
@@ -118,7 +121,7 @@ func (p *Planner) PlanIncidentWebhooks(tx status.Tx, ev status.PushEvent) (bool,
 	if err != nil {
 		return false, err
 	}
-	endpoints, err := audience(tx, event, incidentComponents(inc))
+	endpoints, err := audience(tx, all, event, incidentComponents(inc))
 	if err != nil || len(endpoints) == 0 {
 		return false, err
 	}
@@ -188,7 +191,7 @@ func (p *Planner) PlanMaintenanceWebhooks(tx status.Tx, ev status.MaintenanceEve
 		return false, nil
 	}
 	m := ev.Maintenance
-	endpoints, err := audience(tx, event, m.Components)
+	endpoints, err := audience(tx, nil, event, m.Components)
 	if err != nil || len(endpoints) == 0 {
 		return false, err
 	}
@@ -246,7 +249,7 @@ func (p *Planner) PlanComponentWebhooks(tx status.Tx, evs []status.ComponentEven
 	queued := false
 	for _, ev := range evs {
 		c := ev.Component
-		endpoints, err := audience(tx, status.EventComponentStatus, []string{c.ID})
+		endpoints, err := audience(tx, all, status.EventComponentStatus, []string{c.ID})
 		if err != nil {
 			return false, err
 		}
