@@ -177,6 +177,10 @@ type Tx interface {
 	PutWebhookEndpoint(e *WebhookEndpoint) error
 	// DeleteWebhookEndpoint deletes an endpoint and its deliveries; ENOTFOUND if absent.
 	DeleteWebhookEndpoint(id string) error
+	// RecordWebhookSuccess ends an endpoint's failure run at a success at: FailingSince
+	// and LastError cleared, Failures 0, LastSuccessAt at; nothing else changes. ENOTFOUND
+	// if absent.
+	RecordWebhookSuccess(id string, at time.Time) error
 	// InsertWebhookMessage stores a rendered message; ECONFLICT if its id is taken,
 	// EINVALID without an id, an event or a body.
 	InsertWebhookMessage(m *WebhookMessage) error

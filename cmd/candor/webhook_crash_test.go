@@ -216,10 +216,12 @@ func TestWebhookCrash(t *testing.T) {
 			}
 		}
 	}
-	// Only a request in flight at the kill (at most one per dispatcher worker) may have
-	// been acknowledged without its save: those are sent again, with the same webhook-id.
-	if repeats > 16 {
-		t.Errorf("%d events sent again after a 2xx; at most the 16 in flight at the kill may be", repeats)
+	// Only requests in flight at the kill may have been acknowledged without their save:
+	// one per dispatcher worker (16) being sent, and those finished while the previous
+	// group commit was being made durable (at most as many again). They are sent again,
+	// with the same webhook-id; nothing saved as delivered is.
+	if repeats > 32 {
+		t.Errorf("%d events sent again after a 2xx; at most the 32 in flight at the kill may be", repeats)
 	}
 	t.Logf("%d of %d acknowledged before the kill; all %d delivered %.1fs after the restart; %d sent twice (in flight at the kill)",
 		atKill, endpoints*events, endpoints*events, time.Since(started).Seconds(), repeats)

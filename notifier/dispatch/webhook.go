@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/candorstatus/candor/notifier/webhook"
@@ -124,26 +125,109 @@ func (d *WebhookDispatcher) Wake() {
 	}
 }
 
-// Run delivers until ctx ends, woken by Wake, the next delivery due and Poll.
+// Run delivers until ctx ends. It keeps up to Batch deliveries in flight, sent by Workers:
+// whenever some are saved it claims more, so a slow receiver holds one worker, not the
+// others' queues. It sleeps until Wake, a save, the next delivery due or Poll. While the
+// store fails it backs off (1s doubling to 30s).
 func (d *WebhookDispatcher) Run(ctx context.Context) {
+	work := make(chan claimedDelivery, d.cfg.Batch)
+	results := make(chan hookResult, d.cfg.Batch)
+	var inflight atomic.Int64
+	saved := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	for range d.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				results <- d.deliver(ctx, c.x, c.e, c.deadline)
+			}
+		}()
+	}
+	saverDone := make(chan struct{})
+	go func() {
+		defer close(saverDone)
+		if err := d.saveResults(results, func(n int) {
+			inflight.Add(-int64(n))
+			select {
+			case saved <- struct{}{}:
+			default:
+			}
+		}); err != nil {
+			d.log.Error("webhooks: saving deliveries failed; they are sent again after their lease", "err", err)
+		}
+	}()
 	var errWait time.Duration
 	for ctx.Err() == nil {
-		n, err := d.round(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
+		// Claim when a quarter of the batch is free (or nothing is in flight): each claim
+		// reads every endpoint's queue head, so claiming per finished delivery would cost more
+		// than the deliveries.
+		n := int(inflight.Load())
+		if room := d.cfg.Batch - n; room > 0 && (n == 0 || room >= max(d.cfg.Batch/4, 1)) {
+			got, err := d.claim(ctx, room)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				errWait = min(max(2*errWait, minQueueBackoff), maxQueueBackoff)
+				d.log.ErrorContext(ctx, "webhooks: store failing, backing off", "err", err, "retry_in", errWait)
+				sleepFor(ctx, errWait, nil, nil)
+				continue
 			}
-			errWait = min(max(2*errWait, minQueueBackoff), maxQueueBackoff)
-			d.log.ErrorContext(ctx, "webhooks: store failing, backing off", "err", err, "retry_in", errWait)
-			sleepFor(ctx, errWait, nil)
-			continue
+			errWait = 0
+			inflight.Add(int64(len(got)))
+			for _, c := range got {
+				work <- c // never blocks: at most Batch are in flight
+			}
+			if len(got) > 0 {
+				continue
+			}
 		}
-		errWait = 0
-		if n > 0 {
-			continue // the next deliveries of these endpoints may be due now
+		if inflight.Load() > 0 {
+			// The next save wakes us; asking the store when the next delivery is due
+			// costs as much as a claim.
+			sleepFor(ctx, d.cfg.Poll, d.wake, saved)
+		} else {
+			sleepFor(ctx, d.idleWait(ctx), d.wake, saved)
 		}
-		sleepFor(ctx, d.idleWait(ctx), d.wake)
 	}
+	close(work)
+	wg.Wait()
+	close(results)
+	<-saverDone
+}
+
+// claimedDelivery is a claimed delivery with its endpoint and the time after which no
+// attempt may start (half its lease).
+type claimedDelivery struct {
+	x        *status.WebhookDelivery
+	e        *status.WebhookEndpoint
+	deadline time.Time
+}
+
+// claim leases up to limit due heads of enabled endpoints' queues.
+func (d *WebhookDispatcher) claim(ctx context.Context, limit int) ([]claimedDelivery, error) {
+	claimedAt := d.cfg.Clock.Now()
+	var out []claimedDelivery
+	err := d.cfg.Store.Write(ctx, func(tx status.Tx) error {
+		out = out[:0]
+		ds, err := tx.ClaimWebhookDeliveries(claimedAt, d.cfg.Owner, d.cfg.Lease, limit)
+		if err != nil {
+			return err
+		}
+		for i := range ds {
+			e, err := tx.WebhookEndpoint(ds[i].EndpointID)
+			if err != nil {
+				return err
+			}
+			out = append(out, claimedDelivery{x: &ds[i], e: e, deadline: claimedAt.Add(d.cfg.Lease / 2)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+	}
+	return out, nil
 }
 
 func (d *WebhookDispatcher) idleWait(ctx context.Context) time.Duration {
@@ -160,13 +244,14 @@ func (d *WebhookDispatcher) idleWait(ctx context.Context) time.Duration {
 	return min(max(at.Sub(d.cfg.Clock.Now()), minQueueBackoff/10), d.cfg.Poll)
 }
 
-func sleepFor(ctx context.Context, dur time.Duration, wake <-chan struct{}) {
+func sleepFor(ctx context.Context, dur time.Duration, wake, saved <-chan struct{}) {
 	t := time.NewTimer(dur)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-t.C:
 	case <-wake:
+	case <-saved:
 	}
 }
 
@@ -183,51 +268,33 @@ func (d *WebhookDispatcher) Drain(ctx context.Context) (int, error) {
 	}
 }
 
-// round claims the due heads of the endpoints' queues and delivers them.
+// round claims the due heads of the endpoints' queues and delivers them all (Drain's step).
 func (d *WebhookDispatcher) round(ctx context.Context) (int, error) {
-	claimedAt := d.cfg.Clock.Now()
-	var ds []status.WebhookDelivery
-	hooks := map[string]*status.WebhookEndpoint{}
-	err := d.cfg.Store.Write(ctx, func(tx status.Tx) error {
-		var err error
-		if ds, err = tx.ClaimWebhookDeliveries(claimedAt, d.cfg.Owner, d.cfg.Lease, d.cfg.Batch); err != nil {
-			return err
-		}
-		for _, x := range ds {
-			if hooks[x.EndpointID], err = tx.WebhookEndpoint(x.EndpointID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("claim webhook deliveries: %w", err)
+	got, err := d.claim(ctx, d.cfg.Batch)
+	if err != nil || len(got) == 0 {
+		return 0, err
 	}
-	if len(ds) == 0 {
-		return 0, nil
-	}
-	deadline := claimedAt.Add(d.cfg.Lease / 2)
-	work := make(chan *status.WebhookDelivery)
-	results := make(chan hookResult, len(ds))
+	work := make(chan claimedDelivery)
+	results := make(chan hookResult, len(got))
 	saved := make(chan error, 1)
-	go func() { saved <- d.saveResults(results) }()
+	go func() { saved <- d.saveResults(results, nil) }()
 	var wg sync.WaitGroup
-	for range min(d.cfg.Workers, len(ds)) {
+	for range min(d.cfg.Workers, len(got)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for x := range work {
-				results <- d.deliver(ctx, x, hooks[x.EndpointID], deadline)
+			for c := range work {
+				results <- d.deliver(ctx, c.x, c.e, c.deadline)
 			}
 		}()
 	}
-	for i := range ds {
-		work <- &ds[i]
+	for _, c := range got {
+		work <- c
 	}
 	close(work)
 	wg.Wait()
 	close(results)
-	return len(ds), <-saved
+	return len(got), <-saved
 }
 
 // hookResult is one delivery after its attempt (e nil: handed back unattempted).
@@ -241,7 +308,7 @@ type hookResult struct {
 // result that arrived while the previous one was being made durable. A process killed
 // between a receiver's 2xx and its save sends that request again, so the group stays
 // small — at most what the workers finished during one commit.
-func (d *WebhookDispatcher) saveResults(results <-chan hookResult) error {
+func (d *WebhookDispatcher) saveResults(results <-chan hookResult, onSaved func(n int)) error {
 	var errs []error
 	for r := range results {
 		batch := []hookResult{r}
@@ -259,6 +326,9 @@ func (d *WebhookDispatcher) saveResults(results <-chan hookResult) error {
 		}
 		if err := d.save(batch); err != nil {
 			errs = append(errs, err)
+		}
+		if onSaved != nil {
+			onSaved(len(batch)) // saved or not: no longer in flight here (a failed save's lease runs out)
 		}
 	}
 	return errors.Join(errs...)
@@ -417,6 +487,12 @@ func (d *WebhookDispatcher) save(batch []hookResult) error {
 			if r.e == nil {
 				continue
 			}
+			if o.err == "" {
+				if err := tx.RecordWebhookSuccess(x.EndpointID, x.UpdatedAt); err != nil && status.ErrorCode(err) != status.ENOTFOUND {
+					return err
+				}
+				continue
+			}
 			cur, err := tx.WebhookEndpoint(x.EndpointID)
 			if status.ErrorCode(err) == status.ENOTFOUND {
 				continue
@@ -424,27 +500,23 @@ func (d *WebhookDispatcher) save(batch []hookResult) error {
 				return err
 			}
 			now := x.UpdatedAt
-			if o.err == "" {
-				cur.FailingSince, cur.Failures, cur.LastSuccessAt, cur.LastError = time.Time{}, 0, now, ""
-			} else {
-				if cur.FailingSince.IsZero() {
-					cur.FailingSince = now
+			if cur.FailingSince.IsZero() {
+				cur.FailingSince = now
+			}
+			cur.Failures++
+			cur.LastFailureAt, cur.LastError = now, x.LastError
+			if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
+				reason := fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
+					cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
+				cur.DisabledAt, cur.DisabledReason = now, reason
+				if _, err := tx.FailWebhookDeliveries(cur.ID, "endpoint disabled", now); err != nil {
+					return err
 				}
-				cur.Failures++
-				cur.LastFailureAt, cur.LastError = now, x.LastError
-				if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
-					reason := fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
-						cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
-					cur.DisabledAt, cur.DisabledReason = now, reason
-					if _, err := tx.FailWebhookDeliveries(cur.ID, "endpoint disabled", now); err != nil {
-						return err
-					}
-					if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
-						Target: cur.ID, Detail: cutRunes(reason, 200)}); err != nil {
-						return err
-					}
-					disabled = append(disabled, disabling{cur.ID, reason})
+				if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
+					Target: cur.ID, Detail: cutRunes(reason, 200)}); err != nil {
+					return err
 				}
+				disabled = append(disabled, disabling{cur.ID, reason})
 			}
 			if err := tx.PutWebhookEndpoint(cur); err != nil {
 				return err

@@ -104,6 +104,19 @@ func (t *tx) DeleteWebhookEndpoint(id string) error {
 	return nil
 }
 
+// RecordWebhookSuccess ends an endpoint's failure run.
+func (t *tx) RecordWebhookSuccess(id string, at time.Time) error {
+	ok, err := t.execOne(`UPDATE webhook_endpoints SET failing_since = NULL, failures = 0, last_error = '',
+		last_success_at = $1 WHERE id = $2`, timeArg(at), id)
+	if err != nil {
+		return t.fail(err, "record success of webhook %s", id)
+	}
+	if !ok {
+		return notFound("Webhook %s not found.", id)
+	}
+	return nil
+}
+
 // InsertWebhookMessage stores a rendered message.
 func (t *tx) InsertWebhookMessage(m *status.WebhookMessage) error {
 	if err := status.ValidateWebhookMessage(m); err != nil {
@@ -186,13 +199,14 @@ func (t *tx) scanWebhookDeliveries(rows pgx.Rows, what string) ([]status.Webhook
 }
 
 // claimWebhookQuery leases $4 deliveries to $1 until $2, at $3: of each enabled endpoint
-// with pending deliveries, its oldest one, when it is due and not leased.
-const claimWebhookQuery = `WITH heads AS (
-		SELECT min(id) AS id FROM webhook_deliveries WHERE status = 'pending' GROUP BY endpoint_id
-	), picked AS (
-		SELECT d.id FROM webhook_deliveries d JOIN heads h ON h.id = d.id
-			JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		WHERE e.disabled_at IS NULL AND d.next_attempt_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
+// with pending deliveries, its oldest one, when it is due and not leased — walking pending
+// deliveries earliest due first and keeping the heads, as SQLite's does.
+const claimWebhookQuery = `WITH picked AS (
+		SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+		WHERE d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
+			AND e.disabled_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+				WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' AND p.id < d.id)
 		ORDER BY d.next_attempt_at, d.id LIMIT $4
 		FOR UPDATE OF d SKIP LOCKED
 	)

@@ -103,6 +103,19 @@ func (t *tx) DeleteWebhookEndpoint(id string) error {
 	return nil
 }
 
+// RecordWebhookSuccess ends an endpoint's failure run.
+func (t *tx) RecordWebhookSuccess(id string, at time.Time) error {
+	ok, err := t.execOne(`UPDATE webhook_endpoints SET failing_since = NULL, failures = 0, last_error = '',
+		last_success_at = ? WHERE id = ?`, timeArg(at), id)
+	if err != nil {
+		return t.fail(err, "record success of webhook %s", id)
+	}
+	if !ok {
+		return notFound("Webhook %s not found.", id)
+	}
+	return nil
+}
+
 // InsertWebhookMessage stores a rendered message.
 func (t *tx) InsertWebhookMessage(m *status.WebhookMessage) error {
 	if err := status.ValidateWebhookMessage(m); err != nil {
@@ -180,13 +193,17 @@ func (t *tx) scanWebhookDeliveries(rows *sql.Rows, what string) ([]status.Webhoo
 }
 
 // claimWebhookQuery leases ?4 deliveries to ?1 until ?2, at ?3: of each enabled endpoint
-// with pending deliveries, its oldest one, when it is due and not leased.
+// with pending deliveries, its oldest one, when it is due and not leased. It walks the
+// pending deliveries earliest due first and keeps the heads (no older pending delivery of
+// the same endpoint, looked up in webhook_deliveries_pending), so it stops after about
+// limit rows when queues are short, instead of grouping every queue.
 const claimWebhookQuery = `UPDATE webhook_deliveries SET lease_owner = ?1, lease_until = ?2
-	WHERE id IN (SELECT d.id FROM webhook_deliveries d
-		JOIN (SELECT endpoint_id, min(id) AS head FROM webhook_deliveries WHERE status = 'pending' GROUP BY endpoint_id) h
-			ON d.id = h.head
+	WHERE id IN (SELECT d.id FROM webhook_deliveries d INDEXED BY webhook_deliveries_due
 		JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		WHERE e.disabled_at IS NULL AND d.next_attempt_at <= ?3 AND (d.lease_until IS NULL OR d.lease_until <= ?3)
+		WHERE d.status = 'pending' AND d.next_attempt_at <= ?3 AND (d.lease_until IS NULL OR d.lease_until <= ?3)
+			AND e.disabled_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p INDEXED BY webhook_deliveries_pending
+				WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' AND p.id < d.id)
 		ORDER BY d.next_attempt_at, d.id LIMIT ?4)
 	RETURNING id`
 

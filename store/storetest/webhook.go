@@ -71,6 +71,24 @@ func testWebhookEndpoints(t *testing.T, s status.Store) {
 		return err
 	})
 
+	// A success ends the failure run and changes nothing else.
+	write(t, s, func(tx status.Tx) error {
+		wantCode(t, "RecordWebhookSuccess(absent)", tx.RecordWebhookSuccess("nope", base), status.ENOTFOUND)
+		failing := want
+		failing.FailingSince, failing.Failures, failing.LastError = base, 3, "HTTP 500"
+		if err := tx.PutWebhookEndpoint(&failing); err != nil {
+			return err
+		}
+		if err := tx.RecordWebhookSuccess("wh-full", base.Add(5*time.Hour)); err != nil {
+			return err
+		}
+		got, err := tx.WebhookEndpoint("wh-full")
+		healed := failing
+		healed.FailingSince, healed.Failures, healed.LastError, healed.LastSuccessAt = time.Time{}, 0, "", base.Add(5*time.Hour)
+		check(t, "endpoint after RecordWebhookSuccess", got, &healed)
+		return err
+	})
+
 	// Invalid endpoints are refused and write nothing; the transaction goes on.
 	write(t, s, func(tx status.Tx) error {
 		for name, mut := range map[string]func(e *status.WebhookEndpoint){

@@ -54,6 +54,8 @@ CREATE TABLE webhook_deliveries (
 ) STRICT;
 -- The head of each endpoint's queue: its pending deliveries in id order.
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, id) WHERE status = 'pending';
+-- What a claim walks: pending deliveries, earliest due first, until it has enough heads.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
 -- An endpoint's recent deliveries, newest first; also what the cascade looks rows up by.
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id);
 CREATE INDEX webhook_deliveries_message ON webhook_deliveries (message_id);
