@@ -131,7 +131,9 @@ func (d *WebhookDispatcher) Wake() {
 // store fails it backs off (1s doubling to 30s).
 func (d *WebhookDispatcher) Run(ctx context.Context) {
 	work := make(chan claimedDelivery, d.cfg.Batch)
-	results := make(chan hookResult, d.cfg.Batch)
+	// Few results may wait for their save: each is a 2xx a crash would have sent again.
+	// With Workers of room, workers wait for the saver rather than run ahead of it.
+	results := make(chan hookResult, d.cfg.Workers)
 	var inflight atomic.Int64
 	saved := make(chan struct{}, 1)
 	var wg sync.WaitGroup
@@ -275,7 +277,7 @@ func (d *WebhookDispatcher) round(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	work := make(chan claimedDelivery)
-	results := make(chan hookResult, len(got))
+	results := make(chan hookResult, d.cfg.Workers)
 	saved := make(chan error, 1)
 	go func() { saved <- d.saveResults(results, nil) }()
 	var wg sync.WaitGroup
@@ -306,8 +308,9 @@ type hookResult struct {
 
 // saveResults saves results as they come, in group commits: each transaction takes every
 // result that arrived while the previous one was being made durable. A process killed
-// between a receiver's 2xx and its save sends that request again, so the group stays
-// small — at most what the workers finished during one commit.
+// between a receiver's 2xx and its save sends that request again, so this stays small:
+// the results channel holds at most Workers, so at most about 3 × Workers (being saved,
+// waiting, held by workers blocked on the channel) are acknowledged and unsaved at once.
 func (d *WebhookDispatcher) saveResults(results <-chan hookResult, onSaved func(n int)) error {
 	var errs []error
 	for r := range results {
