@@ -175,6 +175,13 @@ func (a *App) addJobs() error {
 	}); err != nil {
 		return err
 	}
+	// Finished webhook deliveries are listed for 30 days, then forgotten.
+	if err := a.Jobs.Add("webhook-sweep", "0 17 * * * *", time.Minute, func(ctx context.Context) error {
+		_, err := a.Service.SweepWebhookDeliveries(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
 	// Expired console sessions are refused anyway; sweeping keeps the table small.
 	return a.Jobs.Add("session-sweep", "0 */10 * * * *", time.Minute, func(ctx context.Context) error {
 		_, err := a.Service.SweepSessions(ctx)

@@ -359,3 +359,18 @@ func (s *Service) SendTestWebhook(ctx context.Context, op Op, id string) (*Webho
 	}
 	return d, nil
 }
+
+// WebhookDeliveryRetention is how long finished webhook deliveries stay listed.
+const WebhookDeliveryRetention = 30 * 24 * time.Hour
+
+// SweepWebhookDeliveries forgets deliveries finished more than WebhookDeliveryRetention
+// ago (and the messages no delivery names any more); it returns how many.
+func (s *Service) SweepWebhookDeliveries(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.DeleteWebhookDeliveriesBefore(s.now().Add(-WebhookDeliveryRetention))
+		return err
+	})
+	return n, err
+}

@@ -204,6 +204,10 @@ type Tx interface {
 	// FailWebhookDeliveries marks an endpoint's pending deliveries failed with reason at
 	// now (the endpoint was disabled) and returns how many.
 	FailWebhookDeliveries(endpointID, reason string, now time.Time) (int, error)
+	// DeleteWebhookDeliveriesBefore deletes sent and failed deliveries done before t, then
+	// the messages created before t that no delivery names any more, and returns how many
+	// deliveries it deleted.
+	DeleteWebhookDeliveriesBefore(t time.Time) (int, error)
 	// NextWebhookDue returns the earliest time a pending delivery of an enabled endpoint
 	// can be claimed (ok=false: none pending).
 	NextWebhookDue() (at time.Time, ok bool, err error)

@@ -334,3 +334,16 @@ func (t *tx) NextWebhookDue() (time.Time, bool, error) {
 	}
 	return at, !at.IsZero(), nil
 }
+
+// DeleteWebhookDeliveriesBefore forgets finished deliveries and unused messages older than t.
+func (t *tx) DeleteWebhookDeliveriesBefore(before time.Time) (int, error) {
+	tag, err := t.exec(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND done_at < $1`, timeArg(before))
+	if err != nil {
+		return 0, t.fail(err, "delete old webhook deliveries")
+	}
+	if _, err := t.exec(`DELETE FROM webhook_messages m WHERE m.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id)`, timeArg(before)); err != nil {
+		return 0, t.fail(err, "delete old webhook messages")
+	}
+	return int(tag.RowsAffected()), nil
+}

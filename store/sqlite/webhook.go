@@ -343,3 +343,20 @@ func (t *tx) NextWebhookDue() (time.Time, bool, error) {
 	}
 	return time.UnixMicro(at.Int64).UTC(), true, nil
 }
+
+// DeleteWebhookDeliveriesBefore forgets finished deliveries and unused messages older than t.
+func (t *tx) DeleteWebhookDeliveriesBefore(before time.Time) (int, error) {
+	res, err := t.exec(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND done_at < ?`, timeArg(before))
+	if err != nil {
+		return 0, t.fail(err, "delete old webhook deliveries")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.fail(err, "delete old webhook deliveries")
+	}
+	if _, err := t.exec(`DELETE FROM webhook_messages WHERE created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = webhook_messages.id)`, timeArg(before)); err != nil {
+		return 0, t.fail(err, "delete old webhook messages")
+	}
+	return int(n), nil
+}

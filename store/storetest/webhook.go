@@ -228,6 +228,24 @@ func testWebhookDeliveries(t *testing.T, s status.Store) {
 		check(t, "failed reason", list[0].LastError, "endpoint disabled")
 		return err
 	})
+	// Finished deliveries are forgotten after a while; pending ones and their messages stay.
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteWebhookDeliveriesBefore(now.Add(time.Second))
+		check(t, "DeleteWebhookDeliveriesBefore count (a's two failed, b's sent)", n, 3)
+		return err
+	})
+	read(t, s, func(tx status.Tx) error {
+		left, err := tx.WebhookDeliveries(status.WebhookDeliveryFilter{})
+		check(t, "deliveries left (pending)", deliveryIDs(left), []int64{m2[1].ID, m1[2].ID})
+		return err
+	})
+	write(t, s, func(tx status.Tx) error {
+		// msg_2 is still named by b's pending delivery: inserting it again conflicts.
+		wantCode(t, "message still in use", tx.InsertWebhookMessage(&status.WebhookMessage{ID: "msg_2", Event: status.EventTest,
+			Body: []byte("{}")}), status.ECONFLICT)
+		return nil
+	})
+
 	// Deleting an endpoint deletes its deliveries.
 	write(t, s, func(tx status.Tx) error { return tx.DeleteWebhookEndpoint("a") })
 	read(t, s, func(tx status.Tx) error {
