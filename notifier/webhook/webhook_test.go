@@ -355,3 +355,41 @@ func TestSlackAndDiscordBodies(t *testing.T) {
 		t.Errorf("mentions allowed: %v", p)
 	}
 }
+
+func TestMaintenanceBodies(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.svc.CreateComponent(ctx, op, status.ComponentInput{ID: "db", Name: lang.Same("Database")}); err != nil {
+		t.Fatal(err)
+	}
+	h := e.hook(t, status.FormatStatuspage, "en", status.EventMaintenanceScheduled, status.EventMaintenanceStarted,
+		status.EventMaintenanceCompleted, status.EventComponentStatus)
+	m, err := e.svc.ScheduleMaintenance(ctx, op, status.MaintenanceInput{Title: lang.Same("DB upgrade"), Message: lang.Same("Planned."),
+		Components: []string{"db"}, ScheduledFor: e.clock.Now().Add(time.Hour), ScheduledUntil: e.clock.Now().Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, err := e.svc.StartMaintenance(ctx, op, m.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.PostMaintenanceUpdate(ctx, op, m.ID, status.MaintenanceUpdateInput{Status: status.MaintCompleted, Message: lang.Same("Done.")}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range e.bodies(t, h.ID) {
+		ev := b["$event"].(string)
+		if in, ok := b["incident"].(map[string]any); ok {
+			keys(t, "maintenance", in, "id", "status", "impact", "scheduled_for", "scheduled_until", "incident_updates", "backfilled")
+			ev += ":" + in["status"].(string)
+		} else {
+			ev += ":" + b["component_update"].(map[string]any)["new_status"].(string)
+		}
+		got = append(got, ev)
+	}
+	want := "maintenance.scheduled:scheduled maintenance.started:in_progress component.status_changed:under_maintenance " +
+		"maintenance.completed:completed component.status_changed:operational"
+	if strings.Join(got, " ") != want {
+		t.Errorf("events\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
