@@ -43,6 +43,12 @@ type Config struct {
 	// MaxStreams caps open live-update streams per process (further capped below the
 	// file-descriptor limit at start).
 	MaxStreams int
+	// Webhook delivery: see the README's "Webhooks and chat".
+	WebhookAllowPrivate bool
+	WebhookTimeout      time.Duration
+	WebhookBackoff      time.Duration
+	WebhookRetryFor     time.Duration
+	WebhookDisableAfter time.Duration
 	// FCM is where pushes go; FCMOn is false when pushes are only logged.
 	FCM   fcm.Config
 	FCMOn bool
@@ -158,6 +164,11 @@ var Settings = []Setting{
 		c.SignalHold = d
 		return nil
 	}},
+	{"", "CANDOR_WEBHOOK_ALLOW_PRIVATE", "false", "let webhooks reach loopback, private and link-local addresses, and use http:// (on-premises receivers, tests); cloud metadata stays refused", boolSetting(func(c *Config, b bool) { c.WebhookAllowPrivate = b })},
+	{"", "CANDOR_WEBHOOK_TIMEOUT", "10s", "how long one webhook request may take", durationSetting(time.Second, time.Minute, func(c *Config, d time.Duration) { c.WebhookTimeout = d })},
+	{"", "CANDOR_WEBHOOK_BACKOFF", "30s", "first wait before a failed webhook is retried; it doubles per attempt up to an hour, with jitter", durationSetting(100*time.Millisecond, 10*time.Minute, func(c *Config, d time.Duration) { c.WebhookBackoff = d })},
+	{"", "CANDOR_WEBHOOK_RETRY_FOR", "24h", "how long a webhook delivery is retried before it is given up", durationSetting(time.Minute, 72*time.Hour, func(c *Config, d time.Duration) { c.WebhookRetryFor = d })},
+	{"", "CANDOR_WEBHOOK_DISABLE_AFTER", "24h", "how long an endpoint may fail without a success before it is disabled", durationSetting(time.Minute, 30*24*time.Hour, func(c *Config, d time.Duration) { c.WebhookDisableAfter = d })},
 	{"", "CANDOR_MAX_STREAMS", "100000", "cap on open live-update streams per process", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -212,6 +223,18 @@ var fcmVariables = []string{"CANDOR_FCM_ENDPOINT", "CANDOR_FCM_CREDENTIALS", "CA
 
 // testVariables configure the test suites, not the server; a server ignores them.
 var testVariables = []string{"CANDOR_REQUIRE", "CANDOR_TEST_"}
+
+// durationSetting reads a duration from lo to hi inclusive.
+func durationSetting(lo, hi time.Duration, set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("want a duration from %s to %s", lo, hi)
+		}
+		set(c, d)
+		return nil
+	}
+}
 
 func boolSetting(set func(*Config, bool)) func(*Config, string) error {
 	return func(c *Config, v string) error {

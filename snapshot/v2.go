@@ -208,6 +208,14 @@ func (b *Builder) v2Components(st *state, l lang.Lang) []statuspagev2.Component 
 	return out
 }
 
+// V2Component converts a component to Statuspage's shape in language l.
+func (b *Builder) V2Component(c status.Component, l lang.Lang) statuspagev2.Component {
+	return b.v2Component(c, l)
+}
+
+// V2Time formats t as /api/v2 does: the page's zone, milliseconds, offset.
+func (b *Builder) V2Time(t time.Time) string { return b.v2Time(t) }
+
 func (b *Builder) v2Component(c status.Component, l lang.Lang) statuspagev2.Component {
 	sc := statuspagev2.Component{ID: c.ID, Name: b.text(c.Name, l), Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
 		UpdatedAt: b.v2Time(c.UpdatedAt), Position: c.Position + 1, Description: strPtr(b.text(c.Description, l)),

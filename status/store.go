@@ -181,6 +181,50 @@ type Tx interface {
 	// CreatedAt, ordered by kind: what /metrics says of the outbox.
 	JobBacklog() ([]JobBacklog, error)
 
+	// WebhookEndpoints returns every webhook endpoint, oldest CreatedAt first (ties by id).
+	WebhookEndpoints() ([]WebhookEndpoint, error)
+	// WebhookEndpoint returns one endpoint; ENOTFOUND if absent.
+	WebhookEndpoint(id string) (*WebhookEndpoint, error)
+	// PutWebhookEndpoint inserts the endpoint or replaces the one with its id (keeping
+	// CreatedAt); EINVALID as ValidateWebhookEndpoint.
+	PutWebhookEndpoint(e *WebhookEndpoint) error
+	// DeleteWebhookEndpoint deletes an endpoint and its deliveries; ENOTFOUND if absent.
+	DeleteWebhookEndpoint(id string) error
+	// RecordWebhookSuccess ends an endpoint's failure run at a success at: FailingSince
+	// and LastError cleared, Failures 0, LastSuccessAt at; nothing else changes. ENOTFOUND
+	// if absent.
+	RecordWebhookSuccess(id string, at time.Time) error
+	// InsertWebhookMessage stores a rendered message; ECONFLICT if its id is taken,
+	// EINVALID without an id, an event or a body.
+	InsertWebhookMessage(m *WebhookMessage) error
+	// InsertWebhookDeliveries adds deliveries and sets their IDs, which only grow; EINVALID
+	// (inserting none) for one without an endpoint, a message, a status or a next attempt
+	// time, ENOTFOUND when its endpoint or message is absent.
+	InsertWebhookDeliveries(ds []WebhookDelivery) error
+	// ClaimWebhookDeliveries leases to owner until now+lease up to limit deliveries, each
+	// the oldest pending one of its endpoint, that are due at now, not leased by a live
+	// dispatcher and whose endpoint is enabled; earliest due first. So one endpoint never
+	// has two deliveries in flight, and never a newer one before an older one. EINVALID
+	// as ClaimJobs.
+	ClaimWebhookDeliveries(now time.Time, owner string, lease time.Duration, limit int) ([]WebhookDelivery, error)
+	// SaveWebhookDelivery stores a delivery's progress: status, attempts, next attempt,
+	// lease, last error, status and latency, updated and done times. ENOTFOUND if absent;
+	// with claimedBy set, ECONFLICT unless claimedBy still holds its lease.
+	SaveWebhookDelivery(d *WebhookDelivery, claimedBy string) error
+	// WebhookDeliveries returns the deliveries matching f, newest first, with their
+	// messages' event, subject and body.
+	WebhookDeliveries(f WebhookDeliveryFilter) ([]WebhookDelivery, error)
+	// FailWebhookDeliveries marks an endpoint's pending deliveries failed with reason at
+	// now (the endpoint was disabled) and returns how many.
+	FailWebhookDeliveries(endpointID, reason string, now time.Time) (int, error)
+	// DeleteWebhookDeliveriesBefore deletes sent and failed deliveries done before t, then
+	// the messages created before t that no delivery names any more, and returns how many
+	// deliveries it deleted.
+	DeleteWebhookDeliveriesBefore(t time.Time) (int, error)
+	// NextWebhookDue returns the earliest time a pending delivery of an enabled endpoint
+	// can be claimed (ok=false: none pending).
+	NextWebhookDue() (at time.Time, ok bool, err error)
+
 	// Users returns every user, by name.
 	Users() ([]User, error)
 	// User returns a user by id; ENOTFOUND if absent.

@@ -247,6 +247,14 @@ var catalog = map[string][2]string{
 	"sub.error.components":   {"One of the chosen services does not exist any more; choose again.", "고른 서비스 중 없는 것이 있습니다. 다시 골라 주세요."},
 	"sub.error.busy":         {"Too many requests from your network; try again in a few minutes.", "요청이 너무 많습니다. 몇 분 뒤에 다시 시도해 주세요."},
 
+	// Webhook chat messages (Slack, Discord): {0} a component, {1} its new status, {2} the old one.
+	"webhook.component":  {"{0}: {1}", "{0}: {1}"},
+	"webhook.was":        {"Was: {0}", "이전 상태: {0}"},
+	"webhook.test":       {"Test message from {0}", "{0}에서 보낸 테스트 메시지"},
+	"webhook.test.body":  {"Webhook delivery works: this endpoint receives Candor's events.", "웹훅 전송이 정상입니다. 이 주소로 Candor 이벤트가 전달됩니다."},
+	"webhook.open":       {"Open the status page", "상태 페이지 열기"},
+	"webhook.components": {"Affected", "영향받는 서비스"},
+
 	// Restoration estimates: say exactly what the numbers are. {0} count, {1} what was
 	// compared (eta.similar/eta.past with a condition), {2} the p50 time, {3} the p90 time.
 	"eta.similar":            {"similar incidents{0}", "{0}비슷한 장애"},

@@ -177,6 +177,8 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"ExtendLeases", testExtendLeases},
 		{"NextJobDue", testNextJobDue},
 		{"JobBacklog", testJobBacklog},
+		{"WebhookEndpoints", testWebhookEndpoints},
+		{"WebhookDeliveries", testWebhookDeliveries},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserCreateErrors", testUserCreateErrors},
 		{"UserSave", testUserSave},
