@@ -21,7 +21,9 @@ import (
 	"github.com/candorstatus/candor/metrics"
 	"github.com/candorstatus/candor/notifier"
 	"github.com/candorstatus/candor/notifier/dispatch"
+	"github.com/candorstatus/candor/notifier/email"
 	"github.com/candorstatus/candor/notifier/fcm"
+	"github.com/candorstatus/candor/notifier/webhook"
 	"github.com/candorstatus/candor/periodic"
 	"github.com/candorstatus/candor/probe"
 	"github.com/candorstatus/candor/snapshot"
@@ -44,6 +46,8 @@ type App struct {
 	Site       *snapshot.Holder
 	Hub        *live.Hub
 	Dispatcher *dispatch.Dispatcher
+	Mailer     *dispatch.EmailDispatcher // delivers subscriber emails
+	Webhooks   *dispatch.WebhookDispatcher
 	Jobs       *periodic.Scheduler
 	Metrics    *metrics.Metrics
 	Handler    http.Handler
@@ -137,10 +141,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	sender = a.Metrics.Sender(sender)
 	a.Service.SetNotifier(&notifier.Planner{PageName: cfg.PageName, DefaultLang: cfg.DefaultLang, PublicURL: cfg.PublicURL,
-		Location: cfg.Location})
+		Location: cfg.Location, Email: email.Planner{}})
 	a.Dispatcher = dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(a.Store), Clock: clock, Log: log,
 		Lease: cfg.OutboxLease})
 	a.Service.OnJobs(a.Dispatcher.Wake)
+	a.Mailer = dispatch.NewEmail(dispatch.EmailConfig{Sender: newMailSender(cfg, log), Store: a.Store, Clock: clock, Log: log,
+		From: cfg.MailFrom, PublicURL: cfg.PublicURL, PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
+		Connections: cfg.SMTPConns, Rate: cfg.SMTPRate, Lease: cfg.OutboxLease})
+	a.Service.OnJobs(a.Mailer.Wake)
+	guard := webhook.Guard{AllowPrivate: cfg.WebhookAllowPrivate}
+	a.Service.SetWebhooks(&webhook.Planner{Builder: a.Builder}, guard.CheckURL)
+	a.Webhooks = dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: a.Store, Guard: guard, Clock: clock, Log: log,
+		Timeout: cfg.WebhookTimeout, BaseBackoff: cfg.WebhookBackoff, GiveUpAfter: cfg.WebhookRetryFor,
+		DisableAfter: cfg.WebhookDisableAfter})
+	a.Service.OnJobs(a.Webhooks.Wake)
 
 	a.Jobs = periodic.New(log, a.Store.Locker)
 	if err := a.addJobs(); err != nil {
@@ -162,7 +176,23 @@ func (a *App) addJobs() error {
 	}
 	if err := a.Jobs.Add("outbox-sweeper", periodic.OutboxSweepSpec, 10*time.Second, func(context.Context) error {
 		a.Dispatcher.Wake() // a safety net: the dispatcher is normally woken by each commit
+		a.Mailer.Wake()
+		a.Webhooks.Wake()
 		return nil
+	}); err != nil {
+		return err
+	}
+	// Links in old emails expire; their hashes need not be kept.
+	if err := a.Jobs.Add("link-token-sweep", "0 17 * * * *", time.Minute, func(ctx context.Context) error {
+		_, err := a.Service.SweepLinkTokens(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	// Finished webhook deliveries are listed for 30 days, then forgotten.
+	if err := a.Jobs.Add("webhook-sweep", "0 47 * * * *", time.Minute, func(ctx context.Context) error {
+		_, err := a.Service.SweepWebhookDeliveries(ctx)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -193,6 +223,8 @@ func (a *App) Start(ctx context.Context) (string, error) {
 	a.spawn(func() { a.Estimator.Run(runCtx) })
 	a.spawn(func() { a.feed.Run(runCtx) })
 	a.spawn(func() { a.Dispatcher.Run(runCtx) })
+	a.spawn(func() { a.Mailer.Run(runCtx) })
+	a.spawn(func() { a.Webhooks.Run(runCtx) })
 	if a.Store.Listen != nil {
 		// Another replica committed: rebuild this one's snapshot and model, tell its open
 		// pages, and look for pushes a dead replica left behind. The holder's periodic
@@ -203,6 +235,8 @@ func (a *App) Start(ctx context.Context) (string, error) {
 				a.modelChanged(status.Change{Revision: rev, Kind: kind})
 				a.feed.Notify(live.Event{Revision: rev, Kind: "change"})
 				a.Dispatcher.Wake()
+				a.Mailer.Wake()
+				a.Webhooks.Wake()
 			})
 			if err != nil && runCtx.Err() == nil {
 				a.Log.Error("listening for other replicas' changes stopped", "err", err)
@@ -275,4 +309,15 @@ func newSender(ctx context.Context, cfg Config, log *slog.Logger) (notifier.Send
 	}
 	log.Info("delivery channels: push notifications are sent", "push", cfg.FCM.Describe())
 	return s, nil
+}
+
+// newMailSender picks the SMTP server cfg names, or a sender that only logs emails.
+func newMailSender(cfg Config, log *slog.Logger) email.Sender {
+	if !cfg.SMTPOn {
+		log.Warn("delivery channels: subscriber emails are only logged, not sent (set CANDOR_SMTP_URL and CANDOR_MAIL_FROM)", "email", "log only")
+		return email.LogSender{Log: log}
+	}
+	log.Info("delivery channels: subscriber emails are sent", "email", cfg.SMTP.Redacted(), "from", cfg.MailFrom,
+		"connections", cfg.SMTPConns, "rate", cfg.SMTPRate)
+	return email.NewSMTP(cfg.SMTP, nil)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/candorstatus/candor/lang"
+	"github.com/candorstatus/candor/notifier/email"
 	"github.com/candorstatus/candor/notifier/fcm"
 	"github.com/candorstatus/candor/status"
 )
@@ -40,9 +43,23 @@ type Config struct {
 	// MaxStreams caps open live-update streams per process (further capped below the
 	// file-descriptor limit at start).
 	MaxStreams int
+	// Webhook delivery: see the README's "Webhooks and chat".
+	WebhookAllowPrivate bool
+	WebhookTimeout      time.Duration
+	WebhookBackoff      time.Duration
+	WebhookRetryFor     time.Duration
+	WebhookDisableAfter time.Duration
 	// FCM is where pushes go; FCMOn is false when pushes are only logged.
 	FCM   fcm.Config
 	FCMOn bool
+	// SMTP is where emails go; SMTPOn is false when emails are only logged. MailFrom is
+	// their From; SMTPRate caps messages per second (0: no cap); SMTPConns is how many
+	// connections send at once.
+	SMTP      email.SMTPConfig
+	SMTPOn    bool
+	MailFrom  string
+	SMTPRate  float64
+	SMTPConns int
 
 	pageNameAll, pageNameKO, pageNameEN string
 	timezone                            string
@@ -147,12 +164,55 @@ var Settings = []Setting{
 		c.SignalHold = d
 		return nil
 	}},
+	{"", "CANDOR_WEBHOOK_ALLOW_PRIVATE", "false", "let webhooks reach loopback, private and link-local addresses, and use http:// (on-premises receivers, tests); cloud metadata stays refused", boolSetting(func(c *Config, b bool) { c.WebhookAllowPrivate = b })},
+	{"", "CANDOR_WEBHOOK_TIMEOUT", "10s", "how long one webhook request may take", durationSetting(time.Second, time.Minute, func(c *Config, d time.Duration) { c.WebhookTimeout = d })},
+	{"", "CANDOR_WEBHOOK_BACKOFF", "30s", "first wait before a failed webhook is retried; it doubles per attempt up to an hour, with jitter", durationSetting(100*time.Millisecond, 10*time.Minute, func(c *Config, d time.Duration) { c.WebhookBackoff = d })},
+	{"", "CANDOR_WEBHOOK_RETRY_FOR", "24h", "how long a webhook delivery is retried before it is given up", durationSetting(time.Minute, 72*time.Hour, func(c *Config, d time.Duration) { c.WebhookRetryFor = d })},
+	{"", "CANDOR_WEBHOOK_DISABLE_AFTER", "24h", "how long an endpoint may fail without a success before it is disabled", durationSetting(time.Minute, 30*24*time.Hour, func(c *Config, d time.Duration) { c.WebhookDisableAfter = d })},
 	{"", "CANDOR_MAX_STREAMS", "100000", "cap on open live-update streams per process", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return errors.New("want a positive number")
 		}
 		c.MaxStreams = n
+		return nil
+	}},
+	{"", "CANDOR_SMTP_URL", "", "SMTP server for subscriber emails: smtp://user:pass@host:587 (STARTTLS required), smtps://… (implicit TLS), smtp://host:25?tls=none (no TLS: a local relay); unset: emails are only logged", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		sc, err := email.ParseSMTPURL(strings.TrimSpace(v))
+		if err != nil {
+			return err
+		}
+		c.SMTP, c.SMTPOn = sc, true
+		return nil
+	}},
+	{"", "CANDOR_MAIL_FROM", "", "From address of subscriber emails, e.g. \"Candor Status <status@example.com>\" (required with CANDOR_SMTP_URL)", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		a, err := mail.ParseAddress(strings.TrimSpace(v))
+		if err != nil {
+			return errors.New("want an address, e.g. status@example.com or \"Candor Status <status@example.com>\"")
+		}
+		c.MailFrom = a.String()
+		return nil
+	}},
+	{"", "CANDOR_SMTP_RATE", "0", "most emails per second sent to the SMTP server (0: no cap; providers often cap it)", func(c *Config, v string) error {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r > 100000 {
+			return errors.New("want a number of emails per second from 0 (no cap) to 100000")
+		}
+		c.SMTPRate = r
+		return nil
+	}},
+	{"", "CANDOR_SMTP_CONNECTIONS", "4", "SMTP connections sending at once, each reused for many emails", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return errors.New("want a number from 1 to 64")
+		}
+		c.SMTPConns = n
 		return nil
 	}},
 }
@@ -163,6 +223,18 @@ var fcmVariables = []string{"CANDOR_FCM_ENDPOINT", "CANDOR_FCM_CREDENTIALS", "CA
 
 // testVariables configure the test suites, not the server; a server ignores them.
 var testVariables = []string{"CANDOR_REQUIRE", "CANDOR_TEST_"}
+
+// durationSetting reads a duration from lo to hi inclusive.
+func durationSetting(lo, hi time.Duration, set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("want a duration from %s to %s", lo, hi)
+		}
+		set(c, d)
+		return nil
+	}
+}
 
 func boolSetting(set func(*Config, bool)) func(*Config, string) error {
 	return func(c *Config, v string) error {
@@ -194,7 +266,11 @@ func Load(values map[string]string, getenv func(string) string, environ []string
 			v, from = f, "--"+s.Flag
 		}
 		if err := s.set(&c, v); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", from, v, err))
+			shown := v
+			if s.Env == "CANDOR_SMTP_URL" {
+				shown = redactURL(v) // its password must not reach a log
+			}
+			errs = append(errs, fmt.Errorf("%s %q: %w", from, shown, err))
 		}
 	}
 	for _, kv := range environ {
@@ -203,8 +279,14 @@ func Load(values map[string]string, getenv func(string) string, environ []string
 			errs = append(errs, fmt.Errorf("unknown setting %s (known: %s)", k, strings.Join(knownNames(), ", ")))
 		}
 	}
+	if c.SMTPOn && c.MailFrom == "" {
+		errs = append(errs, errors.New("CANDOR_SMTP_URL is set but CANDOR_MAIL_FROM is not: emails need a From address"))
+	}
 	if len(errs) > 0 {
 		return c, errors.Join(errs...)
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "candor@localhost" // emails are only logged
 	}
 	c.PageName = lang.Same(c.pageNameAll)
 	if c.pageNameKO != "" {
@@ -255,3 +337,17 @@ func (c Config) Timezone() string { return c.timezone }
 
 // DBPath is the embedded database's file in dataDir.
 func DBPath(dataDir string) string { return filepath.Join(dataDir, "candor.db") }
+
+// redactURL hides the password of a URL in an error.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	if strings.Contains(v, "@") {
+		return "(hidden: it may hold a password)"
+	}
+	return v
+}

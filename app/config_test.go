@@ -87,3 +87,33 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadSMTP(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"CANDOR_SMTP_URL": "smtps://u:secret@mail.example.com",
+		"CANDOR_MAIL_FROM": "Candor Status <status@example.com>", "CANDOR_SMTP_RATE": "25", "CANDOR_SMTP_CONNECTIONS": "8"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SMTPOn || c.SMTP.Host != "mail.example.com" || c.SMTP.Port != 465 || c.SMTPRate != 25 || c.SMTPConns != 8 ||
+		c.MailFrom != `"Candor Status" <status@example.com>` {
+		t.Fatalf("smtp settings: %+v", c)
+	}
+	if c, err := Load(nil, env(nil), nil); err != nil || c.SMTPOn || c.SMTPConns != 4 || c.SMTPRate != 0 {
+		t.Fatalf("without CANDOR_SMTP_URL emails are logged: %+v, %v", c, err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"no From":          {"CANDOR_SMTP_URL": "smtp://mail.example.com"},
+		"bad URL":          {"CANDOR_SMTP_URL": "u:secret@mail.example.com:25", "CANDOR_MAIL_FROM": "a@example.com"},
+		"tls off on smtps": {"CANDOR_SMTP_URL": "smtps://u:secret@mail.example.com?tls=none", "CANDOR_MAIL_FROM": "a@example.com"},
+		"bad From":         {"CANDOR_MAIL_FROM": "not an address"},
+		"negative rate":    {"CANDOR_SMTP_RATE": "-1"},
+		"no connections":   {"CANDOR_SMTP_CONNECTIONS": "0"},
+	} {
+		_, err := Load(nil, env(vars), nil)
+		if err == nil {
+			t.Errorf("%s: Load accepted %v", name, vars)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: error shows a password: %v", name, err)
+		}
+	}
+}

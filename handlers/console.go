@@ -86,6 +86,10 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/components/:id", cs.updateComponent, auth, admin)
 	g.POST("/components/:id/delete", cs.deleteComponent, auth, admin)
 
+	g.GET("/subscribers", cs.subscribersPage, auth, admin)
+	g.POST("/subscribers/:id/remove", cs.removeSubscriber, auth, admin)
+	g.POST("/subscribers", cs.addSubscriber, auth, admin)
+	g.POST("/subscribers/import", cs.importSubscribers, auth, admin)
 	g.GET("/keys", cs.keysPage, auth, admin)
 	g.POST("/keys", cs.createKey, auth, admin)
 	g.POST("/keys/:name/revoke", cs.revokeKey, auth, admin)
@@ -102,6 +106,7 @@ func (s *server) registerConsole(e *echo.Echo) {
 	g.POST("/templates/:id/delete", cs.deleteTemplate, auth, admin)
 
 	g.GET("/audit", cs.auditPage, auth, admin)
+	cs.registerWebhooks(g, auth, admin)
 	cs.registerDrafts(g, auth, viewer, editor, admin)
 }
 
@@ -216,25 +221,31 @@ func (s *console) page(c echo.Context, title, section string) templates.ConsoleP
 // flashes are the confirmations a redirect after a successful post may show; a fixed list,
 // so a link cannot make the console display arbitrary text.
 var flashes = map[string]string{
-	"incident":    "Incident posted.",
-	"update":      "Update posted.",
-	"resolved":    "Incident resolved.",
-	"postmortem":  "Postmortem saved.",
-	"published":   "Postmortem saved and published.",
-	"maintenance": "Maintenance scheduled.",
-	"started":     "Maintenance started.",
-	"cancelled":   "Maintenance cancelled.",
-	"mupdate":     "Maintenance update posted.",
-	"component":   "Component saved.",
-	"deleted":     "Deleted.",
-	"revoked":     "API key revoked.",
-	"user":        "User saved.",
-	"template":    "Template saved.",
-	"draft":       "Draft published: it is public now.",
-	"dismissed":   "Draft dismissed.",
-	"monitoring":  "Monitoring settings saved.",
-	"probe":       "Probe added: its first check comes within its interval.",
-	"check":       "Pre-check saved.",
+	"incident":         "Incident posted.",
+	"update":           "Update posted.",
+	"resolved":         "Incident resolved.",
+	"postmortem":       "Postmortem saved.",
+	"published":        "Postmortem saved and published.",
+	"maintenance":      "Maintenance scheduled.",
+	"started":          "Maintenance started.",
+	"cancelled":        "Maintenance cancelled.",
+	"mupdate":          "Maintenance update posted.",
+	"component":        "Component saved.",
+	"deleted":          "Deleted.",
+	"revoked":          "API key revoked.",
+	"subscriber":       "Subscriber added.",
+	"removed":          "Subscriber removed.",
+	"webhook-test":     "Test event queued; its delivery shows below.",
+	"webhook-enabled":  "Webhook enabled.",
+	"webhook-disabled": "Webhook disabled; what was pending for it is not sent.",
+	"webhook-deleted":  "Webhook deleted.",
+	"user":             "User saved.",
+	"template":         "Template saved.",
+	"draft":            "Draft published: it is public now.",
+	"dismissed":        "Draft dismissed.",
+	"monitoring":       "Monitoring settings saved.",
+	"probe":            "Probe added: its first check comes within its interval.",
+	"check":            "Pre-check saved.",
 }
 
 // render writes a console page; rendering into a buffer first means a template failure

@@ -24,7 +24,7 @@ func TestConsolePagesRender(t *testing.T) {
 	admin := en.signedIn("ada", status.RoleAdmin, "203.0.113.9")
 	ts, _ := en.svc.Templates(context.Background())
 	for _, path := range []string{"/admin", "/admin/", "/admin/incidents", "/admin/incidents/new", "/admin/maintenances",
-		"/admin/maintenances/new", "/admin/components", "/admin/components/messenger", "/admin/keys", "/admin/users",
+		"/admin/maintenances/new", "/admin/components", "/admin/components/messenger", "/admin/keys", "/admin/webhooks", "/admin/users",
 		"/admin/templates", "/admin/templates/new", "/admin/templates/" + ts[0].ID, "/admin/audit", "/admin/incidents?page=2"} {
 		r := admin.get(path).want(http.StatusOK)
 		d := page(t, r)

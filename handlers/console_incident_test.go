@@ -211,6 +211,14 @@ func TestConsolePreview(t *testing.T) {
 		if !strings.Contains(body, wantBody) || strings.Count(body, "\n") < 2 {
 			t.Errorf("%s push body %q: want the %s text and the time lines", l, body, l)
 		}
+		// So does the subscribers' email, with the same text and a subject naming the page.
+		mail := pv.Find(`[data-testid="email-` + string(l) + `"]`)
+		if subj := mail.Find("[data-testid=email-subject]").Text(); !strings.HasPrefix(subj, "[Test Status] ") || !strings.Contains(subj, "Messages delayed") {
+			t.Errorf("%s email subject %q", l, subj)
+		}
+		if txt := mail.Find("[data-testid=email-text]").Text(); !strings.Contains(txt, wantBody) {
+			t.Errorf("%s email text %q lacks %q", l, txt, wantBody)
+		}
 	}
 	// The same input is kept for the Post button.
 	if v, _ := d.Find("input[name=announced_eta]").Attr("value"); v != form.Get("announced_eta") {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/notifier"
+	"github.com/candorstatus/candor/notifier/email"
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/templates"
 )
@@ -53,6 +54,10 @@ func (s *console) preview(inc *status.Incident, first bool, comps []status.Compo
 		msg := notifier.Build(ev, l)
 		pv.Pushes = append(pv.Pushes, templates.PushPreview{Lang: templates.Lang(l), Title: msg.Title, Body: msg.Body,
 			High: msg.High, TTL: msg.TTL})
+		if c, err := email.BuildUpdate(ev, l); err == nil {
+			c = email.Personalize(c, cfg.PublicURL+"/subscription?token=…", cfg.PublicURL+"/unsubscribe?token=…")
+			pv.Emails = append(pv.Emails, templates.EmailPreview{Lang: templates.Lang(l), Subject: c.Subject, Text: c.Text})
+		}
 	}
 	return pv
 }

@@ -355,3 +355,34 @@ func pagePath(k Kind) string {
 	}
 	return "/incidents/"
 }
+
+// Words is what an event says in one language, whole: the push trims it to fit a phone,
+// an email (notifier/email) shows all of it. Both use the same keys, so the two say the
+// same about an estimate.
+type Words struct {
+	Page  string   // the page's name
+	State string   // "Major outage", "Resolved", "Maintenance scheduled" …
+	Title string   // the incident's or maintenance's title
+	Text  string   // the staff text, or Candor's own when staff wrote none
+	Lines []string // the honest ETA lines, or the maintenance window
+	URL   string   // the public page of the incident or maintenance, in that language
+	// Components names the affected components, up to three and a count of the rest.
+	Components string
+}
+
+// Describe returns what ev says in language locale ("ko" or "en").
+func Describe(ev Event, locale string) Words {
+	l := lang.Of(locale)
+	if ev.Location == nil {
+		ev.Location = time.UTC
+	}
+	c := clock{l: l, loc: ev.Location, now: ev.Now}
+	text, _ := ev.Message.Map(strings.TrimSpace).Pick(l, ev.fallback())
+	if text == "" {
+		text = defaultText(ev, l)
+	}
+	page, _ := ev.PageName.Pick(l, ev.fallback())
+	title, _ := ev.Title.Pick(l, ev.fallback())
+	return Words{Page: page, State: stateText(ev, l), Title: title, Text: text, Lines: statusLines(ev, c),
+		URL: buildData(ev, l)["url"], Components: componentList(ev.Components, l, ev.fallback())}
+}

@@ -25,6 +25,14 @@ type Planner struct {
 	PublicURL   string
 	Location    *time.Location
 	TokenLimit  int // default 1000
+	// Email plans the email job of each event (nil: no emails), in the same transaction.
+	Email EmailPlanner
+}
+
+// EmailPlanner plans the email an event owes its subscribers (notifier/email implements
+// it): ids are the affected components, updateID the timeline entry announced.
+type EmailPlanner interface {
+	PlanEmail(tx status.Tx, ev Event, ids []string, updateID string) ([]status.OutboxJob, error)
 }
 
 // DefaultTokenLimit is the largest audience sent to tokens directly: two SendEach calls,
@@ -126,6 +134,13 @@ func (p *Planner) plan(tx status.Tx, base Event, ids []string, names map[string]
 			j.Condition = cond
 			jobs = append(jobs, j)
 		}
+	}
+	if p.Email != nil {
+		mails, err := p.Email.PlanEmail(tx, base, ids, updateID)
+		if err != nil {
+			return nil, fmt.Errorf("plan emails: %w", err)
+		}
+		jobs = append(jobs, mails...)
 	}
 	return jobs, nil
 }

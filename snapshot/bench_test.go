@@ -24,30 +24,44 @@ var benchNow = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 // incidents (about 150 resolved pages per language plus history pages).
 const benchIncidentsPerWeek = 3
 
+// benchYears is how much history the generated pages have: issue 19's goal is stated for
+// two years ("the rebuild after one incident update ≤ 10 ms with 20 components and two
+// years of history, and ≤ 50 ms with 1 000 components").
+const benchYears = 2
+
 // BenchmarkSnapshotBuild measures rebuilding the public surface — both languages' pages,
-// the history, the feeds and /api/v2 — for pages of 20, 200 and 1000 components with a
-// year of history (one incident still open), two ways:
+// the history, the feeds and /api/v2 — for pages of 20, 200 and 1000 components with two
+// years of history (about 310 incidents, one still open), two ways:
 //
 //   - cold: a fresh Builder renders and compresses every document (a start, or a change
 //     seen by every page);
 //
 //   - after-update: the steady state of an outage, where each rebuild follows one update to
-//     the open incident; documents it did not change are reused, not compressed again.
+//     the open incident; documents it did not change are reused, neither rendered nor
+//     compressed again, and only the incidents written since are read.
 //
-//     go test -run '^$' -bench SnapshotBuild -benchtime 10x ./snapshot/
+// Besides the wall clock it reports cpu-ms/op, the CPU time the process spent during the
+// builds (every thread: compression runs on two), which a machine shared with other work
+// does not inflate.
+//
+//	go test -run '^$' -bench SnapshotBuild -benchtime 10x ./snapshot/
 func BenchmarkSnapshotBuild(b *testing.B) {
 	for _, n := range []int{20, 200, 1000} {
 		fx := benchFixture(b, n)
 		ctx := context.Background()
-		b.Run(fmt.Sprintf("components=%d/cold", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("components=%d/history=%dy/cold", n, benchYears), func(b *testing.B) {
 			b.ReportAllocs()
 			var snap *snapshot.Snapshot
+			var cpu time.Duration
 			for b.Loop() {
 				var err error
+				start := cpuTime()
 				if snap, err = fx.builder().Build(ctx, benchNow); err != nil {
 					b.Fatal(err)
 				}
+				cpu += cpuTime() - start
 			}
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(snap.Len()), "docs")
 			if d, ok := snap.Doc("en", "/"); ok {
 				b.ReportMetric(float64(len(d.Body))/1024, "home-KiB")
@@ -55,34 +69,38 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 				b.ReportMetric(float64(len(d.Brotli))/1024, "home-br-KiB")
 			}
 		})
-		b.Run(fmt.Sprintf("components=%d/after-update", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("components=%d/history=%dy/after-update", n, benchYears), func(b *testing.B) {
 			builder := fx.builder()
 			if _, err := builder.Build(ctx, benchNow); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			var snap *snapshot.Snapshot
+			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				fx.update(b)
 				b.StartTimer()
 				var err error
+				start := cpuTime()
 				if snap, err = builder.Build(ctx, benchNow); err != nil {
 					b.Fatal(err)
 				}
+				cpu += cpuTime() - start
 			}
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(snap.Len()), "docs")
 		})
 	}
 }
 
-// fixture is a store with a year of history and a way to make Builders over it.
+// fixture is a store with benchYears of history and a way to make Builders over it.
 type fixture struct {
 	builder func() *snapshot.Builder
 	update  func(b *testing.B) // posts an update to the open incident
 }
 
-// benchFixture returns a store with n components in groups of ten and a year of
+// benchFixture returns a store with n components in groups of ten and benchYears of
 // incidents, each touching one to three random components.
 func benchFixture(b *testing.B, n int) fixture {
 	b.Helper()
@@ -95,7 +113,7 @@ func benchFixture(b *testing.B, n int) fixture {
 	clock := status.NewManualClock(benchNow)
 	svc := status.NewService(store, clock, nil)
 	op := status.Op{Actor: status.Actor{Kind: status.ActorSystem, Name: "bench"}}
-	start := benchNow.AddDate(-1, 0, -1)
+	start := benchNow.AddDate(-benchYears, 0, -1)
 	for i := range n {
 		pos := i
 		if _, err := svc.CreateComponent(ctx, op, status.ComponentInput{ID: fmt.Sprintf("c%04d", i),

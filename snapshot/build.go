@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +66,16 @@ type Builder struct {
 	// lastState is the latest state read, rendered again at a later time while the store
 	// cannot be read, so time-dependent wording never goes stale with it.
 	lastState atomic.Pointer[state]
+
+	// mu serialises builds; it guards what a build hands the next (memo.go).
+	mu sync.Mutex
+	// memo is the key each document of the last snapshot was rendered under.
+	memo map[docKey]memoEntry
+	// seq numbers record versions (memo.go).
+	seq uint64
+	// rows are the home page's component rows of the last build; nextRows those of the
+	// build under way (views.go).
+	rows, nextRows map[rowKey]rowEntry
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before
@@ -90,10 +102,21 @@ type state struct {
 	incidents   []status.Incident             // newest start first
 	maints      []status.Maintenance          // latest scheduled start first, cancelled ones left out
 	postmortems map[string]*status.Postmortem // published ones, by incident id
+	pmList      []status.Postmortem           // the published ones, as the store lists them
 	names       map[string]lang.Text          // component id → name, including components since deleted
 	sparks      map[string]*templates.Spark   // component id → its sparkline, for those that opted in
 	loadedAt    time.Time                     // when it was read
 	staleSince  time.Time                     // set when the store failed and this is the last state read
+	ver         stateVersions                 // the versions of its records (memo.go)
+	compIndex   map[string]int                // component id → its index in comps
+}
+
+// comp returns the component with id, nil when there is none.
+func (st *state) comp(id string) *status.Component {
+	if i, ok := st.compIndex[id]; ok {
+		return &st.comps[i]
+	}
+	return nil
 }
 
 func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
@@ -109,7 +132,7 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 		if st.comps, err = tx.Components(); err != nil {
 			return err
 		}
-		if st.incidents, err = tx.Incidents(status.IncidentFilter{}); err != nil {
+		if st.incidents, err = b.loadIncidents(tx, st.rev); err != nil {
 			return err
 		}
 		st.maints, err = tx.Maintenances(status.MaintenanceFilter{Statuses: []status.MaintenanceStatus{
@@ -121,16 +144,19 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 			return err
 		}
 		pms, err := tx.Postmortems()
-		st.postmortems = map[string]*status.Postmortem{}
 		for i := range pms {
 			if !pms[i].PublishedAt.IsZero() {
-				st.postmortems[pms[i].IncidentID] = &pms[i]
+				st.pmList = append(st.pmList, pms[i])
 			}
 		}
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load public state: %w", err)
+	}
+	st.postmortems = make(map[string]*status.Postmortem, len(st.pmList))
+	for i := range st.pmList {
+		st.postmortems[st.pmList[i].IncidentID] = &st.pmList[i]
 	}
 	st.names = map[string]lang.Text{}
 	for i := len(st.incidents) - 1; i >= 0; i-- { // oldest first, so newer names win
@@ -142,10 +168,68 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 			}
 		}
 	}
-	for _, c := range st.comps {
+	st.compIndex = make(map[string]int, len(st.comps))
+	for i, c := range st.comps {
 		st.names[c.ID] = c.Name
+		st.compIndex[c.ID] = i
 	}
 	return st, nil
+}
+
+// loadIncidents reads every incident: the last build's copy brought up to date with those
+// written since its revision, or, on a first build or when the counts disagree, all of
+// them.
+func (b *Builder) loadIncidents(tx status.Tx, rev int64) ([]status.Incident, error) {
+	prev := b.lastState.Load()
+	if prev == nil || prev.rev > rev { // a store restored to an older state: read it all
+		return tx.Incidents(status.IncidentFilter{})
+	}
+	changed, err := tx.IncidentsChangedSince(prev.rev)
+	if err != nil {
+		return nil, err
+	}
+	n, err := tx.CountIncidents(status.IncidentFilter{})
+	if err != nil {
+		return nil, err
+	}
+	incs := mergeIncidents(prev.incidents, changed)
+	if len(incs) != n { // incidents are never deleted; should one be, read them all
+		return tx.Incidents(status.IncidentFilter{})
+	}
+	return incs, nil
+}
+
+// mergeIncidents returns old with changed in place of the incidents with their ids, in
+// the store's order: newest start first, ties by id (bytes). old is not modified.
+func mergeIncidents(old, changed []status.Incident) []status.Incident {
+	if len(changed) == 0 {
+		return old
+	}
+	byID := make(map[string]*status.Incident, len(changed))
+	for i := range changed {
+		byID[changed[i].ID] = &changed[i]
+	}
+	out := make([]status.Incident, 0, len(old)+len(changed))
+	for i := range old {
+		if c, ok := byID[old[i].ID]; ok {
+			out = append(out, *c)
+			delete(byID, old[i].ID)
+			continue
+		}
+		out = append(out, old[i])
+	}
+	for i := range changed {
+		if _, ok := byID[changed[i].ID]; ok {
+			out = append(out, changed[i])
+		}
+	}
+	slices.SortStableFunc(out, func(a, b status.Incident) int {
+		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // Build reads the store once and renders every public document at time now.
@@ -154,7 +238,13 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*state, error) {
 // state read at now — pages then say since when they could not be refreshed, and no
 // passed time is shown as upcoming — and returns that snapshot together with the error.
 func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.nextRows = map[rowKey]rowEntry{}
 	st, loadErr := b.load(ctx, now)
+	if loadErr == nil {
+		b.number(st, b.lastState.Load())
+	}
 	if loadErr != nil {
 		last := b.lastState.Load()
 		if last == nil {
@@ -167,10 +257,11 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		st.loadedAt = now
 		b.lastState.Store(st)
 	}
-	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load()}
+	snap := &Snapshot{Revision: st.rev, Built: now, docs: map[docKey]*Doc{}, prev: b.last.Load(), memo: map[docKey]memoEntry{}}
 	modified := b.lastModified(st)
+	ups := b.uptimes(st, now) // the same in every language
 	for _, lang := range templates.Langs {
-		if err := b.renderPages(ctx, snap, st, lang, now, modified); err != nil {
+		if err := b.renderPages(ctx, snap, st, lang, now, modified, ups); err != nil {
 			return nil, err
 		}
 	}
@@ -194,6 +285,8 @@ func (b *Builder) Build(ctx context.Context, now time.Time) (*Snapshot, error) {
 		}
 	}
 	snap.prev = nil // keep one snapshot alive, not the chain
+	b.memo, snap.memo = snap.memo, nil
+	b.rows, b.nextRows = b.nextRows, nil
 	b.last.Store(snap)
 	return snap, loadErr
 }
@@ -234,8 +327,11 @@ func (b *Builder) page(l lang.Lang, path, query, title string, now time.Time, st
 	return p
 }
 
-func render(ctx context.Context, c templ.Component) ([]byte, error) {
+// render renders c into a buffer of size bytes to begin with: the size of the document's
+// last version, so a page of megabytes is not copied over and over as it grows.
+func render(ctx context.Context, c templ.Component, size int) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(size + size/8)
 	if err := c.Render(ctx, &buf); err != nil {
 		return nil, err
 	}
@@ -244,10 +340,21 @@ func render(ctx context.Context, c templ.Component) ([]byte, error) {
 
 const htmlType = "text/html; charset=utf-8"
 
-func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time) error {
-	put := func(path string, c templ.Component, status int) error {
+func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, lang templates.Lang, now, modified time.Time,
+	ups map[string]status.ComponentUptime) error {
+	// put renders the page at path unless the previous build rendered it under the same
+	// memo key mkey ("" when the page must be rendered every time: see memo.go).
+	put := func(path, mkey string, c func() templ.Component, status int) error {
+		key := docKey{string(lang), path}
+		if b.memoized(snap, key, mkey) {
+			return nil
+		}
 		var body []byte
-		err := safely(func() (err error) { body, err = render(ctx, c); return err })
+		size := 0
+		if prev := snap.previous(key); prev != nil {
+			size = len(prev.Body)
+		}
+		err := safely(func() (err error) { body, err = render(ctx, c(), size); return err })
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("render %s (%s): %w", path, lang, err)
@@ -256,27 +363,47 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 			return nil
 		}
 		snap.putPage(string(lang), path, body, st.rev, modified, status)
+		snap.remember(key, mkey)
 		return nil
 	}
-	home := b.homeView(st, lang, now)
-	if err := put("/", templates.HomePage(home), 200); err != nil {
+	pageKey := b.pageKey(st, now)
+	if err := put("/", "", func() templ.Component { return templates.HomePage(b.homeView(st, lang, now, ups)) }, 200); err != nil {
 		return err
 	}
 	for i := range st.incidents {
 		inc := &st.incidents[i]
-		title, _ := inc.Title.Pick(lang, b.cfg.DefaultLang)
-		v := templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", title, now, st),
-			IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]}
-		if err := put("/incidents/"+inc.ID, templates.IncidentPage(v), 200); err != nil {
+		var k keyBuilder
+		if !inc.Open() { // an open incident's page follows the clock (its ETA, how long it lasts)
+			k.str(pageKey)
+			k.ver("incident", st.ver.incidents[inc.ID])
+			k.ver("names", st.ver.names)
+			if pm := st.postmortems[inc.ID]; pm != nil {
+				k.ver("postmortem", st.ver.postmortems[inc.ID])
+			}
+		}
+		page := func() templ.Component {
+			title, _ := inc.Title.Pick(lang, b.cfg.DefaultLang)
+			return templates.IncidentPage(templates.IncidentView{Page: b.page(lang, "/incidents/"+inc.ID, "", title, now, st),
+				IncidentSummary: b.summary(inc, st, now, lang), Postmortem: st.postmortems[inc.ID]})
+		}
+		if err := put("/incidents/"+inc.ID, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
 	for i := range st.maints {
 		m := &st.maints[i]
-		title, _ := m.Title.Pick(lang, b.cfg.DefaultLang)
-		v := templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", title, now, st),
-			MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}}
-		if err := put("/maintenances/"+m.ID, templates.MaintenancePage(v), 200); err != nil {
+		var k keyBuilder
+		if m.Status == status.MaintCompleted { // others say when they start or end
+			k.str(pageKey)
+			k.ver("maintenance", st.ver.maints[m.ID])
+			k.ver("names", st.ver.names)
+		}
+		page := func() templ.Component {
+			title, _ := m.Title.Pick(lang, b.cfg.DefaultLang)
+			return templates.MaintenancePage(templates.MaintenancePageView{Page: b.page(lang, "/maintenances/"+m.ID, "", title, now, st),
+				MaintenanceView: templates.MaintenanceView{Maintenance: *m, ComponentNames: st.names}})
+		}
+		if err := put("/maintenances/"+m.ID, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
@@ -286,117 +413,32 @@ func (b *Builder) renderPages(ctx context.Context, snap *Snapshot, st *state, la
 		if n > 1 {
 			query = "page=" + strconv.Itoa(n)
 		}
-		v := b.historyView(st, lang, now, n, pages, query)
 		key := path
 		if query != "" {
 			key += "?" + query
 		}
-		if err := put(key, templates.HistoryPage(v), 200); err != nil {
+		lo := (n - 1) * b.cfg.HistoryPerPage
+		hi := min(len(st.incidents), lo+b.cfg.HistoryPerPage)
+		var k keyBuilder
+		k.str(pageKey)
+		k.ver("of", uint64(pages))
+		k.ver("names", st.ver.names)
+		for i := lo; i < hi; i++ {
+			inc := &st.incidents[i]
+			if inc.Open() {
+				k.Reset()
+				break
+			}
+			k.ver(inc.ID, st.ver.incidents[inc.ID])
+		}
+		page := func() templ.Component { return templates.HistoryPage(b.historyView(st, lang, now, n, pages, query)) }
+		if err := put(key, k.String(), page, 200); err != nil {
 			return err
 		}
 	}
-	nf := templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st), Code: 404,
-		Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")}
-	return put("/404", templates.ErrorPage(nf), 404)
-}
-
-func (b *Builder) summary(inc *status.Incident, st *state, now time.Time, lang templates.Lang) templates.IncidentSummary {
-	return templates.IncidentSummary{Incident: *inc, ETA: b.etaView(inc, now, lang), ComponentNames: st.names}
-}
-
-// ETAView is the restoration estimate the public pages would show for inc at now in lang;
-// the staff console uses it to preview an incident exactly as the page will read.
-func (b *Builder) ETAView(inc *status.Incident, now time.Time, lang templates.Lang) *templates.ETAView {
-	return b.etaView(inc, now, lang)
-}
-
-// etaView is the restoration estimate shown for an open incident: the staff-announced
-// time with the model's score of it, and the model's range (see Incident.ShownEstimate for
-// why it never shows a passed time as upcoming).
-func (b *Builder) etaView(inc *status.Incident, now time.Time, lang templates.Lang) *templates.ETAView {
-	if !inc.Open() {
-		return nil
+	nf := func() templ.Component {
+		return templates.ErrorPage(templates.ErrorView{Page: b.page(lang, "/404", "", templates.T(lang, "error.notfound.title"), now, st), Code: 404,
+			Heading: templates.T(lang, "error.notfound.title"), Message: templates.T(lang, "error.notfound.message")})
 	}
-	v := &templates.ETAView{AnnouncedChance: -1, Announced: inc.AnnouncedETA, Missed: inc.Missed(now)}
-	if !inc.AnnouncedETA.IsZero() && !inc.AnnouncedETA.After(now) {
-		v.AnnouncedPassed = true
-	}
-	if c := inc.AnnouncedChance(); c != nil {
-		v.AnnouncedChance, v.AnnouncedMet, v.AnnouncedOf = c.P, c.Met, c.Of
-	}
-	if e := inc.ShownEstimate(b.est, now); e != nil {
-		v.P50, v.P80, v.P90, v.Samples, v.Few = e.P50, e.P80, e.P90, e.Samples, e.Few
-		v.Basis = e.Basis(inc.StartedAt)
-	}
-	return v
-}
-
-func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time) templates.HomeView {
-	v := templates.HomeView{Page: b.page(lang, "/", "", templates.T(lang, "home.title"), now, st), UptimeDays: b.cfg.UptimeDays}
-	var open []status.Incident
-	since := now.AddDate(0, 0, -b.cfg.RecentDays)
-	uptimeSince := now.AddDate(0, 0, -b.cfg.UptimeDays-1)
-	var window []status.Incident // incidents that may touch the uptime bars
-	for i := range st.incidents {
-		inc := &st.incidents[i]
-		if inc.Open() {
-			open = append(open, *inc)
-			v.Active = append(v.Active, b.summary(inc, st, now, lang))
-		} else if inc.ResolvedAt.After(since) {
-			v.Recent = append(v.Recent, b.summary(inc, st, now, lang))
-		}
-		if inc.Open() || inc.ResolvedAt.After(uptimeSince) {
-			window = append(window, *inc)
-		}
-	}
-	v.Overall = status.OverallStatus(st.comps, open)
-	// In-progress work first, then upcoming, soonest first.
-	for _, active := range []bool{true, false} {
-		for i := len(st.maints) - 1; i >= 0; i-- {
-			m := st.maints[i]
-			if (active && m.Status.Active()) || (!active && m.Status == status.MaintScheduled) {
-				v.Maintenance = append(v.Maintenance, templates.MaintenanceView{Maintenance: m, ComponentNames: st.names})
-			}
-		}
-	}
-	groups := append([]status.Group{{}}, st.groups...) // ungrouped first
-	for _, g := range groups {
-		gv := templates.GroupView{Group: g, Worst: status.Operational}
-		for _, c := range st.comps {
-			if c.GroupID != g.ID {
-				continue
-			}
-			if c.OnlyShowIfDegraded && c.Status == status.Operational {
-				continue
-			}
-			gv.Components = append(gv.Components, templates.ComponentView{Component: c,
-				Uptime: status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location), Spark: st.sparks[c.ID]})
-			if c.Status.Worse(gv.Worst) {
-				gv.Worst = c.Status
-			}
-		}
-		if len(gv.Components) > 0 {
-			v.Groups = append(v.Groups, gv)
-		}
-	}
-	return v
-}
-
-func (b *Builder) historyView(st *state, lang templates.Lang, now time.Time, n, pages int, query string) templates.HistoryView {
-	v := templates.HistoryView{Page: b.page(lang, "/history", query, templates.T(lang, "history.title"), now, st),
-		PageNumber: n, PageCount: pages}
-	lo := (n - 1) * b.cfg.HistoryPerPage
-	hi := min(len(st.incidents), lo+b.cfg.HistoryPerPage)
-	for i := lo; i < hi; i++ {
-		inc := &st.incidents[i]
-		y, m, _ := inc.StartedAt.In(b.cfg.Location).Date()
-		month := time.Date(y, m, 1, 0, 0, 0, 0, b.cfg.Location)
-		if k := len(v.Months); k == 0 || !v.Months[k-1].Month.Equal(month) {
-			v.Months = append(v.Months, templates.MonthView{Month: month})
-		}
-		mv := &v.Months[len(v.Months)-1]
-		mv.Incidents = append(mv.Incidents, b.summary(inc, st, now, lang))
-	}
-	slices.SortStableFunc(v.Months, func(a, b templates.MonthView) int { return b.Month.Compare(a.Month) })
-	return v
+	return put("/404", pageKey, nf, 404)
 }

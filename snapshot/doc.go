@@ -110,6 +110,11 @@ func compress(pool *sync.Pool, body []byte) []byte {
 	return buf.Bytes()
 }
 
+// parallelAbove is the size from which a document's two compressed copies are made at the
+// same time, on two cores: compressing the few documents an update changes (the home page,
+// the lists, the feeds; megabytes with a thousand components) is most of a rebuild.
+const parallelAbove = 8 << 10
+
 // newDoc builds a Doc, compressing once at build time. When prev (the same document of
 // the previous snapshot) has the same bytes, it is reused as it is — with its ETag and its
 // older Last-Modified, both still true: a rebuild after a write compresses only the
@@ -121,8 +126,16 @@ func newDoc(prev *Doc, contentType string, body []byte, modified time.Time, stat
 	}
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	d := &Doc{ContentType: contentType, Body: body, Gzip: compress(&gzipWriters, body), Brotli: compress(&brotliWriters, body), ETag: etag,
-		Modified: modified, Status: status, HTML: strings.HasPrefix(contentType, "text/html")}
+	d := &Doc{ContentType: contentType, Body: body, ETag: etag, Modified: modified, Status: status,
+		HTML: strings.HasPrefix(contentType, "text/html")}
+	if len(body) < parallelAbove {
+		d.Gzip, d.Brotli = compress(&gzipWriters, body), compress(&brotliWriters, body)
+	} else { // the two codings of a large document on two cores: a rebuild waits for the slower
+		done := make(chan struct{})
+		go func() { d.Gzip = compress(&gzipWriters, body); close(done) }()
+		d.Brotli = compress(&brotliWriters, body)
+		<-done
+	}
 	d.contentType = []string{contentType}
 	d.plain = Encoding{Body: d.Body, ETag: []string{etag}, ContentLength: []string{strconv.Itoa(len(d.Body))}}
 	d.gz = Encoding{Body: d.Gzip, ETag: []string{strings.TrimSuffix(etag, `"`) + `-gz"`},
@@ -138,7 +151,8 @@ type Snapshot struct {
 	Revision int64
 	Built    time.Time // when it was rendered
 	docs     map[docKey]*Doc
-	prev     *Snapshot // while building: the snapshot whose unchanged documents are reused
+	prev     *Snapshot            // while building: the snapshot whose unchanged documents are reused
+	memo     map[docKey]memoEntry // while building: the keys documents were rendered under (memo.go)
 	// problems are what the build rendered around (see problems.go).
 	problems     []string
 	problemCount int

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/candorstatus/candor/lang"
@@ -207,6 +208,14 @@ func (b *Builder) v2Components(st *state, l lang.Lang) []statuspagev2.Component 
 	return out
 }
 
+// V2Component converts a component to Statuspage's shape in language l.
+func (b *Builder) V2Component(c status.Component, l lang.Lang) statuspagev2.Component {
+	return b.v2Component(c, l)
+}
+
+// V2Time formats t as /api/v2 does: the page's zone, milliseconds, offset.
+func (b *Builder) V2Time(t time.Time) string { return b.v2Time(t) }
+
 func (b *Builder) v2Component(c status.Component, l lang.Lang) statuspagev2.Component {
 	sc := statuspagev2.Component{ID: c.ID, Name: b.text(c.Name, l), Status: string(c.Status), CreatedAt: b.v2Time(c.CreatedAt),
 		UpdatedAt: b.v2Time(c.UpdatedAt), Position: c.Position + 1, Description: strPtr(b.text(c.Description, l)),
@@ -318,10 +327,29 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		return out, true
 	}
 	// one puts the document of one record, as on Statuspage: tools that archive a history
-	// fetch each one.
-	one := func(id string, rec json.RawMessage) {
-		body, _ := json.Marshal(v2One[json.RawMessage]{Page: page, Incident: rec}) // raw JSON and strings always encode
-		snap.put(string(l), "/api/v2/incidents/"+id+".json", "application/json", body, modified, http.StatusOK)
+	// fetch each one. Its page.updated_at is when what the document shows last changed
+	// (the record or a component it lists), not the whole page's: a change elsewhere on the
+	// page then leaves the documents of every other record as they were (issue 19).
+	one := func(id string, rec json.RawMessage, modified time.Time, mkey string) {
+		body, _ := json.Marshal(v2One[json.RawMessage]{Page: b.v2Page(modified, l), Incident: rec}) // raw JSON and strings always encode
+		path := "/api/v2/incidents/" + id + ".json"
+		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
+		if mkey != "" {
+			snap.memo[docKey{string(l), path}] = memoEntry{key: mkey, doc: snap.docs[docKey{string(l), path}], rec: rec}
+		}
+	}
+	// record returns the JSON of one record from the previous build when the memo key is
+	// the same, else encodes it and puts its document.
+	record := func(what, id string, mkey string, modified time.Time, v func() any) (json.RawMessage, bool) {
+		key := docKey{string(l), "/api/v2/incidents/" + id + ".json"}
+		if b.memoized(snap, key, mkey) {
+			return snap.memo[key].rec, true
+		}
+		rec, ok := encode(what, id, v)
+		if ok {
+			one(id, rec, modified, mkey)
+		}
+		return rec, ok
 	}
 	var open []status.Incident
 	var unresolved, recent []json.RawMessage
@@ -330,11 +358,15 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		if inc.Open() {
 			open = append(open, *inc) // the overall status counts it even when its JSON is left out
 		}
-		v, ok := encode("incident", inc.ID, func() any { return b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l) })
+		modified, ckey := b.listed(st, inc.UpdatedAt, inc.ComponentIDs())
+		mkey := ""
+		if !inc.Open() { // an open incident's ETA follows the clock
+			mkey = "incident=" + strconv.FormatUint(st.ver.incidents[inc.ID], 10) + ";" + ckey
+		}
+		v, ok := record("incident", inc.ID, mkey, modified, func() any { return b.V2Incident(inc, st.comps, b.ETAJSON(inc, now, l), l) })
 		if !ok {
 			continue
 		}
-		one(inc.ID, v)
 		if inc.Open() {
 			unresolved = append(unresolved, v)
 		}
@@ -347,11 +379,16 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 	var mRecent, mUpcoming, mActive, mSummary []json.RawMessage
 	for _, i := range maintenanceOrder(st.maints) {
 		m := &st.maints[i]
-		v, ok := encode("maintenance", m.ID, func() any { return b.V2Maintenance(m, st.comps, st.names, now, l) })
+		modified, ckey := b.listed(st, m.UpdatedAt, m.Components)
+		mkey := ""
+		if m.Status == status.MaintCompleted { // others may run late
+			mkey = "maintenance=" + strconv.FormatUint(st.ver.maints[m.ID], 10) + ";names=" +
+				strconv.FormatUint(st.ver.names, 10) + ";" + ckey
+		}
+		v, ok := record("maintenance", m.ID, mkey, modified, func() any { return b.V2Maintenance(m, st.comps, st.names, now, l) })
 		if !ok {
 			continue
 		}
-		one(m.ID, v)
 		if len(mRecent) < 50 {
 			mRecent = append(mRecent, v)
 		}
@@ -387,6 +424,22 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
+}
+
+// listed returns when a record's document last changed — the later of the record's
+// updated time and those of the components it lists — and a memo key naming the versions
+// of those components.
+func (b *Builder) listed(st *state, updated time.Time, ids []string) (time.Time, string) {
+	var k keyBuilder
+	for _, id := range ids {
+		if c := st.comp(id); c != nil {
+			k.ver(id, st.ver.comps[id])
+			if c.UpdatedAt.After(updated) {
+				updated = c.UpdatedAt
+			}
+		}
+	}
+	return updated, k.String()
 }
 
 // v2One is the body of /api/v2/incidents/{id}.json: the page and one incident (or

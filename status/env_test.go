@@ -260,6 +260,11 @@ func (en *env) footprint() footprint {
 		}
 		return err
 	}))
+	subs, err := en.svc.Subscribers(en.ctx, status.SubscriberFilter{Limit: 10000})
+	check(err)
+	for _, s := range subs {
+		f["subscribers"] = append(f["subscribers"], fmt.Sprintf("%s %s %s %v confirmed=%v", s.ID, s.Email, s.Lang, s.Components, s.ConfirmedAt))
+	}
 	for _, j := range en.jobs() {
 		f["jobs"] = append(f["jobs"], fmt.Sprintf("%d %s %s %s", j.ID, j.Kind, j.Status, j.Topic))
 	}

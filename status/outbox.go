@@ -10,6 +10,7 @@ const (
 	JobPush        JobKind = "push"              // deliver a push to a condition/topic or to tokens
 	JobSubscribe   JobKind = "topic_subscribe"   // add tokens to an FCM topic
 	JobUnsubscribe JobKind = "topic_unsubscribe" // remove tokens from an FCM topic
+	JobEmail       JobKind = "email"             // email an update's subscribers, or one confirmation
 )
 
 // JobStatus is where an outbox job is in its life.

@@ -23,6 +23,10 @@ type Service struct {
 	loc *time.Location
 	// notifier plans pushes into the outbox; nil: no pushes.
 	notifier Notifier
+	// webhooks plans webhook deliveries into their outbox; nil: none. checkWebhookURL
+	// refuses URLs the delivery would refuse (private addresses).
+	webhooks        WebhookPlanner
+	checkWebhookURL func(ctx context.Context, url string) error
 	// signalHold is how long a reported signal state must hold before it takes effect.
 	signalHold time.Duration
 
@@ -167,9 +171,22 @@ func (s *Service) writeAt(ctx context.Context, op Op, now time.Time, fn func(tx 
 			}
 		}
 		var err error
-		ch, err = fn(tx, now)
+		var rec *componentRecorder
+		if s.webhooks != nil {
+			rec = &componentRecorder{Tx: tx}
+			ch, err = fn(rec, now)
+		} else {
+			ch, err = fn(tx, now)
+		}
 		if err != nil {
 			return err
+		}
+		if evs := rec.events(now); len(evs) > 0 {
+			queued, err := s.webhooks.PlanComponentWebhooks(tx, evs)
+			if err != nil {
+				return fmt.Errorf("plan component webhooks: %w", err)
+			}
+			ch.jobs = ch.jobs || queued
 		}
 		if r := op.Idempotency; r != nil {
 			rec := &IdempotencyRecord{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, ResourceID: ch.resource, CreatedAt: now}

@@ -119,15 +119,19 @@ func (s *Service) topicSync(tx Tx, prev, next *Device, now time.Time) (change, e
 // planPush queues the pushes an entry owes, in the caller's transaction. Pending pushes of
 // the incident's earlier entries are superseded: the phone should get the news, not history.
 func (s *Service) planPush(tx Tx, kind string, inc *Incident, u *Update, now time.Time) (bool, error) {
+	hooked, err := s.planIncidentWebhooks(tx, kind, inc, u, now)
+	if err != nil {
+		return false, err
+	}
 	if s.notifier == nil || !u.Notify {
-		return false, nil
+		return hooked, nil
 	}
 	jobs, err := s.notifier.PlanPush(tx, PushEvent{Kind: kind, Incident: inc, Update: u, Now: now})
 	if err != nil {
 		return false, fmt.Errorf("plan pushes: %w", err)
 	}
 	if len(jobs) == 0 {
-		return false, nil
+		return hooked, nil
 	}
 	if _, err := tx.SupersedeJobs(inc.ID, u.ID, now); err != nil {
 		return false, err

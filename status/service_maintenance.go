@@ -148,6 +148,16 @@ func (s *Service) ScheduleMaintenance(ctx context.Context, op Op, in Maintenance
 }
 
 func (s *Service) planMaintenancePush(tx Tx, kind string, m *Maintenance, u *MaintenanceUpdate, now time.Time) (bool, error) {
+	hooked, err := s.planMaintenanceWebhooks(tx, kind, m, u, now)
+	if err != nil {
+		return false, err
+	}
+	pushed, err := s.pushMaintenance(tx, kind, m, u, now)
+	return hooked || pushed, err
+}
+
+// pushMaintenance queues the pushes a maintenance entry owes (none unless it notifies).
+func (s *Service) pushMaintenance(tx Tx, kind string, m *Maintenance, u *MaintenanceUpdate, now time.Time) (bool, error) {
 	if s.notifier == nil || !u.Notify {
 		return false, nil
 	}
@@ -195,6 +205,10 @@ type maintenanceStep struct {
 	// push is the kind of the last notifying entry, pushed once at the end.
 	push   string
 	pushOn *MaintenanceUpdate
+	// hook is the step's first entry with an event kind, notifying or not: webhooks
+	// announce every step.
+	hook   string
+	hookOn *MaintenanceUpdate
 	// dirty is set when fields changed without a timeline entry.
 	dirty bool
 }
@@ -208,6 +222,9 @@ func (st *maintenanceStep) entry(kind UpdateKind, event string, status Maintenan
 	st.m.Updates = append(st.m.Updates, u)
 	if u.Notify && pushKind != "" {
 		st.push, st.pushOn = pushKind, &st.m.Updates[len(st.m.Updates)-1]
+	}
+	if pushKind != "" && st.hook == "" {
+		st.hook, st.hookOn = pushKind, &u
 	}
 	return nil
 }
@@ -310,10 +327,17 @@ func (s *Service) stepMaintenance(ctx context.Context, op Op, id, action string,
 			return change{}, err
 		}
 		queued := false
-		if st.push != "" {
-			if queued, err = s.planMaintenancePush(tx, st.push, m, st.pushOn, now); err != nil {
+		if st.hook != "" {
+			if queued, err = s.planMaintenanceWebhooks(tx, st.hook, m, st.hookOn, now); err != nil {
 				return change{}, err
 			}
+		}
+		if st.push != "" {
+			pushed, err := s.pushMaintenance(tx, st.push, m, st.pushOn, now)
+			if err != nil {
+				return change{}, err
+			}
+			queued = queued || pushed
 		}
 		return change{kind: "maintenance", id: m.ID, public: true, resource: m.ID, jobs: queued,
 			audit: &AuditEntry{Action: action, Target: m.ID, Detail: string(m.Status)}}, nil

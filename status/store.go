@@ -77,6 +77,13 @@ type Tx interface {
 	IncidentByExternalID(source, externalID string) (*Incident, error)
 	// Incidents returns the incidents matching f, with their timelines, newest start first.
 	Incidents(f IncidentFilter) ([]Incident, error)
+	// IncidentsChangedSince returns, with their timelines and newest start first, every
+	// incident a write created or changed (appended to, saved the state of) after the
+	// public revision was rev — never one last changed by a write that bumped the revision
+	// to rev or below. A reader that read every incident as of revision rev brings its copy
+	// up to date with them at the cost of what changed, not of the whole history (the
+	// snapshot and the ETA model, on every write). Incidents are never deleted.
+	IncidentsChangedSince(rev int64) ([]Incident, error)
 	// CountIncidents counts the incidents matching f, ignoring its Limit and Offset.
 	CountIncidents(f IncidentFilter) (int, error)
 	// CreateIncident inserts an incident, its derived state and every update it carries;
@@ -145,8 +152,11 @@ type Tx interface {
 	// InsertJobs adds outbox jobs and sets their IDs.
 	InsertJobs(jobs []OutboxJob) error
 	// ClaimJobs leases up to limit pending jobs that are due at now and not leased by a live
-	// dispatcher, oldest first, to owner until now+lease, and returns them.
+	// dispatcher, oldest first, to owner until now+lease, and returns them. Email jobs are
+	// left to the email dispatcher (ClaimJobsOfKind): one may take minutes.
 	ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
+	// ClaimJobsOfKind is ClaimJobs for the jobs of one kind only.
+	ClaimJobsOfKind(kind JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]OutboxJob, error)
 	// SaveJob stores a job's progress: status, attempts, next attempt, lease, last error,
 	// tokens, sent and failed counts, updated and done times. ENOTFOUND if absent. With
 	// claimedBy set, it saves only while claimedBy still holds the job's lease: a dispatcher
@@ -161,7 +171,7 @@ type Tx interface {
 	ExtendLeases(owner string, ids []int64, until time.Time) (int, error)
 	// Jobs returns the jobs matching f, oldest first.
 	Jobs(f JobFilter) ([]OutboxJob, error)
-	// SupersedeJobs marks the incident's pending push jobs for updates other than
+	// SupersedeJobs marks the incident's pending push and email jobs for updates other than
 	// keepUpdateID superseded at now, and returns how many.
 	SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int, error)
 	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
@@ -170,6 +180,50 @@ type Tx interface {
 	// JobBacklog counts the pending jobs of each kind that has any, with the oldest one's
 	// CreatedAt, ordered by kind: what /metrics says of the outbox.
 	JobBacklog() ([]JobBacklog, error)
+
+	// WebhookEndpoints returns every webhook endpoint, oldest CreatedAt first (ties by id).
+	WebhookEndpoints() ([]WebhookEndpoint, error)
+	// WebhookEndpoint returns one endpoint; ENOTFOUND if absent.
+	WebhookEndpoint(id string) (*WebhookEndpoint, error)
+	// PutWebhookEndpoint inserts the endpoint or replaces the one with its id (keeping
+	// CreatedAt); EINVALID as ValidateWebhookEndpoint.
+	PutWebhookEndpoint(e *WebhookEndpoint) error
+	// DeleteWebhookEndpoint deletes an endpoint and its deliveries; ENOTFOUND if absent.
+	DeleteWebhookEndpoint(id string) error
+	// RecordWebhookSuccess ends an endpoint's failure run at a success at: FailingSince
+	// and LastError cleared, Failures 0, LastSuccessAt at; nothing else changes. ENOTFOUND
+	// if absent.
+	RecordWebhookSuccess(id string, at time.Time) error
+	// InsertWebhookMessage stores a rendered message; ECONFLICT if its id is taken,
+	// EINVALID without an id, an event or a body.
+	InsertWebhookMessage(m *WebhookMessage) error
+	// InsertWebhookDeliveries adds deliveries and sets their IDs, which only grow; EINVALID
+	// (inserting none) for one without an endpoint, a message, a status or a next attempt
+	// time, ENOTFOUND when its endpoint or message is absent.
+	InsertWebhookDeliveries(ds []WebhookDelivery) error
+	// ClaimWebhookDeliveries leases to owner until now+lease up to limit deliveries, each
+	// the oldest pending one of its endpoint, that are due at now, not leased by a live
+	// dispatcher and whose endpoint is enabled; earliest due first. So one endpoint never
+	// has two deliveries in flight, and never a newer one before an older one. EINVALID
+	// as ClaimJobs.
+	ClaimWebhookDeliveries(now time.Time, owner string, lease time.Duration, limit int) ([]WebhookDelivery, error)
+	// SaveWebhookDelivery stores a delivery's progress: status, attempts, next attempt,
+	// lease, last error, status and latency, updated and done times. ENOTFOUND if absent;
+	// with claimedBy set, ECONFLICT unless claimedBy still holds its lease.
+	SaveWebhookDelivery(d *WebhookDelivery, claimedBy string) error
+	// WebhookDeliveries returns the deliveries matching f, newest first, with their
+	// messages' event, subject and body.
+	WebhookDeliveries(f WebhookDeliveryFilter) ([]WebhookDelivery, error)
+	// FailWebhookDeliveries marks an endpoint's pending deliveries failed with reason at
+	// now (the endpoint was disabled) and returns how many.
+	FailWebhookDeliveries(endpointID, reason string, now time.Time) (int, error)
+	// DeleteWebhookDeliveriesBefore deletes sent and failed deliveries done before t, then
+	// the messages created before t that no delivery names any more, and returns how many
+	// deliveries it deleted.
+	DeleteWebhookDeliveriesBefore(t time.Time) (int, error)
+	// NextWebhookDue returns the earliest time a pending delivery of an enabled endpoint
+	// can be claimed (ok=false: none pending).
+	NextWebhookDue() (at time.Time, ok bool, err error)
 
 	// Users returns every user, by name.
 	Users() ([]User, error)
@@ -275,6 +329,43 @@ type Tx interface {
 	ProbeMinutes(componentID string, from, to time.Time) ([]ProbeMinute, error)
 	// DeleteProbeMinutesBefore deletes the records with Minute before t and returns how many.
 	DeleteProbeMinutesBefore(t time.Time) (int, error)
+
+	// Subscriber returns an email subscriber with its components; ENOTFOUND if absent.
+	Subscriber(id string) (*Subscriber, error)
+	// SubscriberByEmail returns the subscriber with that normalised address; ENOTFOUND if none.
+	SubscriberByEmail(email string) (*Subscriber, error)
+	// PutSubscriber inserts the subscriber or replaces the one with its id (keeping
+	// CreatedAt), its component list replaced whole. EINVALID as ValidateSubscriberRecord,
+	// ECONFLICT when another subscriber has its address.
+	PutSubscriber(s *Subscriber) error
+	// DeleteSubscriber deletes a subscriber with its tokens; ENOTFOUND if absent.
+	DeleteSubscriber(id string) error
+	// Subscribers returns up to f.Limit subscribers with ids after f.After, by id (bytes),
+	// with their components; EINVALID for a limit below 1.
+	Subscribers(f SubscriberFilter) ([]Subscriber, error)
+	// SubscriberCounts counts the confirmed subscribers of each component id ("*": all),
+	// by component id.
+	SubscriberCounts() ([]SubscriberCount, error)
+	// PutSubscriberTokens inserts token records; EINVALID as ValidateSubscriberToken,
+	// ENOTFOUND when a token's subscriber does not exist (then none is written).
+	PutSubscriberTokens(ks []SubscriberToken) error
+	// SubscriberToken returns the token record with that hash, expired or not; ENOTFOUND if none.
+	SubscriberToken(hash string) (*SubscriberToken, error)
+	// DeleteSubscriberTokens deletes a subscriber's tokens of one purpose and returns how many.
+	DeleteSubscriberTokens(subscriberID string, purpose TokenPurpose) (int, error)
+	// DeleteSubscriberTokensExpiredBefore deletes tokens that expired before t; returns how many.
+	DeleteSubscriberTokensExpiredBefore(t time.Time) (int, error)
+	// EmailRecipients returns up to limit confirmed subscribers with fewer than MaxBounces
+	// bounces, ids after `after`, subscribed to any of components or to everything ("*"),
+	// that have no delivery recorded for job jobID, by id (bytes), without their
+	// components: a page of an email job's audience. EINVALID for a limit below 1.
+	EmailRecipients(jobID int64, components []string, after string, limit int) ([]Subscriber, error)
+	// RecordEmailDeliveries records deliveries (one recorded before for the same job and
+	// subscriber is kept, and so is a delivery to a subscriber deleted since — it is
+	// skipped); each new bounce adds one to its subscriber's Bounces and sets LastBounce.
+	RecordEmailDeliveries(ds []EmailDelivery) error
+	// EmailDeliveries returns the deliveries recorded for a job, by subscriber id.
+	EmailDeliveries(jobID int64) ([]EmailDelivery, error)
 
 	// AppendAudit adds an audit entry and sets its ID.
 	AppendAudit(e *AuditEntry) error

@@ -138,10 +138,18 @@ type PushPreview struct {
 	TTL         time.Duration
 }
 
+// EmailPreview is the email subscribers would get in one language.
+type EmailPreview struct {
+	Lang          Lang
+	Subject, Text string
+}
+
 // PreviewView shows exactly what posting would publish.
 type PreviewView struct {
 	Cards  []PreviewCard
 	Pushes []PushPreview // empty when the update does not notify
+	// Emails is the subscriber email in each language (empty when it does not notify).
+	Emails []EmailPreview
 	Notify bool
 	// Unlikely is set when history finds the announced time unlikely; Chance explains it.
 	Unlikely bool
@@ -352,4 +360,14 @@ type PostmortemView struct {
 	PublishedAt time.Time
 	Errors      FormErrors // actions are keyed "actions.<row>.<field>"
 	Problem     string
+}
+
+// SubscribersView is the console's email subscribers page.
+type SubscribersView struct {
+	ConsolePage
+	Counts   []status.SubscriberCount
+	Bouncing []status.Subscriber
+	Names    map[string]string // component names by id ("*": everything)
+	// Notice says what an import did; Problem what was wrong with a form.
+	Notice, Problem string
 }

@@ -58,6 +58,10 @@ type ComponentView struct {
 	Uptime    status.ComponentUptime
 	// Spark is its probes' response time over the last hour, when it opted in (nil: none).
 	Spark *Spark
+	// Row, when set, is the row as ComponentRow rendered it for an equal view (SameRow) in
+	// the same language; the home page writes it as it is. A snapshot keeps rows between
+	// builds: a page of a thousand components is mostly their uptime bars.
+	Row []byte
 }
 
 // GroupView is a group of components; Group.ID is "" for the ungrouped ones.

@@ -41,7 +41,7 @@ func sorted(ss []string) []string {
 func TestEveryKeyUsedExists(t *testing.T) {
 	use := regexp.MustCompile(`\b(?:T|Tf|phrase|wording\.T|wording\.Tf|OrRaw)\([^,()]+, "([a-z0-9_.]+)"`)
 	push := regexp.MustCompile(`\btr\([^,()]+, "([a-z0-9_.]+)"`)
-	for _, dir := range []string{"../templates", "../notifier", "../site", "../handlers", "../status", "."} {
+	for _, dir := range []string{"../templates", "../notifier", "../notifier/email", "../site", "../handlers", "../status", "."} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		more, _ := filepath.Glob(filepath.Join(dir, "*.templ"))
 		for _, f := range append(files, more...) {

@@ -34,8 +34,9 @@ func migrateCmd(ctx context.Context, args []string, env Env) error {
 }
 
 func exportCmd(ctx context.Context, args []string, env Env) error {
-	fs := flagSet("export", "candor export [--data-dir D | --database-url URL] [FILE]   (default: standard output)", env)
+	fs := flagSet("export", "candor export [--data-dir D | --database-url URL] [--include-secrets] [FILE]   (default: standard output)", env)
 	sf := registerStore(fs, env)
+	secrets := fs.Bool("include-secrets", false, "also write webhook signing secrets (without them, imported webhooks start disabled)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func exportCmd(ctx context.Context, args []string, env Env) error {
 	// One read of everything: longer than a store call's default deadline, yet bounded.
 	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
 	defer cancel()
-	stats, err := transfer.Export(ctx, st, w, time.Now())
+	stats, err := transfer.ExportWith(ctx, st, w, time.Now(), transfer.Options{IncludeSecrets: *secrets})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +34,13 @@ type Estimator struct {
 	// backgroundAbove is the history size above which a cold replay runs in the
 	// background (see Rebuild); eta.ReplayLimit, lowered by tests.
 	backgroundAbove int
+
+	// histMu guards the history as last read: what the model learns from each incident,
+	// by id, and the public revision it was read at, so a rebuild reads only the incidents
+	// written since (issue 19: not the whole history on every change).
+	histMu  sync.Mutex
+	history map[string]eta.Record
+	histRev int64
 }
 
 // New returns a Estimator with an empty-history model; call Rebuild before serving.
@@ -60,7 +69,8 @@ func query(inc *status.Incident, now time.Time) eta.Query {
 		Start: inc.StartedAt, Identified: inc.IdentifiedAt, Monitoring: inc.MonitoringAt, Now: now}
 }
 
-// Rebuild reads the whole history and replaces the model. A rebuild replays the
+// Rebuild reads the incidents written since the last rebuild (the whole history the first
+// time) and replaces the model. A rebuild replays the
 // self-correction over the history (eta.Tracker); once the tracker is warm that costs
 // little more than building the model, but a cold replay (the first rebuild, or one after
 // the past was edited) rebuilds the model at every checkpoint of up to eta.ReplayLimit
@@ -69,18 +79,9 @@ func query(inc *status.Incident, now time.Time) eta.Query {
 // the replay is done, in the background, so that serving does not wait for it; later
 // rebuilds wait for it instead.
 func (f *Estimator) Rebuild(ctx context.Context) error {
-	var incs []status.Incident
-	err := f.store.Read(ctx, func(tx status.Tx) error {
-		var err error
-		incs, err = tx.Incidents(status.IncidentFilter{})
-		return err
-	})
+	recs, err := f.load(ctx)
 	if err != nil {
 		return fmt.Errorf("load incident history: %w", err)
-	}
-	recs := make([]eta.Record, 0, len(incs))
-	for i := range incs {
-		recs = append(recs, Record(&incs[i]))
 	}
 	f.mu.Lock()
 	now := f.clock.Now()
@@ -96,6 +97,62 @@ func (f *Estimator) Rebuild(ctx context.Context) error {
 	defer f.mu.Unlock()
 	f.build(recs, now)
 	return nil
+}
+
+// load returns what the model learns from every incident, newest start first (ties by
+// id): the history last read brought up to date with the incidents written since, or all
+// of them on the first load or when the counts disagree.
+func (f *Estimator) load(ctx context.Context) ([]eta.Record, error) {
+	f.histMu.Lock()
+	defer f.histMu.Unlock()
+	err := f.store.Read(ctx, func(tx status.Tx) error {
+		rev, err := tx.Revision()
+		if err != nil {
+			return err
+		}
+		if f.history != nil && f.histRev <= rev {
+			changed, err := tx.IncidentsChangedSince(f.histRev)
+			if err != nil {
+				return err
+			}
+			n, err := tx.CountIncidents(status.IncidentFilter{})
+			if err != nil {
+				return err
+			}
+			for i := range changed {
+				f.history[changed[i].ID] = Record(&changed[i])
+			}
+			if len(f.history) == n {
+				f.histRev = rev
+				return nil
+			}
+		}
+		incs, err := tx.Incidents(status.IncidentFilter{})
+		if err != nil {
+			return err
+		}
+		f.history = make(map[string]eta.Record, len(incs))
+		for i := range incs {
+			f.history[incs[i].ID] = Record(&incs[i])
+		}
+		f.histRev = rev
+		return nil
+	})
+	if err != nil {
+		f.history = nil // read it all next time
+		return nil, err
+	}
+	recs := make([]eta.Record, 0, len(f.history))
+	for _, r := range f.history {
+		recs = append(recs, r)
+	}
+	slices.SortFunc(recs, func(a, b eta.Record) int {
+		if c := b.Start.Compare(a.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return recs, nil
 }
 
 // build replaces the model with the tracker's; f.mu is held.

@@ -85,6 +85,20 @@ func TestEstimatorPublishesTheTrackersRange(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("rebuild after an update")
+	// Later rebuilds read only the incidents written since the last one: a new incident
+	// and a resolved one must reach the model as a fresh read of the history would.
+	clock.Advance(5 * time.Minute)
+	other, err := svc.CreateIncident(ctx, op, status.IncidentInput{Title: lang.Same("Push delayed"), Status: status.Investigating,
+		Message: lang.Same("Looking."), Components: map[string]status.ComponentStatus{comps[len(comps)-1].ID: status.PartialOutage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("rebuild after a new incident")
+	clock.Advance(30 * time.Minute)
+	if _, err := svc.PostUpdate(ctx, op, other.ID, status.UpdateInput{Status: status.Resolved, Message: lang.Same("Delivered.")}); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuild after a resolve")
 }
 
 // TestOnChangeRebuildsForHistoryOnly: the model learns from incidents, so an incident

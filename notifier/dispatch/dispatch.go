@@ -84,6 +84,9 @@ type Dispatcher struct {
 	stats counters
 	// queueBackoff bounds Run's wait while the Queue fails (tests shorten it).
 	queueBackoff [2]time.Duration
+	// processFn processes a claim (default d.process: pushes and topic changes); the
+	// email dispatcher runs the same claim, lease and retry machinery over email jobs.
+	processFn func(ctx context.Context, claimedAt time.Time, jobs []status.OutboxJob) error
 }
 
 type counters struct {
@@ -280,6 +283,9 @@ func (d *Dispatcher) round(ctx context.Context) (int, error) {
 	}
 	if len(jobs) == 0 {
 		return 0, nil
+	}
+	if d.processFn != nil {
+		return len(jobs), d.processFn(ctx, now, jobs)
 	}
 	return len(jobs), d.process(ctx, now, jobs)
 }

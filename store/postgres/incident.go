@@ -119,6 +119,33 @@ func incidentWhere(f status.IncidentFilter, p *params) (string, error) {
 	return " WHERE " + strings.Join(conds, " AND "), nil
 }
 
+// IncidentsChangedSince returns the incidents changed by a write after revision rev, with
+// their timelines, newest start first and ties by id. Triggers keep changed_rev (see the
+// migration that adds it).
+func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
+	rows, err := t.query(`SELECT `+incidentColumns+` FROM incidents WHERE changed_rev > $1
+		ORDER BY started_at DESC, id`, rev)
+	if err != nil {
+		return nil, t.fail(err, "load incidents changed since revision %d", rev)
+	}
+	defer rows.Close()
+	var incs []status.Incident
+	for rows.Next() {
+		var inc status.Incident
+		if err := scanIncident(rows, &inc); err != nil {
+			return nil, t.fail(err, "load incidents changed since revision %d", rev)
+		}
+		incs = append(incs, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(err, "load incidents changed since revision %d", rev)
+	}
+	if err := t.loadTimelines(incs); err != nil {
+		return nil, err
+	}
+	return incs, nil
+}
+
 // Incidents returns the incidents matching f with their timelines, newest start first and
 // ties by id, in three queries whatever their number.
 func (t *tx) Incidents(f status.IncidentFilter) ([]status.Incident, error) {

@@ -82,6 +82,19 @@ func (t *tx) InsertJobs(jobs []status.OutboxJob) error {
 var claimQuery = `WITH picked AS (
 		SELECT id FROM outbox_jobs
 		WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+			AND kind <> 'email'
+		ORDER BY id LIMIT $4
+		FOR UPDATE SKIP LOCKED
+	)
+	UPDATE outbox_jobs AS j SET lease_owner = $1, lease_until = $2
+	FROM picked WHERE j.id = picked.id
+	RETURNING ` + qualify("j", jobColumns)
+
+// claimKindQuery is claimQuery for the jobs of kind $5 only.
+var claimKindQuery = `WITH picked AS (
+		SELECT id FROM outbox_jobs
+		WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+			AND kind = $5
 		ORDER BY id LIMIT $4
 		FOR UPDATE SKIP LOCKED
 	)
@@ -103,6 +116,18 @@ func qualify(alias, columns string) string {
 // after now. It changes nothing but the lease. EINVALID for an empty owner, the zero now, a
 // lease that is not positive or a limit below 1.
 func (t *tx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
+	return t.claim(claimQuery, "", now, owner, lease, limit)
+}
+
+// ClaimJobsOfKind is ClaimJobs for the jobs of one kind.
+func (t *tx) ClaimJobsOfKind(kind status.JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
+	if kind == "" {
+		return nil, invalid("kind", "required", "A claim by kind needs a kind.")
+	}
+	return t.claim(claimKindQuery, kind, now, owner, lease, limit)
+}
+
+func (t *tx) claim(q string, kind status.JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
 	switch {
 	case owner == "":
 		return nil, invalid("owner", "required", "A claim needs an owner.")
@@ -113,7 +138,11 @@ func (t *tx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit i
 	case limit <= 0:
 		return nil, invalid("limit", "must be positive", "Limit must be positive.")
 	}
-	rows, err := t.query(claimQuery, owner, timeArg(now.Add(lease)), timeArg(now), limit)
+	args := []any{owner, timeArg(now.Add(lease)), timeArg(now), limit}
+	if kind != "" {
+		args = append(args, string(kind))
+	}
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, t.fail(err, "claim jobs")
 	}
@@ -234,7 +263,7 @@ func (t *tx) SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int,
 	}
 	tag, err := t.exec(`UPDATE outbox_jobs
 		SET status = 'superseded', done_at = $1, updated_at = $1, lease_owner = '', lease_until = NULL
-		WHERE incident_id = $2 AND status = 'pending' AND kind = 'push' AND update_id <> $3`,
+		WHERE incident_id = $2 AND status = 'pending' AND kind IN ('push', 'email') AND update_id <> $3`,
 		timeArg(now), incidentID, keepUpdateID)
 	if err != nil {
 		return 0, t.fail(err, "supersede jobs of incident %s", incidentID)

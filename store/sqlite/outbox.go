@@ -103,6 +103,15 @@ func (t *tx) InsertJobs(jobs []status.OutboxJob) error {
 const claimQuery = `UPDATE outbox_jobs SET lease_owner = ?1, lease_until = ?2
 	WHERE id IN (SELECT id FROM outbox_jobs INDEXED BY outbox_jobs_claim
 		WHERE status = 'pending' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?3)
+			AND kind <> 'email'
+		ORDER BY id LIMIT ?4)
+	RETURNING ` + jobColumns
+
+// claimKindQuery is claimQuery for the jobs of kind ?5 only.
+const claimKindQuery = `UPDATE outbox_jobs SET lease_owner = ?1, lease_until = ?2
+	WHERE id IN (SELECT id FROM outbox_jobs INDEXED BY outbox_jobs_claim
+		WHERE status = 'pending' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?3)
+			AND kind = ?5
 		ORDER BY id LIMIT ?4)
 	RETURNING ` + jobColumns
 
@@ -114,6 +123,18 @@ const claimQuery = `UPDATE outbox_jobs SET lease_owner = ?1, lease_until = ?2
 // One statement picks and leases the jobs, inside the Write that serializes every writer, so
 // two claimers never get the same job.
 func (t *tx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
+	return t.claim(claimQuery, "", now, owner, lease, limit)
+}
+
+// ClaimJobsOfKind is ClaimJobs for the jobs of one kind.
+func (t *tx) ClaimJobsOfKind(kind status.JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
+	if kind == "" {
+		return nil, invalid("kind", "required", "A claim by kind needs a kind.")
+	}
+	return t.claim(claimKindQuery, kind, now, owner, lease, limit)
+}
+
+func (t *tx) claim(q string, kind status.JobKind, now time.Time, owner string, lease time.Duration, limit int) ([]status.OutboxJob, error) {
 	switch {
 	case owner == "":
 		return nil, invalid("owner", "required", "A claim needs an owner.")
@@ -124,7 +145,11 @@ func (t *tx) ClaimJobs(now time.Time, owner string, lease time.Duration, limit i
 	case limit <= 0:
 		return nil, invalid("limit", "must be positive", "Limit must be positive.")
 	}
-	rows, err := t.query(claimQuery, owner, now.Add(lease).UnixMicro(), now.UnixMicro(), limit)
+	args := []any{owner, now.Add(lease).UnixMicro(), now.UnixMicro(), limit}
+	if kind != "" {
+		args = append(args, string(kind))
+	}
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, t.fail(err, "claim jobs")
 	}
@@ -269,7 +294,7 @@ func (t *tx) SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int,
 	}
 	res, err := t.exec(`UPDATE outbox_jobs INDEXED BY outbox_jobs_incident
 		SET status = 'superseded', done_at = ?1, updated_at = ?1, lease_owner = '', lease_until = NULL
-		WHERE incident_id = ?2 AND status = 'pending' AND kind = 'push' AND update_id <> ?3`,
+		WHERE incident_id = ?2 AND status = 'pending' AND kind IN ('push', 'email') AND update_id <> ?3`,
 		now.UnixMicro(), incidentID, keepUpdateID)
 	if err != nil {
 		return 0, t.fail(err, "supersede jobs of incident %s", incidentID)

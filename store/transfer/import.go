@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
@@ -185,6 +186,25 @@ func apply(tx status.Tx, l line, v int) error {
 			return err
 		}
 		return tx.PutMonitorSettings(m)
+	case "webhook":
+		h, err := decode[status.WebhookEndpoint](l)
+		if err != nil {
+			return err
+		}
+		if h.Secret == "" {
+			// Exported without --include-secrets: the receiver knows a secret this store
+			// cannot have. Keep the endpoint, signing with a fresh secret, but send nothing
+			// until staff rotated it, told the receiver and enabled it.
+			h.Secret = status.NewWebhookSecret()
+			if h.DisabledAt.IsZero() {
+				h.DisabledAt = h.UpdatedAt
+				if h.DisabledAt.IsZero() {
+					h.DisabledAt = time.Now().UTC()
+				}
+				h.DisabledReason = "imported without its signing secret: rotate the secret, give it to the receiver, then enable"
+			}
+		}
+		return tx.PutWebhookEndpoint(h)
 	case "probe":
 		p, err := decode[status.Probe](l)
 		if err != nil {
@@ -203,6 +223,12 @@ func apply(tx status.Tx, l line, v int) error {
 			return err
 		}
 		return tx.PutDevice(d)
+	case "subscriber":
+		sub, err := decode[status.Subscriber](l)
+		if err != nil {
+			return err
+		}
+		return tx.PutSubscriber(sub)
 	case "apikey":
 		k, err := decode[status.APIKey](l)
 		if err != nil {

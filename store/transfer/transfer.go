@@ -1,7 +1,7 @@
 // Package transfer moves Candor's whole state between stores (SQLite ↔ PostgreSQL) through
 // a stream of JSON lines: every record in one consistent read on export, into an empty
 // store on import. Records are the domain types themselves, so nothing is lost in between:
-// timelines, published estimates, devices, API keys as hashes, users with password hashes,
+// timelines, published estimates, devices, email subscribers, API keys as hashes, users with password hashes,
 // postmortems, templates and the audit log. Daily uptime roll-ups are left out: they are
 // derived from the timelines, and the uptime-rollup job computes them again in the target.
 package transfer
@@ -45,7 +45,7 @@ type line struct {
 // Kinds of record, in the order they are written and must be imported (components need
 // their groups, postmortems their incidents).
 var kinds = []string{"group", "component", "monitoring", "probe", "incident", "maintenance", "maintenance_checks", "device",
-	"apikey", "user", "template", "postmortem", "audit"}
+	"subscriber", "webhook", "apikey", "user", "template", "postmortem", "audit"}
 
 // maintenanceChecks is a maintenance's pre-check list as one record.
 type maintenanceChecks struct {
@@ -59,8 +59,22 @@ const devicePage = 1000
 // Stats counts records by kind.
 type Stats map[string]int
 
-// Export writes every record of st to w in one read transaction.
+// Options changes what Export writes.
+type Options struct {
+	// IncludeSecrets writes webhook signing secrets. Without it webhooks are exported
+	// without theirs, and import creates them disabled with a fresh secret, to be rotated
+	// and handed to the receiver before they are enabled again.
+	IncludeSecrets bool
+}
+
+// Export writes every record of st to w in one read transaction, webhook secrets left out.
 func Export(ctx context.Context, st status.Store, w io.Writer, now time.Time) (Stats, error) {
+	return ExportWith(ctx, st, w, now, Options{})
+}
+
+// ExportWith is Export with options. Webhook deliveries and their messages are left out:
+// they are in flight, not state.
+func ExportWith(ctx context.Context, st status.Store, w io.Writer, now time.Time, opts Options) (Stats, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	stats := Stats{}
@@ -159,6 +173,35 @@ func Export(ctx context.Context, st status.Store, w io.Writer, now time.Time) (S
 				}
 			}
 			after = ds[len(ds)-1].Token
+		}
+		// Subscribers without their link tokens: those are hashes of links in mail already
+		// sent, and confirmations and unsubscriptions go on working through new mail.
+		for after := ""; ; {
+			ss, err := tx.Subscribers(status.SubscriberFilter{After: after, Limit: devicePage})
+			if err != nil {
+				return err
+			}
+			if len(ss) == 0 {
+				break
+			}
+			for _, sub := range ss {
+				if err := put("subscriber", sub); err != nil {
+					return err
+				}
+			}
+			after = ss[len(ss)-1].ID
+		}
+		hooks, err := tx.WebhookEndpoints()
+		if err != nil {
+			return err
+		}
+		for _, h := range hooks {
+			if !opts.IncludeSecrets {
+				h.Secret = ""
+			}
+			if err := put("webhook", h); err != nil {
+				return err
+			}
 		}
 		keys, err := tx.APIKeys()
 		if err != nil {

@@ -86,6 +86,10 @@ func richState(t *testing.T, st status.Store) {
 	_, _, err = svc.RegisterDevice(ctx, op, status.DeviceInput{Token: "token-aaaaaaaaaaaaaaaaaaaaaaaa", Platform: status.IOS, Locale: "ko",
 		Components: []string{"messenger", "login"}})
 	must(err)
+	_, err = svc.AddSubscriber(ctx, op, status.SubscribeInput{Email: "ada@example.com", Lang: "en", Components: []string{"messenger", "login"}})
+	must(err)
+	_, err = svc.SubscribeEmail(ctx, status.SubscribeInput{Email: "bob@example.com", Lang: "ko"})
+	must(err)
 	_, _, err = svc.CreateAPIKey(ctx, op, "old", status.ScopeRead)
 	must(err)
 	must(svc.RevokeAPIKey(ctx, op, "old"))
@@ -97,6 +101,11 @@ func richState(t *testing.T, st status.Store) {
 	_, err = svc.UpdateUser(ctx, op, u.ID, status.UserPatch{Disabled: &disabled})
 	must(err)
 	must(svc.SeedTemplates(ctx))
+	must(st.Write(ctx, func(tx status.Tx) error {
+		return tx.PutWebhookEndpoint(&status.WebhookEndpoint{ID: "wh1", URL: "https://hooks.example.com/candor",
+			Components: []string{"login"}, Events: []status.WebhookEvent{status.EventIncidentCreated}, Lang: "ko",
+			Format: status.FormatStatuspage, Secret: status.NewWebhookSecret(), CreatedAt: clock.Now(), UpdatedAt: clock.Now()})
+	}))
 }
 
 // records returns the stream's lines without the header and with audit ids dropped (the
@@ -133,12 +142,12 @@ func RoundTrip(t *testing.T, src, dst status.Store) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	var a, b bytes.Buffer
-	stats, err := transfer.Export(ctx, src, &a, now)
+	stats, err := transfer.ExportWith(ctx, src, &a, now, transfer.Options{IncludeSecrets: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"group", "component", "monitoring", "probe", "incident", "maintenance", "maintenance_checks", "device",
-		"apikey", "user", "template", "postmortem", "audit"} {
+		"subscriber", "webhook", "apikey", "user", "template", "postmortem", "audit"} {
 		if stats[k] == 0 {
 			t.Fatalf("export has no %s records: %v", k, stats)
 		}
@@ -146,7 +155,7 @@ func RoundTrip(t *testing.T, src, dst status.Store) {
 	if _, err := transfer.Import(ctx, dst, bytes.NewReader(a.Bytes())); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := transfer.Export(ctx, dst, &b, now); err != nil {
+	if _, err := transfer.ExportWith(ctx, dst, &b, now, transfer.Options{IncludeSecrets: true}); err != nil {
 		t.Fatal(err)
 	}
 	ra, rb := records(t, a.Bytes()), records(t, b.Bytes())
@@ -232,6 +241,42 @@ func TestImportVersion1(t *testing.T) {
 		ts, err := tx.Templates()
 		if err != nil || len(ts) != 1 || ts[0].Title != (lang.Text{KO: "전원 장애", EN: "Power failure"}) || ts[0].Message.EN != "Recovering." {
 			t.Errorf("templates %+v %v", ts, err)
+		}
+		return nil
+	})
+}
+
+// Without --include-secrets no secret leaves the store, and the imported webhook waits,
+// disabled, with a fresh secret of its own.
+func TestWebhookSecretsStayUnlessAsked(t *testing.T) {
+	src, dst := openSQLite(t), openSQLite(t)
+	richState(t, src)
+	ctx := context.Background()
+	var secret string
+	_ = src.Read(ctx, func(tx status.Tx) error {
+		e, err := tx.WebhookEndpoint("wh1")
+		if err == nil {
+			secret = e.Secret
+		}
+		return err
+	})
+	var out bytes.Buffer
+	if _, err := transfer.Export(ctx, src, &out, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if secret == "" || strings.Contains(out.String(), secret) || strings.Contains(out.String(), "whsec_") {
+		t.Fatal("the export carries the webhook secret")
+	}
+	if _, err := transfer.Import(ctx, dst, &out); err != nil {
+		t.Fatal(err)
+	}
+	_ = dst.Read(ctx, func(tx status.Tx) error {
+		e, err := tx.WebhookEndpoint("wh1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.Disabled() || e.Secret == secret || !strings.HasPrefix(e.Secret, "whsec_") {
+			t.Errorf("imported webhook: disabled %v, secret changed %v", e.Disabled(), e.Secret != secret)
 		}
 		return nil
 	})
