@@ -68,6 +68,15 @@ func (s *console) dashboard(c echo.Context) error {
 	if v.Failed, err = s.Service.FailedDeliveries(ctx, failuresShown); err != nil {
 		v.Problems = append(v.Problems, "Delivery failures could not be loaded: "+status.ErrorMessage(err))
 	}
+	if hooks, err := s.Service.Webhooks(ctx); err != nil {
+		v.Problems = append(v.Problems, "Webhooks could not be loaded: "+status.ErrorMessage(err))
+	} else {
+		for _, h := range hooks {
+			if h.Disabled() || !h.FailingSince.IsZero() {
+				v.Hooks = append(v.Hooks, h)
+			}
+		}
+	}
 	overdue, err := s.Service.OverdueFollowUps(ctx)
 	if err != nil {
 		v.Problems = append(v.Problems, "Follow-up actions could not be loaded: "+status.ErrorMessage(err))

@@ -71,7 +71,15 @@ func TestConsoleWebhooks(t *testing.T) {
 			t.Errorf("a form has no CSRF token")
 		}
 	})
+	// The dashboard, which every role reads, names it by host only.
+	dash := page(t, editor.get("/admin").want(http.StatusOK))
+	if p := text(dash, "[data-testid=webhook-problem]"); !strings.Contains(p, "127.0.0.1") || !strings.Contains(p, "Disabled") || strings.Contains(p, "/hook") {
+		t.Errorf("dashboard webhook problem %q", p)
+	}
 	admin.post("/admin/webhooks/"+id+"/enable", nil).want(http.StatusSeeOther)
+	if page(t, admin.get("/admin").want(http.StatusOK)).Find("[data-testid=dash-webhooks]").Length() != 0 {
+		t.Error("an enabled, healthy webhook is listed as in trouble")
+	}
 	admin.post("/admin/webhooks/"+id+"/delete", nil).want(http.StatusSeeOther)
 	admin.get("/admin/webhooks/" + id).want(http.StatusNotFound)
 }

@@ -89,9 +89,11 @@ type DashboardView struct {
 	Active    []status.Maintenance
 	Upcoming  []status.Maintenance
 	// Jobs is nil when this process runs no scheduler.
-	Jobs     []JobView
-	HasJobs  bool
-	Failed   []status.OutboxJob
+	Jobs    []JobView
+	HasJobs bool
+	Failed  []status.OutboxJob
+	// Hooks are the webhook endpoints disabled or failing now.
+	Hooks    []status.WebhookEndpoint
 	Overdue  []OverdueView
 	Names    map[string]lang.Text // component id → name
 	Titles   map[string]lang.Text // incident id → title (for failures and held maintenance)

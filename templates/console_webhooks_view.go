@@ -87,3 +87,15 @@ func deliveryLatency(d status.WebhookDelivery) string {
 	}
 	return strconv.FormatInt(d.LastLatency.Milliseconds(), 10) + " ms"
 }
+
+// hookHost names an endpoint by its description, else its host: the dashboard is read by
+// every role, and a Slack or Discord URL's path is a credential.
+func hookHost(h status.WebhookEndpoint) string {
+	if h.Description != "" {
+		return h.Description
+	}
+	if u, err := url.Parse(h.URL); err == nil {
+		return u.Host
+	}
+	return h.ID
+}
