@@ -196,6 +196,13 @@ func (a *App) addJobs() error {
 	}); err != nil {
 		return err
 	}
+	// Finished push and email jobs are listed for 30 days, then deleted.
+	if err := a.Jobs.Add("outbox-prune", "0 27 * * * *", 5*time.Minute, func(ctx context.Context) error {
+		_, err := a.Service.SweepJobs(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
 	// Expired console sessions are refused anyway; sweeping keeps the table small.
 	return a.Jobs.Add("session-sweep", "0 */10 * * * *", time.Minute, func(ctx context.Context) error {
 		_, err := a.Service.SweepSessions(ctx)

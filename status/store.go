@@ -174,6 +174,10 @@ type Tx interface {
 	// SupersedeJobs marks the incident's pending push and email jobs for updates other than
 	// keepUpdateID superseded at now, and returns how many.
 	SupersedeJobs(incidentID, keepUpdateID string, now time.Time) (int, error)
+	// DeleteJobsBefore deletes up to limit finished jobs (any status but pending) that
+	// reached it before t, oldest first, with their email deliveries, and returns how many.
+	// EINVALID for a limit below 1.
+	DeleteJobsBefore(t time.Time, limit int) (int, error)
 	// NextJobDue returns the earliest time a pending job can be claimed — the later of its
 	// next attempt and its lease end (ok=false: none pending).
 	NextJobDue() (at time.Time, ok bool, err error)

@@ -311,3 +311,17 @@ func (t *tx) JobBacklog() ([]status.JobBacklog, error) {
 	}
 	return out, nil
 }
+
+// DeleteJobsBefore deletes old finished jobs in id order (ids grow with time, so the old
+// ones are found first); their email deliveries go with them (ON DELETE CASCADE).
+func (t *tx) DeleteJobsBefore(before time.Time, limit int) (int, error) {
+	if limit < 1 {
+		return 0, invalid("limit", "must be at least 1", "Deleting jobs needs a positive limit.")
+	}
+	tag, err := t.exec(`DELETE FROM outbox_jobs WHERE id IN (
+		SELECT id FROM outbox_jobs WHERE status <> 'pending' AND done_at < $1 ORDER BY id LIMIT $2)`, timeArg(before), limit)
+	if err != nil {
+		return 0, t.fail(err, "delete old jobs")
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -596,3 +596,52 @@ func testExtendLeases(t *testing.T, s status.Store) {
 		wantCode(t, "ExtendLeases "+name, s.Write(wait(t), fn), status.EINVALID)
 	}
 }
+
+func testDeleteJobsBefore(t *testing.T, s status.Store) {
+	now := base.Add(40 * 24 * time.Hour)
+	cut := now.Add(-30 * 24 * time.Hour)
+	mk := func(kind status.JobKind, st status.JobStatus, done time.Time) status.OutboxJob {
+		j := newJob(kind, "inc1", "u1", base)
+		j.Status, j.DoneAt = st, done
+		return j
+	}
+	js := []status.OutboxJob{
+		0: mk(status.JobPush, status.JobSent, cut.Add(-time.Hour)),        // old: goes
+		1: mk(status.JobPush, status.JobPending, time.Time{}),             // pending, however old: stays
+		2: mk(status.JobEmail, status.JobSuperseded, cut.Add(-time.Hour)), // old, with deliveries: goes with them
+		3: mk(status.JobPush, status.JobFailed, cut),                      // exactly at the cut: stays
+		4: mk(status.JobPush, status.JobSent, cut.Add(time.Hour)),         // recent: stays
+		5: mk(status.JobPush, status.JobExpired, cut.Add(-2*time.Hour)),   // old: goes
+	}
+	insertJobs(t, s, js)
+	putSubscribers(t, s, newSubscriber("sub-j", "jo@example.com", "ko", true, "*"))
+	write(t, s, func(tx status.Tx) error {
+		return tx.RecordEmailDeliveries([]status.EmailDelivery{{JobID: js[2].ID, SubscriberID: "sub-j", Status: status.DeliverySent, At: base}})
+	})
+
+	write(t, s, func(tx status.Tx) error {
+		_, err := tx.DeleteJobsBefore(cut, 0)
+		wantCode(t, "DeleteJobsBefore(limit 0)", err, status.EINVALID)
+		// Oldest first, up to the limit.
+		n, err := tx.DeleteJobsBefore(cut, 1)
+		check(t, "DeleteJobsBefore(limit 1)", n, 1)
+		return err
+	})
+	check(t, "jobs after one", jobIDs(jobs(t, s, status.JobFilter{})), jobIDs(pick(js, 1, 2, 3, 4, 5)))
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteJobsBefore(cut, 100)
+		check(t, "DeleteJobsBefore(limit 100)", n, 2)
+		return err
+	})
+	check(t, "jobs left", jobIDs(jobs(t, s, status.JobFilter{})), jobIDs(pick(js, 1, 3, 4)))
+	read(t, s, func(tx status.Tx) error {
+		ds, err := tx.EmailDeliveries(js[2].ID)
+		check(t, "deliveries of a deleted job", len(ds), 0)
+		return err
+	})
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteJobsBefore(cut, 100)
+		check(t, "DeleteJobsBefore again", n, 0)
+		return err
+	})
+}

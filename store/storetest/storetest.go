@@ -174,6 +174,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"SaveJobAfterLeaseLost", testSaveJobAfterLeaseLost},
 		{"JobsFilter", testJobsFilter},
 		{"SupersedeJobs", testSupersedeJobs},
+		{"DeleteJobsBefore", testDeleteJobsBefore},
 		{"ExtendLeases", testExtendLeases},
 		{"NextJobDue", testNextJobDue},
 		{"JobBacklog", testJobBacklog},
