@@ -32,6 +32,18 @@ func (p *Planner) meta(now time.Time) Meta {
 		GeneratedAt: p.Builder.V2Time(now)}
 }
 
+// pageState reads what every body describes beside its event: the components, the page's
+// settings and its overall status, as the write leaves them.
+func (p *Planner) pageState(tx status.Tx) ([]status.Component, snapshot.Config, PageStatus, error) {
+	comps, err := tx.Components()
+	if err != nil {
+		return nil, snapshot.Config{}, PageStatus{}, err
+	}
+	cfg := p.cfg()
+	page, err := pageStatus(tx, cfg.PageID, comps)
+	return comps, cfg, page, err
+}
+
 // pageStatus is the page's overall status as the write leaves it.
 func pageStatus(tx status.Tx, pageID string, comps []status.Component) (PageStatus, error) {
 	open, err := tx.Incidents(status.IncidentFilter{Status: "open", StateOnly: true})
@@ -125,12 +137,7 @@ func (p *Planner) PlanIncidentWebhooks(tx status.Tx, ev status.PushEvent) (bool,
 	if err != nil || len(endpoints) == 0 {
 		return false, err
 	}
-	comps, err := tx.Components()
-	if err != nil {
-		return false, err
-	}
-	cfg := p.cfg()
-	page, err := pageStatus(tx, cfg.PageID, comps)
+	comps, cfg, page, err := p.pageState(tx)
 	if err != nil {
 		return false, err
 	}
@@ -195,12 +202,7 @@ func (p *Planner) PlanMaintenanceWebhooks(tx status.Tx, ev status.MaintenanceEve
 	if err != nil || len(endpoints) == 0 {
 		return false, err
 	}
-	comps, err := tx.Components()
-	if err != nil {
-		return false, err
-	}
-	cfg := p.cfg()
-	page, err := pageStatus(tx, cfg.PageID, comps)
+	comps, cfg, page, err := p.pageState(tx)
 	if err != nil {
 		return false, err
 	}
@@ -237,12 +239,7 @@ func (p *Planner) PlanComponentWebhooks(tx status.Tx, evs []status.ComponentEven
 	}) {
 		return false, err
 	}
-	comps, err := tx.Components()
-	if err != nil {
-		return false, err
-	}
-	cfg := p.cfg()
-	page, err := pageStatus(tx, cfg.PageID, comps)
+	_, _, page, err := p.pageState(tx)
 	if err != nil {
 		return false, err
 	}
@@ -307,12 +304,7 @@ func componentSeverity(s status.ComponentStatus) string {
 
 // PlanTestWebhook implements status.WebhookPlanner.
 func (p *Planner) PlanTestWebhook(tx status.Tx, e *status.WebhookEndpoint, now time.Time) (*status.WebhookDelivery, error) {
-	comps, err := tx.Components()
-	if err != nil {
-		return nil, err
-	}
-	cfg := p.cfg()
-	page, err := pageStatus(tx, cfg.PageID, comps)
+	_, cfg, page, err := p.pageState(tx)
 	if err != nil {
 		return nil, err
 	}
