@@ -332,12 +332,20 @@ func (s *Service) SubscriberCounts(ctx context.Context) ([]SubscriberCount, erro
 	return out, err
 }
 
-// SweepLinkTokens deletes the link tokens that have expired and returns how many.
+// SweepLinkTokens deletes the link tokens that have expired and the subscribers nobody
+// confirmed while their link worked, and returns how many rows of both it deleted.
 func (s *Service) SweepLinkTokens(ctx context.Context) (int, error) {
 	var n int
 	err := s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		n, err = tx.DeleteSubscriberTokensExpiredBefore(s.now())
+		now := s.now()
+		// Addresses nobody confirmed within the link's life are forgotten (privacy: an
+		// address typed into the form by someone else is not kept), before their tokens.
+		gone, err := tx.DeleteUnconfirmedSubscribers(now.Add(-ConfirmTTL), now)
+		if err != nil {
+			return err
+		}
+		n, err = tx.DeleteSubscriberTokensExpiredBefore(now)
+		n += gone
 		return err
 	})
 	return n, err

@@ -359,6 +359,10 @@ type Tx interface {
 	DeleteSubscriberTokens(subscriberID string, purpose TokenPurpose) (int, error)
 	// DeleteSubscriberTokensExpiredBefore deletes tokens that expired before t; returns how many.
 	DeleteSubscriberTokensExpiredBefore(t time.Time) (int, error)
+	// DeleteUnconfirmedSubscribers deletes subscribers never confirmed, created before
+	// createdBefore, that hold no token still valid at now (a confirmation asked for again
+	// keeps its subscriber), and returns how many.
+	DeleteUnconfirmedSubscribers(createdBefore, now time.Time) (int, error)
 	// EmailRecipients returns up to limit confirmed subscribers with fewer than MaxBounces
 	// bounces, ids after `after`, subscribed to any of components or to everything ("*"),
 	// that have no delivery recorded for job jobID, by id (bytes), without their

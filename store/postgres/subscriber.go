@@ -210,6 +210,18 @@ func (t *tx) DeleteSubscriberTokensExpiredBefore(at time.Time) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
+// DeleteUnconfirmedSubscribers forgets addresses nobody confirmed; their components and
+// tokens go with them (foreign keys cascade).
+func (t *tx) DeleteUnconfirmedSubscribers(createdBefore, now time.Time) (int, error) {
+	tag, err := t.exec(`DELETE FROM subscribers AS s WHERE s.confirmed_at IS NULL AND s.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM subscriber_tokens AS k WHERE k.subscriber_id = s.id AND k.expires_at >= $2)`,
+		timeArg(createdBefore), timeArg(now))
+	if err != nil {
+		return 0, t.fail(err, "delete unconfirmed subscribers")
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // EmailRecipients returns a page of an email job's audience, walking subscribers by
 // primary key and testing each against the components' and deliveries' primary keys.
 func (t *tx) EmailRecipients(jobID int64, components []string, after string, limit int) ([]status.Subscriber, error) {

@@ -249,6 +249,19 @@ func (t *tx) DeleteSubscriberTokensExpiredBefore(at time.Time) (int, error) {
 	return int(n), err
 }
 
+// DeleteUnconfirmedSubscribers forgets addresses nobody confirmed; their components and
+// tokens go with them (foreign keys cascade).
+func (t *tx) DeleteUnconfirmedSubscribers(createdBefore, now time.Time) (int, error) {
+	res, err := t.exec(`DELETE FROM subscribers WHERE confirmed_at IS NULL AND created_at < ?1
+		AND NOT EXISTS (SELECT 1 FROM subscriber_tokens AS k WHERE k.subscriber_id = subscribers.id AND k.expires_at >= ?2)`,
+		timeArg(createdBefore), timeArg(now))
+	if err != nil {
+		return 0, t.fail(err, "delete unconfirmed subscribers")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // EmailRecipients returns a page of an email job's audience. It walks subscribers by
 // primary key from after, testing each against subscriber_components' and
 // email_deliveries' primary keys, so a page costs about limit lookups however many

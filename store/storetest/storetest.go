@@ -203,6 +203,7 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"SubscriberRoundTrip", testSubscriberRoundTrip},
 		{"SubscribersPaging", testSubscribersPaging},
 		{"SubscriberTokens", testSubscriberTokens},
+		{"DeleteUnconfirmedSubscribers", testDeleteUnconfirmedSubscribers},
 		{"EmailRecipients", testEmailRecipients},
 		{"ClaimEmailJobs", testClaimEmailJobs},
 		{"WriteRollbackOnError", testWriteRollbackOnError},

@@ -318,3 +318,33 @@ func testClaimEmailJobs(t *testing.T, s status.Store) {
 		return err
 	})
 }
+
+func testDeleteUnconfirmedSubscribers(t *testing.T, s status.Store) {
+	now := base.Add(72 * time.Hour)
+	cut := now.Add(-48 * time.Hour)
+	putSubscribers(t, s,
+		newSubscriber("old-expired", "a@example.com", "ko", false, "*"), // created at base, link expired: goes
+		newSubscriber("old-asked-again", "b@example.com", "ko", false, "*"),
+		newSubscriber("old-confirmed", "c@example.com", "ko", true, "*"))
+	recent := newSubscriber("recent", "d@example.com", "ko", false, "*")
+	recent.CreatedAt, recent.UpdatedAt = now.Add(-time.Hour), now.Add(-time.Hour)
+	putSubscribers(t, s, recent)
+	write(t, s, func(tx status.Tx) error {
+		return tx.PutSubscriberTokens([]status.SubscriberToken{
+			{Hash: "h-expired", SubscriberID: "old-expired", Purpose: status.TokenConfirm, CreatedAt: base, ExpiresAt: base.Add(48 * time.Hour)},
+			{Hash: "h-live", SubscriberID: "old-asked-again", Purpose: status.TokenConfirm, CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(47 * time.Hour)},
+		})
+	})
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteUnconfirmedSubscribers(cut, now)
+		check(t, "DeleteUnconfirmedSubscribers", n, 1)
+		return err
+	})
+	read(t, s, func(tx status.Tx) error {
+		subs, err := tx.Subscribers(status.SubscriberFilter{Limit: 10})
+		check(t, "subscribers left", subscriberIDs(subs), []string{"old-asked-again", "old-confirmed", "recent"})
+		_, terr := tx.SubscriberToken("h-expired")
+		wantCode(t, "token of a forgotten subscriber", terr, status.ENOTFOUND)
+		return err
+	})
+}
