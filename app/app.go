@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatcher = dispatch.New(dispatch.Config{Sender: sender, Queue: dispatch.NewStoreQueue(a.Store), Clock: clock, Log: log,
 		Lease: cfg.OutboxLease})
 	a.Service.OnJobs(a.Dispatcher.Wake)
-	a.Mailer = dispatch.NewEmail(dispatch.EmailConfig{Sender: newMailSender(cfg, log), Store: a.Store, Clock: clock, Log: log,
+	a.Mailer = dispatch.NewEmail(dispatch.EmailConfig{Sender: a.Metrics.MailSender(newMailSender(cfg, log)), Store: a.Store, Clock: clock, Log: log,
 		From: cfg.MailFrom, PublicURL: cfg.PublicURL, PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
 		Connections: cfg.SMTPConns, Rate: cfg.SMTPRate, Lease: cfg.OutboxLease})
 	a.Service.OnJobs(a.Mailer.Wake)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/notifier/email/smtptest"
 	"github.com/candorstatus/candor/status"
@@ -172,5 +174,15 @@ func TestEmailSubscriberEndToEnd(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // room for a wrong email to arrive
 	if got := srv.Recipients(); got["ada@example.com"] != 2 || got["bo@example.com"] != 3 {
 		t.Fatalf("after unsubscribing, ada got %d emails (want 2: nothing more), bo %d (want 3)", got["ada@example.com"], got["bo@example.com"])
+	}
+
+	// /metrics counts every email the server accepted, confirmations included.
+	accepted := 0
+	for _, n := range srv.Recipients() {
+		accepted += n
+	}
+	sent := testutil.ToFloat64(a.Metrics.SendResults().WithLabelValues("email", "send", "ok"))
+	if accepted == 0 || sent != float64(accepted) {
+		t.Errorf(`candor_notify_send_results_total{channel="email",op="send",outcome="ok"} = %v, want %d`, sent, accepted)
 	}
 }

@@ -46,7 +46,7 @@ func New() *Metrics {
 			Help:    "Time to read the public state and render every page, feed and /api/v2 document, by outcome.",
 			Buckets: slowBuckets}, []string{"outcome"}),
 		send: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "candor_notify_send_duration_seconds",
-			Help:    "Time of each call to a notification channel (push: FCM send, topic subscribe or unsubscribe).",
+			Help:    "Time of each call to a notification channel (push: FCM send, topic subscribe or unsubscribe; email: connect, send).",
 			Buckets: slowBuckets}, []string{"channel", "op"}),
 		sendResults: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "candor_notify_send_results_total",
 			Help: "Messages (or topic tokens) a notification channel was asked to deliver, by outcome: ok, or the error class (retry, delete_token, payload, auth, other, error when the whole call failed)."},

@@ -8,7 +8,7 @@ import (
 )
 
 // Sender wraps a push sender so that each call is timed and each message's outcome
-// counted. Email and webhook senders, when they exist, report under their own channel.
+// counted. Subscriber emails report under their own channel (MailSender).
 func (m *Metrics) Sender(s notifier.Sender) notifier.Sender { return &timedSender{s: s, m: m} }
 
 type timedSender struct {
