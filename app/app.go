@@ -153,7 +153,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Service.SetWebhooks(&webhook.Planner{Builder: a.Builder}, guard.CheckURL)
 	a.Webhooks = dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: a.Store, Guard: guard, Clock: clock, Log: log,
 		Timeout: cfg.WebhookTimeout, BaseBackoff: cfg.WebhookBackoff, GiveUpAfter: cfg.WebhookRetryFor,
-		DisableAfter: cfg.WebhookDisableAfter})
+		DisableAfter: cfg.WebhookDisableAfter, Observe: a.Metrics.ObserveWebhook})
 	a.Service.OnJobs(a.Webhooks.Wake)
 
 	a.Jobs = periodic.New(log, a.Store.Locker)

@@ -45,6 +45,9 @@ type WebhookConfig struct {
 	Rand         func() float64          // jitter in [0,1) (default math/rand/v2)
 	UserAgent    string                  // default "Candor-Webhooks/1"
 	OnDisable    func(id, reason string) // told when an endpoint is disabled (nil: only logged)
+	// Observe is told each attempt's duration and outcome — ok, retry (it will be tried
+	// again) or failed (for good) — for /metrics (nil: nobody).
+	Observe func(took time.Duration, outcome string)
 }
 
 // Webhook delivery defaults.
@@ -362,19 +365,23 @@ func (d *WebhookDispatcher) deliver(ctx context.Context, x *status.WebhookDelive
 	x.Attempts++
 	x.LastStatus, x.LastLatency, x.LastError = o.code, o.latency, o.err
 	x.LeaseOwner, x.LeaseUntil, x.UpdatedAt = "", time.Time{}, now
+	outcome := "ok"
 	switch {
 	case o.err == "":
 		x.Status, x.DoneAt = status.JobSent, now
 	case !o.retry:
-		x.Status, x.DoneAt = status.JobFailed, now
+		x.Status, x.DoneAt, outcome = status.JobFailed, now, "failed"
 	default:
 		wait := d.backoff(x.Attempts, o.retryAfter)
 		if next := now.Add(wait); next.Sub(x.CreatedAt) > d.cfg.GiveUpAfter {
-			x.Status, x.DoneAt = status.JobFailed, now
+			x.Status, x.DoneAt, outcome = status.JobFailed, now, "failed"
 			x.LastError = fmt.Sprintf("gave up after %d attempts over %s: %s", x.Attempts, now.Sub(x.CreatedAt).Round(time.Minute), o.err)
 		} else {
-			x.NextAttemptAt = next
+			x.NextAttemptAt, outcome = next, "retry"
 		}
+	}
+	if d.cfg.Observe != nil {
+		d.cfg.Observe(o.latency, outcome)
 	}
 	return hookResult{x: x, e: e, o: o}
 }

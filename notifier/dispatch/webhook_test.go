@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,6 +99,15 @@ type hookEnv struct {
 	store status.Store
 	clock *status.ManualClock
 	d     *dispatch.WebhookDispatcher
+	// outcomes is what the dispatcher reported to Observe (for /metrics), in order.
+	mu       sync.Mutex
+	outcomes []string
+}
+
+func (e *hookEnv) observed() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.outcomes)
 }
 
 var hookOp = status.Op{Actor: status.Actor{Kind: status.ActorCLI, Name: "test"}}
@@ -114,12 +124,17 @@ func newHookEnv(t *testing.T) *hookEnv {
 	b := snapshot.NewBuilder(snapshot.Config{PageID: "p", PageName: lang.Same("Candor"), PublicURL: "https://status.example.com"}, st, nil)
 	guard := webhook.Guard{AllowPrivate: true}
 	svc.SetWebhooks(&webhook.Planner{Builder: b}, guard.CheckURL)
-	d := dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: st, Guard: guard, Clock: clock, Timeout: 2 * time.Second,
-		Rand: func() float64 { return 0 }})
+	e := &hookEnv{svc: svc, store: st, clock: clock}
+	e.d = dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: st, Guard: guard, Clock: clock, Timeout: 2 * time.Second,
+		Rand: func() float64 { return 0 }, Observe: func(took time.Duration, outcome string) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.outcomes = append(e.outcomes, outcome)
+		}})
 	if _, err := svc.CreateComponent(t.Context(), hookOp, status.ComponentInput{ID: "api", Name: lang.Same("API")}); err != nil {
 		t.Fatal(err)
 	}
-	return &hookEnv{svc: svc, store: st, clock: clock, d: d}
+	return e
 }
 
 func (e *hookEnv) register(t *testing.T, url string) *status.WebhookEndpoint {
@@ -252,6 +267,9 @@ func TestWebhookRetriesUntilAccepted(t *testing.T) {
 	}
 	if ep := e.endpoint(t, h.ID); ep.Failures != 0 || !ep.FailingSince.IsZero() || ep.LastSuccessAt.IsZero() {
 		t.Errorf("endpoint health after success: %+v", ep)
+	}
+	if got := e.observed(); !slices.Equal(got, []string{"retry", "retry", "ok"}) {
+		t.Errorf("outcomes reported for /metrics: %v, want retry, retry, ok", got)
 	}
 }
 
