@@ -44,13 +44,6 @@ func (c *timedConn) Send(ctx context.Context, mail email.Mail) error {
 	return err
 }
 
-// ObserveWebhook records one webhook request under channel "webhook", op "send":
-// outcome ok, retry or failed.
-func (m *Metrics) ObserveWebhook(took time.Duration, outcome string) {
-	m.send.WithLabelValues("webhook", "send").Observe(took.Seconds())
-	m.sendResults.WithLabelValues("webhook", "send", outcome).Inc()
-}
-
 // SendResults is the counter of delivery outcomes, for tests that check what a channel
 // reported.
 func (m *Metrics) SendResults() *prometheus.CounterVec { return m.sendResults }

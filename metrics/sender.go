@@ -65,3 +65,10 @@ func resultOutcome(failed bool, class notifier.ErrorClass) string {
 	}
 	return class.String()
 }
+
+// ObserveWebhook records one webhook request under channel "webhook", op "send":
+// outcome ok, retry or failed.
+func (m *Metrics) ObserveWebhook(took time.Duration, outcome string) {
+	m.send.WithLabelValues("webhook", "send").Observe(took.Seconds())
+	m.sendResults.WithLabelValues("webhook", "send", outcome).Inc()
+}

@@ -360,28 +360,6 @@ func (s *Service) SendTestWebhook(ctx context.Context, op Op, id string) (*Webho
 	return d, nil
 }
 
-// JobRetention is how long finished push and email jobs stay listed (an incident's
-// deliveries); after it they are deleted, so the outbox does not grow without end.
-const JobRetention = 30 * 24 * time.Hour
-
-// SweepJobs deletes push and email jobs finished more than JobRetention ago, a thousand per
-// transaction so the single writer is never held long; it returns how many.
-func (s *Service) SweepJobs(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		var n int
-		err := s.store.Write(ctx, func(tx Tx) error {
-			var err error
-			n, err = tx.DeleteJobsBefore(s.now().Add(-JobRetention), 1000)
-			return err
-		})
-		total += n
-		if err != nil || n < 1000 {
-			return total, err
-		}
-	}
-}
-
 // WebhookDeliveryRetention is how long finished webhook deliveries stay listed.
 const WebhookDeliveryRetention = 30 * 24 * time.Hour
 

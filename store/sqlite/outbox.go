@@ -348,17 +348,13 @@ func (t *tx) JobBacklog() ([]status.JobBacklog, error) {
 }
 
 // DeleteJobsBefore deletes old finished jobs in id order (ids grow with time, so the old
-// ones are found first) and their email deliveries explicitly, not by relying on foreign
-// key cascades being switched on.
+// ones are found first); their email deliveries go with them (foreign keys cascade).
 func (t *tx) DeleteJobsBefore(before time.Time, limit int) (int, error) {
 	if limit < 1 {
 		return 0, invalid("limit", "must be at least 1", "Deleting jobs needs a positive limit.")
 	}
-	const pick = `SELECT id FROM outbox_jobs WHERE status <> 'pending' AND done_at < ?1 ORDER BY id LIMIT ?2`
-	if _, err := t.exec(`DELETE FROM email_deliveries WHERE job_id IN (`+pick+`)`, before.UnixMicro(), limit); err != nil {
-		return 0, t.fail(err, "delete old email deliveries")
-	}
-	res, err := t.exec(`DELETE FROM outbox_jobs WHERE id IN (`+pick+`)`, before.UnixMicro(), limit)
+	res, err := t.exec(`DELETE FROM outbox_jobs WHERE id IN (
+		SELECT id FROM outbox_jobs WHERE status <> 'pending' AND done_at < ?1 ORDER BY id LIMIT ?2)`, timeArg(before), limit)
 	if err != nil {
 		return 0, t.fail(err, "delete old jobs")
 	}
