@@ -209,8 +209,9 @@ func (s *server) publicJSON(c echo.Context) error {
 	return s.serveDoc(c, string(lang), c.Request().URL.Path, !inURL)
 }
 
-// serveDoc writes a snapshot document: no store query, no template, no compression and
-// no header formatting here — every value was prepared when the snapshot was built.
+// serveDoc writes a snapshot document: no store query, no template and no header
+// formatting here — every value was prepared when the snapshot was built, and a
+// compressed copy is made once, by the first request for it.
 func (s *server) serveDoc(c echo.Context, lang, path string, varyLang bool) error {
 	snap := s.Site.Current()
 	if snap == nil {
@@ -230,13 +231,15 @@ func (s *server) serveDoc(c echo.Context, lang, path string, varyLang bool) erro
 	if d.HTML {
 		h["Content-Security-Policy"] = hdrFrameAncestors
 	}
-	enc := d.Encoding(coding(req.Header.Get("Accept-Encoding")))
-	h["Etag"] = enc.ETag
-	if d.Status == http.StatusOK && notModified(req, enc.ETag[0], d) {
+	cod := coding(req.Header.Get("Accept-Encoding"))
+	etag := d.ETagHeader(cod)
+	h["Etag"] = etag
+	if d.Status == http.StatusOK && notModified(req, etag[0], d) {
 		s.hsts(req, h)
 		c.Response().WriteHeader(http.StatusNotModified)
 		return nil
 	}
+	enc := d.Encoding(cod) // compressed here the first time anyone asks for it in this coding
 	if enc.ContentEncoding != nil {
 		h["Content-Encoding"] = enc.ContentEncoding
 	}

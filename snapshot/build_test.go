@@ -2,11 +2,17 @@ package snapshot_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/candorstatus/candor/lang"
 
@@ -108,8 +114,47 @@ func TestRebuildReusesUnchangedDocuments(t *testing.T) {
 		}
 	}
 	for _, d := range []*snapshot.Doc{old2, home2} {
-		if len(d.Gzip) == 0 || len(d.Brotli) == 0 || len(d.Brotli) >= len(d.Body) {
-			t.Fatalf("compressed copies: %d gzip, %d brotli bytes for %d", len(d.Gzip), len(d.Brotli), len(d.Body))
+		checkCompressed(t, d)
+	}
+}
+
+// checkCompressed checks d's compressed copies: made once however many requests ask at
+// the same moment, smaller than the body, and decompressing to it.
+func checkCompressed(t *testing.T, d *snapshot.Doc) {
+	t.Helper()
+	for _, c := range []snapshot.Coding{snapshot.Gzip, snapshot.Brotli} {
+		etag := d.ETagHeader(c)
+		encs := make([]*snapshot.Encoding, 8)
+		var wg sync.WaitGroup
+		for i := range encs {
+			wg.Go(func() { encs[i] = d.Encoding(c) })
+		}
+		wg.Wait()
+		e := encs[0]
+		for _, other := range encs[1:] {
+			if &other.Body[0] != &e.Body[0] {
+				t.Fatalf("coding %d: concurrent requests compressed the document more than once", c)
+			}
+		}
+		if len(e.Body) == 0 || len(e.Body) >= len(d.Body) || e.ContentLength[0] != strconv.Itoa(len(e.Body)) {
+			t.Fatalf("coding %d: %d compressed bytes (Content-Length %v) for %d", c, len(e.Body), e.ContentLength, len(d.Body))
+		}
+		if &e.ETag[0] != &etag[0] || e.ETag[0] == d.ETag || e.ContentEncoding == nil {
+			t.Fatalf("coding %d: ETag %v before compression, %v after; identity %s; Content-Encoding %v", c, etag, e.ETag, d.ETag, e.ContentEncoding)
+		}
+		var r io.Reader
+		if c == snapshot.Gzip {
+			zr, err := gzip.NewReader(bytes.NewReader(e.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = zr
+		} else {
+			r = brotli.NewReader(bytes.NewReader(e.Body))
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, d.Body) {
+			t.Fatalf("coding %d decompresses to %d bytes (%v), want the %d of the body", c, len(got), err, len(d.Body))
 		}
 	}
 }

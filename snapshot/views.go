@@ -52,14 +52,13 @@ func (b *Builder) uptimes(st *state, now time.Time) map[string]status.ComponentU
 			window = append(window, *inc)
 		}
 	}
-	out := make(map[string]status.ComponentUptime, len(st.comps))
+	shown := make([]status.Component, 0, len(st.comps))
 	for _, c := range st.comps {
-		if c.OnlyShowIfDegraded && c.Status == status.Operational {
-			continue
+		if !c.OnlyShowIfDegraded || c.Status != status.Operational {
+			shown = append(shown, c)
 		}
-		out[c.ID] = status.Uptime(c, window, b.cfg.UptimeDays, now, b.cfg.Location)
 	}
-	return out
+	return status.Uptimes(shown, window, b.cfg.UptimeDays, now, b.cfg.Location)
 }
 
 func (b *Builder) homeView(st *state, lang templates.Lang, now time.Time, ups map[string]status.ComponentUptime) templates.HomeView {

@@ -57,44 +57,80 @@ type span struct {
 // read from their timelines: each update's change starts a new status for the component,
 // which lasts until the next change, the resolution, or now.
 func componentSpans(id string, incidents []Incident, now time.Time) []span {
-	var out []span
+	return spansByComponent(incidents, now)[id]
+}
+
+// spansByComponent is componentSpans for every component the timelines name, in one pass;
+// each component's spans are in the same order (by incident, then time).
+func spansByComponent(incidents []Incident, now time.Time) map[string][]span {
+	out := map[string][]span{}
+	open := map[string]span{} // the span each component is in, within the incident being read
 	for i := range incidents {
 		inc := &incidents[i]
-		var cur *span
+		clear(open)
 		for _, u := range inc.Updates {
 			for _, ch := range u.Components {
-				if ch.ComponentID != id {
-					continue
-				}
-				if cur != nil {
+				if cur, ok := open[ch.ComponentID]; ok {
 					cur.to = u.CreatedAt
-					out = append(out, *cur)
+					out[ch.ComponentID] = append(out[ch.ComponentID], cur)
 				}
-				cur = &span{from: u.CreatedAt, status: ch.NewStatus, inc: i}
+				open[ch.ComponentID] = span{from: u.CreatedAt, status: ch.NewStatus, inc: i}
 			}
 		}
-		if cur != nil {
-			cur.to = now
-			if !inc.ResolvedAt.IsZero() && inc.ResolvedAt.Before(now) {
-				cur.to = inc.ResolvedAt
-			}
-			out = append(out, *cur)
+		end := now
+		if !inc.ResolvedAt.IsZero() && inc.ResolvedAt.Before(now) {
+			end = inc.ResolvedAt
+		}
+		for id, cur := range open {
+			cur.to = end
+			out[id] = append(out[id], cur)
 		}
 	}
-	return slices.DeleteFunc(out, func(s span) bool { return s.status == Operational || !s.to.After(s.from) })
+	for id, spans := range out {
+		out[id] = slices.DeleteFunc(spans, func(s span) bool { return s.status == Operational || !s.to.After(s.from) })
+	}
+	return out
 }
 
 // Uptime summarises the last `days` calendar days (today included) of component c from the
 // incidents' timelines. Where incidents overlap, the worst status counts at each moment.
 func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *time.Location) ComponentUptime {
-	spans := componentSpans(c.ID, incidents, now)
-	tracked := trackedSince(c, spans)
+	return uptime(c, componentSpans(c.ID, incidents, now), incidents, dayBounds(days, now, loc), now)
+}
+
+// Uptimes is Uptime for each of comps, keyed by id. It shares what Uptime would do once per
+// component: the day boundaries are computed once and the timelines read in one pass, so a
+// page of a thousand components costs a thousand sweeps of their own spans, not a
+// thousand readings of every incident and ninety thousand calendar computations.
+func Uptimes(comps []Component, incidents []Incident, days int, now time.Time, loc *time.Location) map[string]ComponentUptime {
+	bounds := dayBounds(days, now, loc)
+	spans := spansByComponent(incidents, now)
+	out := make(map[string]ComponentUptime, len(comps))
+	for _, c := range comps {
+		out[c.ID] = uptime(c, spans[c.ID], incidents, bounds, now)
+	}
+	return out
+}
+
+// dayBounds returns the local midnights that start each of the last `days` days (today
+// last) and, after them, the one that ends today.
+func dayBounds(days int, now time.Time, loc *time.Location) []time.Time {
 	today := localMidnight(now, loc)
+	out := make([]time.Time, days+1)
+	for i := range out {
+		out[i] = today.AddDate(0, 0, i-days+1)
+	}
+	return out
+}
+
+// uptime summarises c's spans over the days that bounds delimit.
+func uptime(c Component, spans []span, incidents []Incident, bounds []time.Time, now time.Time) ComponentUptime {
+	tracked := trackedSince(c, spans)
+	days := len(bounds) - 1
 	out := ComponentUptime{ComponentID: c.ID, Days: make([]DayUptime, days)}
 	var total, major, partial float64
 	for i := range days {
-		start := today.AddDate(0, 0, i-days+1)
-		end := start.AddDate(0, 0, 1)
+		start, end := bounds[i], bounds[i+1]
 		day := DayUptime{Day: start, Worst: Operational}
 		if !end.After(tracked) {
 			day.NoData = true

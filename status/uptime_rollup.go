@@ -203,8 +203,9 @@ func (s *Service) rollUpUptime(ctx context.Context, since time.Time) (int, error
 	}
 	first := today.AddDate(0, 0, -UptimeHistoryDays)
 	earliest := today
+	spans := spansByComponent(incs, now)
 	for _, c := range comps {
-		earliest = minTime(earliest, localMidnight(trackedSince(c, componentSpans(c.ID, incs, now)), s.loc))
+		earliest = minTime(earliest, localMidnight(trackedSince(c, spans[c.ID]), s.loc))
 	}
 	first = maxTime(first, earliest)
 
@@ -218,7 +219,7 @@ func (s *Service) rollUpUptime(ctx context.Context, since time.Time) (int, error
 			continue
 		}
 		n := civilDays(from, today) + 1 // from .. today; today is dropped
-		u := Uptime(c, incs, n, now, s.loc)
+		u := uptime(c, spans[c.ID], incs, dayBounds(n, now, s.loc), now)
 		for _, d := range u.Days[:n-1] {
 			r := dayRecord(c.ID, d, now)
 			byDay[r.Day] = append(byDay[r.Day], r)

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -73,5 +74,25 @@ func TestUptime(t *testing.T) {
 	want := 100 * (1 - down/14400)
 	if diff := u.Percent - want; diff > 0.001 || diff < -0.001 {
 		t.Fatalf("percent = %.4f, want %.4f", u.Percent, want)
+	}
+
+	// Every component at once (what the page renders) gives each the same summary.
+	web := Component{ID: "web", CreatedAt: now.AddDate(0, 0, -10)}
+	quiet := Component{ID: "quiet", CreatedAt: now.AddDate(0, 0, -3)}
+	all := Uptimes([]Component{c, web, quiet}, incs, 15, now, seoul)
+	if len(all) != 3 || !reflect.DeepEqual(all["api"], u) {
+		t.Fatalf("Uptimes gave api %+v, Uptime %+v", all["api"], u)
+	}
+	for _, d := range all["web"].Days {
+		want := 0
+		if d.Day.Day() == 21 {
+			want = 60 // incident e, 01:00 to 02:00, never set back: until its resolution
+		}
+		if d.MajorMinutes != want || d.DegradedMinutes+d.PartialMinutes != 0 {
+			t.Fatalf("web on the %d: %+v, want %d major minutes", d.Day.Day(), d, want)
+		}
+	}
+	if q := all["quiet"]; q.Percent != 100 || !q.Days[10].NoData || q.Days[12].NoData {
+		t.Fatalf("a component no incident touched: %+v", q)
 	}
 }
