@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -37,5 +39,28 @@ func TestEntityTag(t *testing.T) {
 	}
 	if entityTag(nil) == entityTag([]byte{0}) {
 		t.Fatal("the empty body and one zero byte share a tag")
+	}
+}
+
+// TestJoinedIsMarshal: the lists joined from encoded records are what encoding/json gives
+// for the same values.
+func TestJoinedIsMarshal(t *testing.T) {
+	var recs []json.RawMessage // as the builder encodes records: by json.Marshal
+	for _, v := range []any{map[string]any{"id": "a", "name": "<b> & 한국어 \u2028"}, map[string]any{"id": "b", "n": []any{1, 2.5, nil}}} {
+		rec, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	page := json.RawMessage(`{"id":"p","updated_at":"2026-12-04T09:00:00.000+09:00"}`)
+	for _, items := range [][]json.RawMessage{nil, recs[:1], recs} {
+		want, err := json.Marshal(map[string]any{"page": page, "incidents": orEmpty(items)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := joined(field{"incidents", array(items)}, field{"page", page}); !bytes.Equal(got, want) {
+			t.Fatalf("joined %d items:\n%s\nwant\n%s", len(items), got, want)
+		}
 	}
 }

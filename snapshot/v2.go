@@ -331,7 +331,10 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 	// (the record or a component it lists), not the whole page's: a change elsewhere on the
 	// page then leaves the documents of every other record as they were (issue 19).
 	one := func(id string, rec json.RawMessage, modified time.Time, mkey string) {
-		body, _ := json.Marshal(v2One[json.RawMessage]{Page: b.v2Page(modified, l), Incident: rec}) // raw JSON and strings always encode
+		// /api/v2/incidents/{id}.json: the page and one incident (or scheduled maintenance,
+		// which Statuspage serves there too).
+		pageJSON, _ := json.Marshal(b.v2Page(modified, l)) // strings and times always encode
+		body := joined(field{"page", pageJSON}, field{"incident", rec})
 		path := "/api/v2/incidents/" + id + ".json"
 		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 		if mkey != "" {
@@ -402,28 +405,85 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		}
 	}
 	overall := status.OverallStatus(st.comps, open)
-	sstatus := statuspagev2.Status{Indicator: overall.Indicator, Description: overall.Description}
-	comps := b.v2Components(st, l)
-	docs := map[string]any{
-		"/api/v2/summary.json": v2Summary{Page: page, Status: sstatus, Components: comps, Incidents: orEmpty(unresolved),
-			ScheduledMaintenances: orEmpty(mSummary)},
-		"/api/v2/status.json":                          map[string]any{"page": page, "status": sstatus},
-		"/api/v2/components.json":                      map[string]any{"page": page, "components": comps},
-		"/api/v2/incidents.json":                       map[string]any{"page": page, "incidents": orEmpty(recent)},
-		"/api/v2/incidents/unresolved.json":            map[string]any{"page": page, "incidents": orEmpty(unresolved)},
-		"/api/v2/scheduled-maintenances.json":          map[string]any{"page": page, "scheduled_maintenances": orEmpty(mRecent)},
-		"/api/v2/scheduled-maintenances/upcoming.json": map[string]any{"page": page, "scheduled_maintenances": orEmpty(mUpcoming)},
-		"/api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": orEmpty(mActive)},
-	}
-	for path, v := range docs {
-		body, err := json.Marshal(v)
-		if err != nil {
-			snap.renderedAround(string(l), path, fmt.Errorf("encode: %w", err))
-			continue
+	var pageJSON, statusJSON, compsJSON []byte
+	err := safely(func() (err error) {
+		if pageJSON, err = json.Marshal(page); err != nil {
+			return err
 		}
+		if statusJSON, err = json.Marshal(statuspagev2.Status{Indicator: overall.Indicator, Description: overall.Description}); err != nil {
+			return err
+		}
+		compsJSON, err = json.Marshal(b.v2Components(st, l))
+		return err
+	})
+	if err != nil {
+		snap.renderedAround(string(l), "/api/v2/summary.json", fmt.Errorf("encode: %w", err))
+		return nil
+	}
+	// Keys in the order encoding/json gave them before: struct order for the summary,
+	// sorted for the others.
+	docs := map[string][]byte{
+		"/api/v2/summary.json": joined(field{"page", pageJSON}, field{"status", statusJSON}, field{"components", compsJSON},
+			field{"incidents", array(unresolved)}, field{"scheduled_maintenances", array(mSummary)}),
+		"/api/v2/status.json":                          joined(field{"page", pageJSON}, field{"status", statusJSON}),
+		"/api/v2/components.json":                      joined(field{"components", compsJSON}, field{"page", pageJSON}),
+		"/api/v2/incidents.json":                       joined(field{"incidents", array(recent)}, field{"page", pageJSON}),
+		"/api/v2/incidents/unresolved.json":            joined(field{"incidents", array(unresolved)}, field{"page", pageJSON}),
+		"/api/v2/scheduled-maintenances.json":          joined(field{"page", pageJSON}, field{"scheduled_maintenances", array(mRecent)}),
+		"/api/v2/scheduled-maintenances/upcoming.json": joined(field{"page", pageJSON}, field{"scheduled_maintenances", array(mUpcoming)}),
+		"/api/v2/scheduled-maintenances/active.json":   joined(field{"page", pageJSON}, field{"scheduled_maintenances", array(mActive)}),
+	}
+	for path, body := range docs {
 		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
+}
+
+// field is a member of a JSON object whose value is already JSON, encoded by this package.
+type field struct {
+	name  string // a plain key: nothing to escape
+	value []byte
+}
+
+// joined writes the object of fields in their order. Why not json.Marshal with
+// json.RawMessage values: it validates and compacts every raw value again, and during an
+// outage the lists repeat the open incidents' whole timelines — megabytes re-read at every
+// rebuild, after every update (issue 18). The values come from json.Marshal, so they are
+// valid and compact already; the result is byte for byte what json.Marshal gave.
+func joined(fields ...field) []byte {
+	n := 2
+	for _, f := range fields {
+		n += len(f.name) + len(f.value) + 4
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, f := range fields {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, f.name...)
+		out = append(out, '"', ':')
+		out = append(out, f.value...)
+	}
+	return append(out, '}')
+}
+
+// array is the JSON array of items (each already JSON); [] when there are none.
+func array(items []json.RawMessage) []byte {
+	n := 2
+	for _, it := range items {
+		n += len(it) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
+	}
+	return append(out, ']')
 }
 
 // listed returns when a record's document last changed — the later of the record's
@@ -440,13 +500,6 @@ func (b *Builder) listed(st *state, updated time.Time, ids []string) (time.Time,
 		}
 	}
 	return updated, k.String()
-}
-
-// v2One is the body of /api/v2/incidents/{id}.json: the page and one incident (or
-// scheduled maintenance, which Statuspage serves there too).
-type v2One[T any] struct {
-	Page     statuspagev2.Page `json:"page"`
-	Incident T                 `json:"incident"`
 }
 
 // maintenanceOrder returns the indexes of ms (latest scheduled first, as the store lists
