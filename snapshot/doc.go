@@ -127,7 +127,7 @@ type compressor interface {
 // about a megabyte of tables, and documents are compressed one after another.
 var (
 	gzipWriters = sync.Pool{New: func() any {
-		w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+		w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
 		return w
 	}}
 	// Brotli at quality 5 for every document: 11, its best, is about forty times slower
