@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,8 +22,11 @@ import (
 // which is exactly what it is for.
 
 func (s *server) registerSubscribe(e *echo.Echo) {
+	// One budget per client address for both forms: the webhook form is no way around it.
+	limit := subscribeRateLimit(s)
 	e.GET("/subscribe", s.subscribePage, withTimeout)
-	e.POST("/subscribe", s.subscribe, s.limitBody, subscribeRateLimit(s), withTimeout)
+	e.POST("/subscribe", s.subscribe, s.limitBody, limit, withTimeout)
+	s.registerWebhookSubscribe(e, limit)
 	e.GET("/subscribe/confirm", s.confirmPage)
 	e.POST("/subscribe/confirm", s.confirm, s.limitBody, withTimeout)
 	e.GET("/subscription", s.managePage, withTimeout)
@@ -52,9 +56,17 @@ func (s *server) subscriptionPage(c echo.Context, code int, v templates.Subscrip
 	cfg := s.Builder.Config()
 	name, _ := cfg.PageName.Pick(l, cfg.DefaultLang)
 	v.Page = templates.Page{Lang: l, DefaultLang: cfg.DefaultLang, Name: name, Location: cfg.Location, PublicURL: cfg.PublicURL,
-		Path: c.Request().URL.Path, Title: templates.T(l, "sub.heading"), CSSURL: s.Assets.URL("app.css"), Now: time.Now()}
+		Path: c.Request().URL.Path, Title: templates.T(l, "sub.heading"), CSSURL: s.Assets.URL("app.css"), Now: time.Now(),
+		Webhooks: s.PublicWebhooks}
+	if strings.HasPrefix(v.Kind, "webhook-") {
+		v.Page.Title = templates.T(l, "sub.webhook.heading")
+	}
 	if v.Token != "" && c.Request().Method == http.MethodGet {
-		v.Page.Query = url.Values{"token": {v.Token}}.Encode() // the language switch keeps the link working
+		q := url.Values{"token": {v.Token}}
+		if v.ID != "" {
+			q.Set("id", v.ID)
+		}
+		v.Page.Query = q.Encode() // the language switch keeps the link working
 	}
 	if v.SubLang == "" {
 		v.SubLang = string(l)
