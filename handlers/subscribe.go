@@ -44,7 +44,11 @@ func subscribeRateLimit(s *server) echo.MiddlewareFunc {
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", "60")
-			return s.subscriptionPage(c, http.StatusTooManyRequests, templates.SubscriptionView{Kind: "form",
+			kind := "form"
+			if strings.HasPrefix(c.Request().URL.Path, "/subscribe/webhook") {
+				kind = "webhook-form"
+			}
+			return s.subscriptionPage(c, http.StatusTooManyRequests, templates.SubscriptionView{Kind: kind,
 				Error: templates.T(s.lang(c), "sub.error.busy"), SubLang: string(s.lang(c))})
 		},
 	})
