@@ -171,9 +171,12 @@ func TestPublicWebhookThroughPagesAndMail(t *testing.T) {
 		}
 		id := pending["id"].(string)
 		en.do("PATCH", "/api/v1/webhooks/"+id, en.admin, map[string]any{"enabled": true}).want(409)
-		console := en.consoleGet(t, "/admin/webhooks")
-		if !strings.Contains(console, "Public, pending confirmation by ops@example.com") {
+		admin := en.signedIn("ada", status.RoleAdmin, "203.0.113.9")
+		if console := admin.get("/admin/webhooks").want(200).Body.String(); !strings.Contains(console, "Public, pending confirmation by ops@example.com") {
 			t.Errorf("the console does not show the pending public webhook:\n%s", console)
+		}
+		if dash := admin.get("/admin").want(200).Body.String(); strings.Contains(dash, `data-testid="webhook-problem"`) {
+			t.Errorf("the dashboard lists webhooks waiting for confirmation as in trouble:\n%s", dash)
 		}
 
 		// Nothing reaches an unconfirmed URL, though an incident concerns it.
@@ -270,12 +273,6 @@ func TestPublicWebhookThroughPagesAndMail(t *testing.T) {
 			t.Fatal("a removed webhook still receives events")
 		}
 	})
-}
-
-// consoleGet signs an admin into the console and returns a page's HTML.
-func (en *env) consoleGet(t *testing.T, path string) string {
-	t.Helper()
-	return en.signedIn("ada", status.RoleAdmin, "203.0.113.9").get(path).want(200).Body.String()
 }
 
 // TestPublicWebhookFormRefusesWhatStaffCannotRegister: the request-forgery rules are the
