@@ -394,6 +394,15 @@ func TestDisabledWebhookTellsItsContact(t *testing.T) {
 		if n := p.smtp.Count(); n != 3 {
 			t.Fatalf("%d emails after draining again, want 3", n)
 		}
+		// Staff delete a public endpoint like any other.
+		for _, h := range en.do("GET", "/api/v1/webhooks", en.admin, nil).want(200).json()["webhooks"].([]any) {
+			if h := h.(map[string]any); h["public"] == true {
+				en.do("DELETE", "/api/v1/webhooks/"+h["id"].(string), en.admin, nil).want(204)
+			}
+		}
+		if n := len(en.do("GET", "/api/v1/webhooks", en.admin, nil).want(200).json()["webhooks"].([]any)); n != 2 {
+			t.Fatalf("%d webhooks after staff deleted the public one, want the 2 staff ones", n)
+		}
 	})
 }
 
