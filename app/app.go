@@ -106,7 +106,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return nil, err
 	}
 	a.Builder = snapshot.NewBuilder(snapshot.Config{PageID: cfg.PageID(), PageName: cfg.PageName, DefaultLang: cfg.DefaultLang,
-		PublicURL: cfg.PublicURL, Location: cfg.Location}, a.Store, assets)
+		PublicURL: cfg.PublicURL, Location: cfg.Location, PublicWebhooks: cfg.SMTPOn}, a.Store, assets)
 	a.Builder.SetEstimator(a.Estimator)
 	if err := a.Estimator.Rebuild(ctx); err != nil {
 		return nil, fmt.Errorf("build the eta model: %w", err)
@@ -153,7 +153,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Service.SetWebhooks(&webhook.Planner{Builder: a.Builder}, guard.CheckURL)
 	a.Webhooks = dispatch.NewWebhookDispatcher(dispatch.WebhookConfig{Store: a.Store, Guard: guard, Clock: clock, Log: log,
 		Timeout: cfg.WebhookTimeout, BaseBackoff: cfg.WebhookBackoff, GiveUpAfter: cfg.WebhookRetryFor,
-		DisableAfter: cfg.WebhookDisableAfter, Observe: a.Metrics.ObserveWebhook})
+		DisableAfter: cfg.WebhookDisableAfter, Observe: a.Metrics.ObserveWebhook, PublicURL: cfg.PublicURL,
+		// An endpoint disabled after failing: its contact is emailed (a job queued with the
+		// disabling) when mail is really sent.
+		MailOwners: cfg.SMTPOn, OnDisable: func(string, string) { a.Mailer.Wake() }})
 	a.Service.OnJobs(a.Webhooks.Wake)
 
 	a.Jobs = periodic.New(log, a.Store.Locker)
@@ -162,7 +165,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	a.Handler = handlers.New(handlers.Deps{Service: a.Service, Site: a.Site, Builder: a.Builder, Assets: assets, Log: log,
 		Live: a.Hub, Jobs: a.Jobs, DefaultLang: cfg.DefaultLang, TrustProxy: cfg.TrustProxy, Outbox: a.Dispatcher,
-		Metrics: a.Metrics})
+		Metrics: a.Metrics, PublicWebhooks: cfg.SMTPOn})
 	return a, nil
 }
 

@@ -37,6 +37,12 @@ func TestAppLifecycle(t *testing.T) {
 				t.Fatalf("round %d: %s answered %d: %.200s", round, path, res.StatusCode, body)
 			}
 		}
+		// No mail server: nobody could confirm a webhook, so the public is not offered one.
+		if res, err := http.Get("http://" + addr + "/subscribe/webhook?lang=en"); err != nil || res.StatusCode != http.StatusNotFound {
+			t.Fatalf("round %d: /subscribe/webhook without mail: %v %v", round, res, err)
+		} else {
+			res.Body.Close()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := a.Stop(ctx); err != nil {
 			t.Fatal(err)

@@ -177,7 +177,7 @@ var Settings = []Setting{
 		c.MaxStreams = n
 		return nil
 	}},
-	{"", "CANDOR_SMTP_URL", "", "SMTP server for subscriber emails: smtp://user:pass@host:587 (STARTTLS required), smtps://… (implicit TLS), smtp://host:25?tls=none (no TLS: a local relay); unset: emails are only logged", func(c *Config, v string) error {
+	{"", "CANDOR_SMTP_URL", "", "SMTP server for subscriber emails (and public webhook confirmations, webhook contacts): smtp://user:pass@host:587 (STARTTLS required), smtps://… (implicit TLS), smtp://host:25?tls=none (no TLS: a local relay); unset: emails are only logged", func(c *Config, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}

@@ -78,6 +78,15 @@ func TestEmailSubscriberEndToEnd(t *testing.T) {
 	if !strings.Contains(string(page), `action="/subscribe?lang=en"`) || !strings.Contains(string(page), `name="components" value="messages"`) {
 		t.Fatalf("the status page has no subscribe form:\n%.3000s", page)
 	}
+	// With mail configured the public may subscribe webhooks too (confirmed by email).
+	if !strings.Contains(string(page), `href="/subscribe/webhook?lang=en"`) {
+		t.Fatalf("the status page does not offer webhooks with mail configured:\n%.3000s", page)
+	}
+	if res, err := http.Get(base + "/subscribe/webhook?lang=en"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /subscribe/webhook: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	code, body := post("/subscribe?lang=en", url.Values{"email": {"Ada@Example.com"}, "sub_lang": {"en"}, "components": {"messages"}})
 	if code != http.StatusOK || !strings.Contains(body, "Check your inbox") {
 		t.Fatalf("subscribe answered %d:\n%s", code, body)

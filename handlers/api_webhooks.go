@@ -25,6 +25,10 @@ type webhookJSON struct {
 	LastSuccessAt  *string  `json:"last_success_at"`
 	LastFailureAt  *string  `json:"last_failure_at"`
 	LastError      string   `json:"last_error"`
+	ContactEmail   string   `json:"contact_email"`
+	Public         bool     `json:"public"`
+	Pending        bool     `json:"pending"`
+	ConfirmedAt    *string  `json:"confirmed_at"`
 	CreatedAt      string   `json:"created_at"`
 	UpdatedAt      string   `json:"updated_at"`
 	// Secret is the signing secret, only in the answers that created or rotated it.
@@ -40,6 +44,7 @@ func toWebhookJSON(e *status.WebhookEndpoint) webhookJSON {
 		Events: events, Lang: e.Lang, Format: string(e.Format), Enabled: !e.Disabled(), DisabledAt: tsPtr(e.DisabledAt),
 		DisabledReason: e.DisabledReason, FailingSince: tsPtr(e.FailingSince), Failures: e.Failures,
 		LastSuccessAt: tsPtr(e.LastSuccessAt), LastFailureAt: tsPtr(e.LastFailureAt), LastError: e.LastError,
+		ContactEmail: e.ContactEmail, Public: e.Public, Pending: e.Pending(), ConfirmedAt: tsPtr(e.ConfirmedAt),
 		CreatedAt: ts(e.CreatedAt), UpdatedAt: ts(e.UpdatedAt)}
 }
 
@@ -80,17 +85,18 @@ func toWebhookDeliveryJSON(d *status.WebhookDelivery) webhookDeliveryJSON {
 // webhookRequest is the body of POST and PATCH /api/v1/webhooks; absent fields are left
 // alone (PATCH) or take their defaults (POST).
 type webhookRequest struct {
-	URL         *string   `json:"url"`
-	Description *string   `json:"description"`
-	Components  *[]string `json:"components"`
-	Events      *[]string `json:"events"`
-	Lang        *string   `json:"lang"`
-	Format      *string   `json:"format"`
-	Enabled     *bool     `json:"enabled"`
+	URL          *string   `json:"url"`
+	Description  *string   `json:"description"`
+	Components   *[]string `json:"components"`
+	Events       *[]string `json:"events"`
+	Lang         *string   `json:"lang"`
+	Format       *string   `json:"format"`
+	Enabled      *bool     `json:"enabled"`
+	ContactEmail *string   `json:"contact_email"`
 }
 
 func (r webhookRequest) input() status.WebhookInput {
-	in := status.WebhookInput{URL: r.URL, Description: r.Description, Lang: r.Lang, Enabled: r.Enabled}
+	in := status.WebhookInput{URL: r.URL, Description: r.Description, Lang: r.Lang, Enabled: r.Enabled, ContactEmail: r.ContactEmail}
 	if r.Components != nil {
 		in.Components = append([]string{}, *r.Components...)
 	}

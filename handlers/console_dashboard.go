@@ -72,7 +72,8 @@ func (s *console) dashboard(c echo.Context) error {
 		v.Problems = append(v.Problems, "Webhooks could not be loaded: "+status.ErrorMessage(err))
 	} else {
 		for _, h := range hooks {
-			if h.Disabled() || !h.FailingSince.IsZero() {
+			// A public endpoint waiting for its contact's confirmation is not in trouble.
+			if (h.Disabled() && !h.Pending()) || !h.FailingSince.IsZero() {
 				v.Hooks = append(v.Hooks, h)
 			}
 		}

@@ -24,12 +24,13 @@ func (s *console) registerWebhooks(g *echo.Group, auth, admin echo.MiddlewareFun
 }
 
 type webhookFormRequest struct {
-	URL         string   `form:"url"`
-	Description string   `form:"description"`
-	Components  string   `form:"components"`
-	Events      []string `form:"events"`
-	Lang        string   `form:"lang"`
-	Format      string   `form:"format"`
+	URL          string   `form:"url"`
+	Description  string   `form:"description"`
+	ContactEmail string   `form:"contact_email"`
+	Components   string   `form:"components"`
+	Events       []string `form:"events"`
+	Lang         string   `form:"lang"`
+	Format       string   `form:"format"`
 }
 
 func (s *console) webhooksView(c echo.Context) (templates.WebhooksView, error) {
@@ -72,14 +73,14 @@ func (s *console) createWebhook(c echo.Context) error {
 	}
 	format := status.WebhookFormat(req.Format)
 	in := status.WebhookInput{URL: &req.URL, Description: &req.Description, Components: comps, Events: events,
-		Lang: &req.Lang, Format: &format}
+		Lang: &req.Lang, Format: &format, ContactEmail: &req.ContactEmail}
 	e, err := s.Service.CreateWebhook(c.Request().Context(), userOp(c), in)
 	v, verr := s.webhooksView(c)
 	if verr != nil {
 		return verr
 	}
 	if err != nil {
-		v.Form = templates.WebhookForm{URL: req.URL, Description: req.Description, Components: req.Components,
+		v.Form = templates.WebhookForm{URL: req.URL, Description: req.Description, ContactEmail: req.ContactEmail, Components: req.Components,
 			Lang: req.Lang, Format: req.Format, Events: req.Events}
 		return s.renderFailed(c, nil, err, &v.Errors, &v.Problem, func(code int) error {
 			return s.render(c, code, templates.WebhooksPage(v))

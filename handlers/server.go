@@ -43,6 +43,10 @@ type Deps struct {
 	Outbox OutboxStats
 	// Metrics is the registry /metrics exposes and request timings go to (nil: a new one).
 	Metrics *metrics.Metrics
+	// PublicWebhooks offers the public to subscribe webhook URLs from the status page: only
+	// when mail is really sent, since a public endpoint waits for its contact's confirmation
+	// by email (with emails only logged, nobody could confirm one).
+	PublicWebhooks bool
 	// Pause waits d before a sign-in attempt on a name under a password spray (nil: a
 	// timer); tests record the waits instead of sleeping.
 	Pause func(ctx context.Context, d time.Duration) error

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,8 +22,11 @@ import (
 // which is exactly what it is for.
 
 func (s *server) registerSubscribe(e *echo.Echo) {
+	// One budget per client address for both forms: the webhook form is no way around it.
+	limit := subscribeRateLimit(s)
 	e.GET("/subscribe", s.subscribePage, withTimeout)
-	e.POST("/subscribe", s.subscribe, s.limitBody, subscribeRateLimit(s), withTimeout)
+	e.POST("/subscribe", s.subscribe, s.limitBody, limit, withTimeout)
+	s.registerWebhookSubscribe(e, limit)
 	e.GET("/subscribe/confirm", s.confirmPage)
 	e.POST("/subscribe/confirm", s.confirm, s.limitBody, withTimeout)
 	e.GET("/subscription", s.managePage, withTimeout)
@@ -40,7 +44,11 @@ func subscribeRateLimit(s *server) echo.MiddlewareFunc {
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", "60")
-			return s.subscriptionPage(c, http.StatusTooManyRequests, templates.SubscriptionView{Kind: "form",
+			kind := "form"
+			if strings.HasPrefix(c.Request().URL.Path, "/subscribe/webhook") {
+				kind = "webhook-form"
+			}
+			return s.subscriptionPage(c, http.StatusTooManyRequests, templates.SubscriptionView{Kind: kind,
 				Error: templates.T(s.lang(c), "sub.error.busy"), SubLang: string(s.lang(c))})
 		},
 	})
@@ -52,9 +60,17 @@ func (s *server) subscriptionPage(c echo.Context, code int, v templates.Subscrip
 	cfg := s.Builder.Config()
 	name, _ := cfg.PageName.Pick(l, cfg.DefaultLang)
 	v.Page = templates.Page{Lang: l, DefaultLang: cfg.DefaultLang, Name: name, Location: cfg.Location, PublicURL: cfg.PublicURL,
-		Path: c.Request().URL.Path, Title: templates.T(l, "sub.heading"), CSSURL: s.Assets.URL("app.css"), Now: time.Now()}
+		Path: c.Request().URL.Path, Title: templates.T(l, "sub.heading"), CSSURL: s.Assets.URL("app.css"), Now: time.Now(),
+		Webhooks: s.PublicWebhooks}
+	if strings.HasPrefix(v.Kind, "webhook-") {
+		v.Page.Title = templates.T(l, "sub.webhook.heading")
+	}
 	if v.Token != "" && c.Request().Method == http.MethodGet {
-		v.Page.Query = url.Values{"token": {v.Token}}.Encode() // the language switch keeps the link working
+		q := url.Values{"token": {v.Token}}
+		if v.ID != "" {
+			q.Set("id", v.ID)
+		}
+		v.Page.Query = q.Encode() // the language switch keeps the link working
 	}
 	if v.SubLang == "" {
 		v.SubLang = string(l)

@@ -35,6 +35,9 @@ type Config struct {
 	HistoryPerPage int
 	// RecentDays is how far back the home page lists resolved incidents.
 	RecentDays int
+	// PublicWebhooks links the subscribe form to the webhook form (set while mail is
+	// configured; it is fixed for the process, so no memo key names it).
+	PublicWebhooks bool
 }
 
 func (c *Config) defaults() {
@@ -319,7 +322,7 @@ func (b *Builder) pageName(l lang.Lang) string {
 
 func (b *Builder) page(l lang.Lang, path, query, title string, now time.Time, st *state) templates.Page {
 	p := templates.Page{Lang: l, DefaultLang: b.cfg.DefaultLang, Name: b.pageName(l), PublicURL: b.cfg.PublicURL, Location: b.cfg.Location,
-		Path: path, Query: query, Now: now, Revision: st.rev, Title: title, StaleSince: st.staleSince}
+		Path: path, Query: query, Now: now, Revision: st.rev, Title: title, StaleSince: st.staleSince, Webhooks: b.cfg.PublicWebhooks}
 	if b.assets != nil {
 		p.CSSURL = b.assets.URL("app.css")
 		p.JSURL = b.assets.URL("live.js")

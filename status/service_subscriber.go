@@ -332,8 +332,9 @@ func (s *Service) SubscriberCounts(ctx context.Context) ([]SubscriberCount, erro
 	return out, err
 }
 
-// SweepLinkTokens deletes the link tokens that have expired and the subscribers nobody
-// confirmed while their link worked, and returns how many rows of both it deleted.
+// SweepLinkTokens deletes the link tokens that have expired, and the subscribers and public
+// webhook endpoints nobody confirmed while their link worked, and returns how many rows it
+// deleted.
 func (s *Service) SweepLinkTokens(ctx context.Context) (int, error) {
 	var n int
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -344,8 +345,17 @@ func (s *Service) SweepLinkTokens(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		// So are webhooks subscribed from the page whose contact never confirmed them.
+		hooks, err := tx.DeleteUnconfirmedWebhooks(now.Add(-ConfirmTTL), now)
+		if err != nil {
+			return err
+		}
+		hookTokens, err := tx.DeleteWebhookTokensExpiredBefore(now)
+		if err != nil {
+			return err
+		}
 		n, err = tx.DeleteSubscriberTokensExpiredBefore(now)
-		n += gone
+		n += gone + hooks + hookTokens
 		return err
 	})
 	return n, err

@@ -111,6 +111,8 @@ type WebhookInput struct {
 	Lang        *string
 	Format      *WebhookFormat
 	Enabled     *bool
+	// ContactEmail is told when the endpoint is disabled after failing ("" clears it).
+	ContactEmail *string
 }
 
 func (s *Service) checkURL(ctx context.Context, url string) error {
@@ -145,6 +147,26 @@ func (in WebhookInput) apply(e *WebhookEndpoint) {
 	if in.Format != nil {
 		e.Format = *in.Format
 	}
+	if in.ContactEmail != nil {
+		e.ContactEmail = *in.ContactEmail
+	}
+}
+
+// normalizeContact normalises in's contact address in place; EINVALID for a bad one.
+func (in *WebhookInput) normalizeContact() error {
+	if in.ContactEmail == nil {
+		return nil
+	}
+	c := strings.TrimSpace(*in.ContactEmail)
+	if c != "" {
+		n, err := NormalizeEmail(c)
+		if err != nil {
+			return fieldError("contact_email", "invalid", "The contact must be one email address, like ops@example.com.")
+		}
+		c = n
+	}
+	in.ContactEmail = &c
+	return nil
 }
 
 // CreateWebhook registers an endpoint with a fresh signing secret, returned in it (the
@@ -153,6 +175,9 @@ func (in WebhookInput) apply(e *WebhookEndpoint) {
 func (s *Service) CreateWebhook(ctx context.Context, op Op, in WebhookInput) (*WebhookEndpoint, error) {
 	e := &WebhookEndpoint{ID: NewID(), Components: []string{AllComponents}, Events: slices.Clone(WebhookEvents),
 		Lang: "ko", Format: FormatStatuspage, Secret: NewWebhookSecret()}
+	if err := in.normalizeContact(); err != nil {
+		return nil, err
+	}
 	in.apply(e)
 	if err := s.checkURL(ctx, e.URL); err != nil {
 		return nil, err
@@ -212,6 +237,9 @@ func redactURL(u string) string {
 // UpdateWebhook changes an endpoint. Enabling one clears its failure run, so it gets a
 // fresh day before it is disabled again; disabling fails what was pending for it.
 func (s *Service) UpdateWebhook(ctx context.Context, op Op, id string, in WebhookInput) (*WebhookEndpoint, error) {
+	if err := in.normalizeContact(); err != nil {
+		return nil, err
+	}
 	if in.URL != nil {
 		if err := s.checkURL(ctx, strings.TrimSpace(*in.URL)); err != nil {
 			return nil, err
@@ -223,6 +251,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, op Op, id string, in Webhoo
 		if e, err = tx.WebhookEndpoint(id); err != nil {
 			return change{}, err
 		}
+		if e.Public && in.ContactEmail != nil && *in.ContactEmail == "" {
+			return change{}, fieldError("contact_email", "required", "A webhook subscribed from the status page keeps its contact email.")
+		}
 		in.apply(e)
 		if in.Components != nil {
 			if err := knownComponents(tx, e.Components); err != nil {
@@ -231,6 +262,8 @@ func (s *Service) UpdateWebhook(ctx context.Context, op Op, id string, in Webhoo
 		}
 		if in.Enabled != nil {
 			switch {
+			case *in.Enabled && e.Pending():
+				return change{}, Errorf(ECONFLICT, "Webhook %s waits for its contact to confirm it by email; it cannot be enabled before.", id)
 			case *in.Enabled && e.Disabled():
 				e.DisabledAt, e.DisabledReason, e.FailingSince, e.Failures = time.Time{}, "", time.Time{}, 0
 			case !*in.Enabled && !e.Disabled():

@@ -228,6 +228,21 @@ type Tx interface {
 	// NextWebhookDue returns the earliest time a pending delivery of an enabled endpoint
 	// can be claimed (ok=false: none pending).
 	NextWebhookDue() (at time.Time, ok bool, err error)
+	// PutWebhookToken stores a public endpoint's confirmation token record; EINVALID as
+	// ValidateWebhookToken, ENOTFOUND when its endpoint does not exist, ECONFLICT when the
+	// hash is taken.
+	PutWebhookToken(k *WebhookToken) error
+	// WebhookToken returns the token record with that hash, expired or not; ENOTFOUND if none.
+	WebhookToken(hash string) (*WebhookToken, error)
+	// DeleteWebhookTokens deletes an endpoint's tokens and returns how many.
+	DeleteWebhookTokens(endpointID string) (int, error)
+	// DeleteWebhookTokensExpiredBefore deletes tokens that expired before t; returns how many.
+	DeleteWebhookTokensExpiredBefore(t time.Time) (int, error)
+	// DeleteUnconfirmedWebhooks deletes public endpoints never confirmed, created before
+	// createdBefore, that hold no token still valid at now (a confirmation asked for again
+	// keeps its endpoint), with their tokens and deliveries, and returns how many. Staff
+	// endpoints are never deleted by it.
+	DeleteUnconfirmedWebhooks(createdBefore, now time.Time) (int, error)
 
 	// Users returns every user, by name.
 	Users() ([]User, error)

@@ -1,7 +1,9 @@
 package status
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -94,17 +96,37 @@ type WebhookEndpoint struct {
 	LastSuccessAt time.Time
 	LastFailureAt time.Time
 	LastError     string
+	// ContactEmail is who is told by email about the endpoint — its confirmation, and its
+	// disabling after a day of failures — normalised (NormalizeEmail); "" for nobody.
+	// Personal data: log it only through RedactEmail.
+	ContactEmail string
+	// Public marks an endpoint someone subscribed from the status page rather than staff
+	// registered: it has a ContactEmail, and nothing is sent to it before that address
+	// confirms (ConfirmedAt). Until then it is disabled with PendingReason.
+	Public bool
+	// ConfirmedAt is when a public endpoint's contact confirmed it (zero: waiting).
+	ConfirmedAt time.Time
+	// ConfirmSentAt is when a confirmation (or a reminder of the removal link) was last
+	// queued for a public endpoint: one per contact address per ConfirmEvery.
+	ConfirmSentAt time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
 
+// PendingReason is the DisabledReason of a public endpoint waiting for its confirmation.
+const PendingReason = "waiting for its contact to confirm by email"
+
 // Disabled reports whether nothing is sent to e.
 func (e *WebhookEndpoint) Disabled() bool { return !e.DisabledAt.IsZero() }
+
+// Pending reports whether e is a public endpoint its contact has not confirmed: nothing but
+// the confirmation email is sent about it, and nothing at all to its URL.
+func (e *WebhookEndpoint) Pending() bool { return e.Public && e.ConfirmedAt.IsZero() }
 
 // Wants reports whether e subscribes to ev about any of components (a component event
 // names one; an incident or maintenance those it affects; none matches only "*").
 func (e *WebhookEndpoint) Wants(ev WebhookEvent, components []string) bool {
-	if e.Disabled() || !slices.Contains(e.Events, ev) {
+	if e.Disabled() || e.Pending() || !slices.Contains(e.Events, ev) {
 		return false
 	}
 	if slices.Contains(e.Components, AllComponents) {
@@ -225,7 +247,63 @@ func ValidateWebhookEndpoint(e *WebhookEndpoint) error {
 	if _, err := WebhookSecretKey(e.Secret); err != nil {
 		return fieldError("secret", "invalid", "The signing secret is malformed.")
 	}
+	if e.ContactEmail != "" {
+		if n, err := NormalizeEmail(e.ContactEmail); err != nil || n != e.ContactEmail {
+			return fieldError("contact_email", "invalid", "The contact must be one normalised email address.")
+		}
+	}
+	if e.Public && e.ContactEmail == "" {
+		return fieldError("contact_email", "required", "A webhook subscribed from the status page needs a contact email.")
+	}
+	if e.Pending() && !e.Disabled() {
+		return fieldError("confirmed_at", "required", "A webhook subscribed from the status page is sent nothing before its contact confirms it.")
+	}
 	return nil
+}
+
+// WebhookToken is a confirmation link token of a public endpoint as stored: its hash only
+// (HashLinkToken), like a subscriber's. The token itself exists in one email only.
+type WebhookToken struct {
+	Hash       string
+	EndpointID string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+// ValidateWebhookToken checks a token record: a hash, an endpoint, an expiry.
+func ValidateWebhookToken(k *WebhookToken) error {
+	switch {
+	case k.Hash == "":
+		return fieldError("hash", "required", "A token needs its hash.")
+	case k.EndpointID == "":
+		return fieldError("endpoint_id", "required", "A token needs an endpoint.")
+	case k.ExpiresAt.IsZero():
+		return fieldError("expires_at", "required", "A token needs an expiry.")
+	}
+	return nil
+}
+
+// WebhookRemoveToken is the token of e's removal link. Unlike the other link tokens it is
+// not random and stored but derived (HMAC-SHA256 under e's signing key, 256 bits): the
+// link is in every statuspage body sent to e ("meta.unsubscribe"), written once for every
+// endpoint of a format and language and personalised as it is sent, so the token must be
+// recomputable at each send without storing it in clear. Only who holds the signing
+// secret (the receiver) or was mailed the link can compute it; rotating the secret changes
+// it. "" when e's secret is malformed (then no link matches).
+func WebhookRemoveToken(e *WebhookEndpoint) string {
+	key, err := WebhookSecretKey(e.Secret)
+	if err != nil {
+		return ""
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("candor-webhook-remove:" + e.ID))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// ValidWebhookRemoveToken reports whether token is e's removal token (in constant time).
+func ValidWebhookRemoveToken(e *WebhookEndpoint, token string) bool {
+	want := WebhookRemoveToken(e)
+	return want != "" && hmac.Equal([]byte(want), []byte(token))
 }
 
 // WebhookMessage is one event rendered for one format and language: the body every

@@ -23,8 +23,8 @@ type WebhooksView struct {
 
 // WebhookForm is what staff typed into the new-endpoint form.
 type WebhookForm struct {
-	URL, Description, Components, Lang, Format string
-	Events                                     []string
+	URL, Description, ContactEmail, Components, Lang, Format string
+	Events                                                   []string
 }
 
 // WebhookView is one endpoint with its recent deliveries; Secret is set on the page

@@ -50,6 +50,9 @@ type Page struct {
 	Description string // <meta name=description>
 	// StaleSince is set while the store cannot be read: the page shows what was known then.
 	StaleSince time.Time
+	// Webhooks is set when the public may subscribe webhook URLs (mail is configured): the
+	// subscribe form links to the webhook form.
+	Webhooks bool
 }
 
 // ComponentView is one component row on the home page.

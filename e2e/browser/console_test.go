@@ -85,7 +85,7 @@ func server(t *testing.T) (*httptest.Server, *status.Service, *live.Hub) {
 	hub := live.NewHub(live.Config{Revision: h.Current().Revision})
 	svc.Subscribe(func(c status.Change) { hub.Publish(live.Event{Revision: c.Revision, Kind: c.Kind, ID: c.ID}) })
 	srv := httptest.NewServer(handlers.New(handlers.Deps{Service: svc, Site: h, Builder: b, Assets: assets,
-		DefaultLang: templates.Korean, Live: hub}))
+		DefaultLang: templates.Korean, Live: hub, PublicWebhooks: true}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(hub.Close)
 	return srv, svc, hub

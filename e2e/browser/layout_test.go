@@ -73,7 +73,7 @@ func TestNoPageScrollsSideways(t *testing.T) {
 		t.Fatalf("drafts %v (%v)", drafts, err)
 	}
 	var public []string
-	for _, p := range []string{"/", "/incidents/" + inc.ID, "/maintenances/" + m.ID, "/history", "/history?page=2", "/nope", "/subscribe", "/unsubscribe?token=x"} {
+	for _, p := range []string{"/", "/incidents/" + inc.ID, "/maintenances/" + m.ID, "/history", "/history?page=2", "/nope", "/subscribe", "/subscribe/webhook", "/unsubscribe?token=x"} {
 		for _, l := range []string{"en", "ko"} {
 			sep := "?"
 			if strings.Contains(p, "?") {

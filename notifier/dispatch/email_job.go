@@ -83,6 +83,12 @@ func (e *EmailDispatcher) runJob(ctx context.Context, lease *leaseKeeper, pool *
 			return e.d.finish(ctx, j, status.JobFailed, fmt.Sprintf("payload: %v", err))
 		}
 		produce = func(ctx context.Context, r *jobRun) (bool, bool, error) { return r.subscription(ctx, p.SubscriberID) }
+	case status.EmailEventWebhookConfirm, status.EmailEventWebhookManage, status.EmailEventWebhookDisabled:
+		var p status.WebhookMailPayload
+		if err := json.Unmarshal(j.Payload, &p); err != nil || p.EndpointID == "" {
+			return e.d.finish(ctx, j, status.JobFailed, fmt.Sprintf("payload: %v", err))
+		}
+		produce = func(ctx context.Context, r *jobRun) (bool, bool, error) { return r.webhookMail(ctx, p) }
 	default:
 		var p email.Payload
 		if err := json.Unmarshal(j.Payload, &p); err != nil || len(p.Content) == 0 {
@@ -215,17 +221,23 @@ func (r *jobRun) record(ctx context.Context) {
 				msg = strings.ReplaceAll(a.err.Error(), a.to, status.RedactEmail(a.to))
 			}
 			switch {
+			// An email to a webhook's contact (no subscriberID) is the job's only email: the
+			// job's own status records it.
 			case a.err == nil:
 				r.sent.Add(1)
 				r.e.stats.sent.Add(1)
-				batch = append(batch, status.EmailDelivery{JobID: r.j.ID, SubscriberID: a.subscriberID, Status: status.DeliverySent, At: now})
+				if a.subscriberID != "" {
+					batch = append(batch, status.EmailDelivery{JobID: r.j.ID, SubscriberID: a.subscriberID, Status: status.DeliverySent, At: now})
+				}
 			case a.sent && class == email.Bounce:
 				r.bounced.Add(1)
 				r.e.stats.bounced.Add(1)
 				r.e.d.log.WarnContext(ctx, "outbox: email refused for good; counted as a bounce", "job", r.j.ID,
 					"to", status.RedactEmail(a.to), "err", msg)
-				batch = append(batch, status.EmailDelivery{JobID: r.j.ID, SubscriberID: a.subscriberID, Status: status.DeliveryBounced,
-					Error: truncate(msg, 500), At: now})
+				if a.subscriberID != "" {
+					batch = append(batch, status.EmailDelivery{JobID: r.j.ID, SubscriberID: a.subscriberID, Status: status.DeliveryBounced,
+						Error: truncate(msg, 500), At: now})
+				}
 			default:
 				r.deferred.Add(1)
 				r.e.stats.deferred.Add(1)

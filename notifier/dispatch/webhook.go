@@ -44,7 +44,14 @@ type WebhookConfig struct {
 	Poll         time.Duration           // safety-net wake-up (default 30s)
 	Rand         func() float64          // jitter in [0,1) (default math/rand/v2)
 	UserAgent    string                  // default "Candor-Webhooks/1"
-	OnDisable    func(id, reason string) // told when an endpoint is disabled (nil: only logged)
+	OnDisable    func(id, reason string) // told when an endpoint is disabled, after the commit (nil: only logged)
+	// MailOwners queues, in the transaction that disables an endpoint, an email to its
+	// contact address when it has one (an email job: durable, sent by the EmailDispatcher;
+	// wake it from OnDisable). Set it when mail is configured.
+	MailOwners bool
+	// PublicURL is the status page's address: public endpoints' removal links, written into
+	// their statuspage bodies' "meta.unsubscribe" as they are sent.
+	PublicURL string
 	// Observe is told each attempt's duration and outcome — ok, retry (it will be tried
 	// again) or failed (for good) — for /metrics (nil: nobody).
 	Observe func(took time.Duration, outcome string)
@@ -402,13 +409,14 @@ func (d *WebhookDispatcher) backoff(attempts int, retryAfter time.Duration) time
 func (d *WebhookDispatcher) attempt(ctx context.Context, x *status.WebhookDelivery, e *status.WebhookEndpoint) hookOutcome {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(x.Body))
+	body := webhook.Personalize(x.Body, e, d.cfg.PublicURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
 	if err != nil {
 		return hookOutcome{err: "bad URL"}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", d.cfg.UserAgent)
-	if err := webhook.SetHeaders(req.Header, e.Secret, x.MessageID, d.cfg.Clock.Now(), x.Body); err != nil {
+	if err := webhook.SetHeaders(req.Header, e.Secret, x.MessageID, d.cfg.Clock.Now(), body); err != nil {
 		return hookOutcome{err: "signing: " + err.Error()}
 	}
 	start := time.Now()
@@ -525,6 +533,15 @@ func (d *WebhookDispatcher) save(batch []hookResult) error {
 				if err := tx.AppendAudit(&status.AuditEntry{At: now, Actor: status.System, Action: "webhook.disable",
 					Target: cur.ID, Detail: cutRunes(reason, 200)}); err != nil {
 					return err
+				}
+				if d.cfg.MailOwners && cur.ContactEmail != "" {
+					job, err := status.WebhookEmailJob(status.EmailEventWebhookDisabled, cur.ID, cutRunes(reason, 500), now)
+					if err != nil {
+						return err
+					}
+					if err := tx.InsertJobs([]status.OutboxJob{job}); err != nil {
+						return fmt.Errorf("queue the email telling webhook %s's contact: %w", cur.ID, err)
+					}
 				}
 				disabled = append(disabled, disabling{cur.ID, reason})
 			}

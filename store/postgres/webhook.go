@@ -15,13 +15,15 @@ import (
 )
 
 const webhookEndpointColumns = `id, url, description, components, events, lang, format, secret, disabled_at,
-	disabled_reason, failing_since, failures, last_success_at, last_failure_at, last_error, created_at, updated_at`
+	disabled_reason, failing_since, failures, last_success_at, last_failure_at, last_error, created_at, updated_at,
+	contact_email, public, confirmed_at, confirm_sent_at`
 
 func scanWebhookEndpoint(sc interface{ Scan(...any) error }, e *status.WebhookEndpoint) error {
 	var comps, events string
 	if err := sc.Scan(&e.ID, &e.URL, &e.Description, &comps, &events, &e.Lang, &e.Format, &e.Secret,
 		timeCol{&e.DisabledAt}, &e.DisabledReason, timeCol{&e.FailingSince}, &e.Failures, timeCol{&e.LastSuccessAt},
-		timeCol{&e.LastFailureAt}, &e.LastError, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}); err != nil {
+		timeCol{&e.LastFailureAt}, &e.LastError, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt},
+		&e.ContactEmail, &e.Public, timeCol{&e.ConfirmedAt}, timeCol{&e.ConfirmSentAt}); err != nil {
 		return err
 	}
 	if err := json.Unmarshal([]byte(comps), &e.Components); err != nil {
@@ -75,17 +77,19 @@ func (t *tx) PutWebhookEndpoint(e *status.WebhookEndpoint) error {
 	comps, _ := json.Marshal(e.Components)
 	events, _ := json.Marshal(e.Events)
 	_, err := t.exec(`INSERT INTO webhook_endpoints (`+webhookEndpointColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (id) DO UPDATE SET url = excluded.url, description = excluded.description,
 			components = excluded.components, events = excluded.events, lang = excluded.lang,
 			format = excluded.format, secret = excluded.secret, disabled_at = excluded.disabled_at,
 			disabled_reason = excluded.disabled_reason, failing_since = excluded.failing_since,
 			failures = excluded.failures, last_success_at = excluded.last_success_at,
 			last_failure_at = excluded.last_failure_at, last_error = excluded.last_error,
-			updated_at = excluded.updated_at`,
+			updated_at = excluded.updated_at, contact_email = excluded.contact_email, public = excluded.public,
+			confirmed_at = excluded.confirmed_at, confirm_sent_at = excluded.confirm_sent_at`,
 		e.ID, e.URL, e.Description, string(comps), string(events), e.Lang, string(e.Format), e.Secret,
 		timeArg(e.DisabledAt), e.DisabledReason, timeArg(e.FailingSince), e.Failures, timeArg(e.LastSuccessAt),
-		timeArg(e.LastFailureAt), e.LastError, timeArg(e.CreatedAt), timeArg(e.UpdatedAt))
+		timeArg(e.LastFailureAt), e.LastError, timeArg(e.CreatedAt), timeArg(e.UpdatedAt),
+		e.ContactEmail, e.Public, timeArg(e.ConfirmedAt), timeArg(e.ConfirmSentAt))
 	if err != nil {
 		return t.fail(err, "put webhook %s", e.ID)
 	}

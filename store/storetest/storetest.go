@@ -180,6 +180,8 @@ func Run(t *testing.T, newStore func(t *testing.T) status.Store) {
 		{"JobBacklog", testJobBacklog},
 		{"WebhookEndpoints", testWebhookEndpoints},
 		{"WebhookDeliveries", testWebhookDeliveries},
+		{"WebhookTokens", testWebhookTokens},
+		{"DeleteUnconfirmedWebhooks", testDeleteUnconfirmedWebhooks},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserCreateErrors", testUserCreateErrors},
 		{"UserSave", testUserSave},

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,6 +38,7 @@ func testWebhookEndpoints(t *testing.T, s status.Store) {
 		Lang: "ko", Format: status.FormatSlack, Secret: status.NewWebhookSecret(), DisabledAt: base.Add(3 * time.Hour),
 		DisabledReason: "failing since yesterday", FailingSince: base.Add(time.Hour), Failures: 17,
 		LastSuccessAt: base.Add(30 * time.Minute), LastFailureAt: base.Add(2 * time.Hour), LastError: "HTTP 503",
+		ContactEmail: "ops@example.com", Public: true, ConfirmedAt: base.Add(10 * time.Minute), ConfirmSentAt: base.Add(5 * time.Minute),
 		CreatedAt: base, UpdatedAt: base.Add(4 * time.Hour)}
 	requireAllSet(t, full)
 	older := newWebhook("wh-older", base.Add(-time.Hour))
@@ -62,6 +65,7 @@ func testWebhookEndpoints(t *testing.T, s status.Store) {
 	repl.CreatedAt = base.Add(time.Hour)
 	repl.DisabledAt, repl.DisabledReason, repl.FailingSince, repl.Failures = time.Time{}, "", time.Time{}, 0
 	repl.URL, repl.Components = "http://10.0.0.5/hook", []string{"api"}
+	repl.ContactEmail, repl.Public, repl.ConfirmedAt, repl.ConfirmSentAt = "", false, time.Time{}, time.Time{}
 	putWebhooks(t, s, &repl)
 	want := repl
 	want.CreatedAt = full.CreatedAt
@@ -253,5 +257,132 @@ func testWebhookDeliveries(t *testing.T, s status.Store) {
 		list, err = tx.WebhookDeliveries(status.WebhookDeliveryFilter{EndpointID: "a"})
 		check(t, "deliveries of a deleted endpoint", len(list), 0)
 		return err
+	})
+}
+
+// newPublicWebhook is an endpoint the public subscribed at created, pending unless
+// confirmed.
+func newPublicWebhook(id string, created time.Time, confirmed bool) *status.WebhookEndpoint {
+	e := newWebhook(id, created)
+	e.Public, e.ContactEmail, e.ConfirmSentAt = true, id+"@example.com", created
+	if confirmed {
+		e.ConfirmedAt = created.Add(time.Minute)
+	} else {
+		e.DisabledAt, e.DisabledReason = created, status.PendingReason
+	}
+	return e
+}
+
+func testWebhookTokens(t *testing.T, s status.Store) {
+	putWebhooks(t, s, newPublicWebhook("wh-1", base, false))
+	write(t, s, func(tx status.Tx) error {
+		// A pending public endpoint cannot be stored enabled, nor a public one without a contact.
+		bad := newPublicWebhook("wh-bad", base, false)
+		bad.DisabledAt = time.Time{}
+		wantCode(t, "pending endpoint enabled", tx.PutWebhookEndpoint(bad), status.EINVALID)
+		bad = newPublicWebhook("wh-bad", base, true)
+		bad.ContactEmail = ""
+		wantCode(t, "public endpoint without a contact", tx.PutWebhookEndpoint(bad), status.EINVALID)
+		bad.ContactEmail = "Ops@Example.com"
+		wantCode(t, "contact not normalised", tx.PutWebhookEndpoint(bad), status.EINVALID)
+		return nil
+	})
+	_, h1 := status.NewLinkToken()
+	_, h2 := status.NewLinkToken()
+	_, h3 := status.NewLinkToken()
+	k1 := status.WebhookToken{Hash: h1, EndpointID: "wh-1", CreatedAt: base, ExpiresAt: base.Add(48 * time.Hour)}
+	requireAllSet(t, &k1)
+	k2 := status.WebhookToken{Hash: h2, EndpointID: "wh-1", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+	write(t, s, func(tx status.Tx) error {
+		if err := tx.PutWebhookToken(&k1); err != nil {
+			return err
+		}
+		return tx.PutWebhookToken(&k2)
+	})
+	write(t, s, func(tx status.Tx) error {
+		wantCode(t, "token of an unknown endpoint", tx.PutWebhookToken(&status.WebhookToken{Hash: h3, EndpointID: "ghost", ExpiresAt: base}), status.ENOTFOUND)
+		wantCode(t, "token without an expiry", tx.PutWebhookToken(&status.WebhookToken{Hash: h3, EndpointID: "wh-1"}), status.EINVALID)
+		wantCode(t, "token hash taken", tx.PutWebhookToken(&status.WebhookToken{Hash: h1, EndpointID: "wh-1", ExpiresAt: base}), status.ECONFLICT)
+		return nil
+	})
+	read(t, s, func(tx status.Tx) error {
+		got, err := tx.WebhookToken(h1)
+		want := k1
+		want.CreatedAt, want.ExpiresAt = stored(want.CreatedAt), stored(want.ExpiresAt)
+		check(t, "WebhookToken", got, &want)
+		if err != nil {
+			return err
+		}
+		_, err = tx.WebhookToken(h3)
+		wantCode(t, "unknown token", err, status.ENOTFOUND)
+		return nil
+	})
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteWebhookTokensExpiredBefore(base.Add(2 * time.Hour))
+		check(t, "DeleteWebhookTokensExpiredBefore", n, 1)
+		if err != nil {
+			return err
+		}
+		n, err = tx.DeleteWebhookTokens("wh-1")
+		check(t, "DeleteWebhookTokens", n, 1)
+		return err
+	})
+	// Tokens go with their endpoint.
+	write(t, s, func(tx status.Tx) error {
+		if err := tx.PutWebhookToken(&status.WebhookToken{Hash: h3, EndpointID: "wh-1", ExpiresAt: base}); err != nil {
+			return err
+		}
+		return tx.DeleteWebhookEndpoint("wh-1")
+	})
+	read(t, s, func(tx status.Tx) error {
+		_, err := tx.WebhookToken(h3)
+		wantCode(t, "token of a deleted endpoint", err, status.ENOTFOUND)
+		return nil
+	})
+}
+
+func testDeleteUnconfirmedWebhooks(t *testing.T, s status.Store) {
+	now := base.Add(72 * time.Hour)
+	cut := now.Add(-48 * time.Hour)
+	recent := newPublicWebhook("recent", now.Add(-time.Hour), false)
+	staffDisabled := newWebhook("staff-disabled", base) // staff endpoints are never swept, enabled or not
+	staffDisabled.DisabledAt, staffDisabled.DisabledReason = base, "disabled by staff"
+	putWebhooks(t, s,
+		newPublicWebhook("old-expired", base, false), // link expired: goes, with its token and deliveries
+		newPublicWebhook("old-asked-again", base, false),
+		newPublicWebhook("old-confirmed", base, true),
+		recent, staffDisabled, newWebhook("staff", base))
+	write(t, s, func(tx status.Tx) error {
+		for _, k := range []status.WebhookToken{
+			{Hash: "h-expired", EndpointID: "old-expired", CreatedAt: base, ExpiresAt: base.Add(48 * time.Hour)},
+			{Hash: "h-live", EndpointID: "old-asked-again", CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(47 * time.Hour)},
+		} {
+			if err := tx.PutWebhookToken(&k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	queueWebhook(t, s, "msg-swept", base, "old-expired", "old-confirmed")
+	write(t, s, func(tx status.Tx) error {
+		n, err := tx.DeleteUnconfirmedWebhooks(cut, now)
+		check(t, "DeleteUnconfirmedWebhooks", n, 1)
+		return err
+	})
+	read(t, s, func(tx status.Tx) error {
+		all, err := tx.WebhookEndpoints()
+		var ids []string
+		for _, e := range all {
+			ids = append(ids, e.ID)
+		}
+		slices.Sort(ids)
+		check(t, "endpoints left", ids, []string{"old-asked-again", "old-confirmed", "recent", "staff", "staff-disabled"})
+		_, terr := tx.WebhookToken("h-expired")
+		wantCode(t, "token of a forgotten endpoint", terr, status.ENOTFOUND)
+		ds, derr := tx.WebhookDeliveries(status.WebhookDeliveryFilter{})
+		if len(ds) != 1 || ds[0].EndpointID != "old-confirmed" {
+			t.Errorf("deliveries left: %+v, want only old-confirmed's", ds)
+		}
+		return errors.Join(err, derr)
 	})
 }

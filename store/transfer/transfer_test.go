@@ -104,7 +104,9 @@ func richState(t *testing.T, st status.Store) {
 	must(st.Write(ctx, func(tx status.Tx) error {
 		return tx.PutWebhookEndpoint(&status.WebhookEndpoint{ID: "wh1", URL: "https://hooks.example.com/candor",
 			Components: []string{"login"}, Events: []status.WebhookEvent{status.EventIncidentCreated}, Lang: "ko",
-			Format: status.FormatStatuspage, Secret: status.NewWebhookSecret(), CreatedAt: clock.Now(), UpdatedAt: clock.Now()})
+			Format: status.FormatStatuspage, Secret: status.NewWebhookSecret(), CreatedAt: clock.Now(), UpdatedAt: clock.Now(),
+			// Subscribed from the page and confirmed: who it is and whom it tells move with it.
+			Public: true, ContactEmail: "ops@example.com", ConfirmSentAt: clock.Now(), ConfirmedAt: clock.Now().Add(time.Minute)})
 	}))
 }
 
@@ -277,6 +279,10 @@ func TestWebhookSecretsStayUnlessAsked(t *testing.T) {
 		}
 		if !e.Disabled() || e.Secret == secret || !strings.HasPrefix(e.Secret, "whsec_") {
 			t.Errorf("imported webhook: disabled %v, secret changed %v", e.Disabled(), e.Secret != secret)
+		}
+		if !e.Public || e.ContactEmail != "ops@example.com" || e.ConfirmedAt.IsZero() || e.ConfirmSentAt.IsZero() {
+			t.Errorf("imported webhook lost who subscribed it: public %v, contact %q, confirmed %v, confirmation sent %v",
+				e.Public, e.ContactEmail, e.ConfirmedAt, e.ConfirmSentAt)
 		}
 		return nil
 	})
