@@ -123,9 +123,12 @@ type compressor interface {
 	Reset(io.Writer)
 }
 
-// The pools keep compressors between documents: a gzip.Writer at best compression holds
-// about a megabyte of tables, and documents are compressed one after another.
+// The pools keep compressors between documents: a gzip.Writer holds about a megabyte of
+// tables, and documents are compressed one after another.
 var (
+	// Gzip at its default level (6), not its best (9): 1.3–2× faster on these pages and
+	// documents for 0.4–2 % more bytes, and a changed document is compressed while its
+	// first reader waits.
 	gzipWriters = sync.Pool{New: func() any {
 		w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
 		return w
