@@ -71,7 +71,10 @@ type incidentJSON struct {
 	// Restoration compares, once resolved, the announced times with the real one.
 	Restoration *restorationJSON `json:"restoration"`
 	Updates     []updateJSON     `json:"updates"`
-	Warnings    []warningJSON    `json:"warnings,omitempty"`
+	// UpdatesTotal is the length of the whole timeline: an answer to a write lists only
+	// its newest entries (writeAnswerUpdates).
+	UpdatesTotal int           `json:"updates_total"`
+	Warnings     []warningJSON `json:"warnings,omitempty"`
 
 	// SuggestedStatus is "monitoring" when every monitoring signal of the open incident has
 	// resolved: staff confirm it with an update (resolved signals never resolve incidents).
@@ -137,6 +140,7 @@ func (s *server) toIncidentJSON(inc *status.Incident, names map[string]lang.Text
 		}
 		out.Updates = append(out.Updates, uj)
 	}
+	out.UpdatesTotal = len(out.Updates)
 	return out
 }
 

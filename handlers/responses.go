@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/candorstatus/candor/lang"
 	"github.com/candorstatus/candor/status"
 )
 
@@ -76,17 +77,66 @@ func (s *server) incidentFrom(tx status.Tx, id string) (incidentJSON, *status.In
 	return s.toIncidentJSON(inc, componentNames(inc, comps)), inc, nil
 }
 
-// renderIncident answers an incident write: the incident, with a warning when the time it
-// announced is unlikely.
+// writeAnswerUpdates is how many of the newest timeline entries an incident write answers
+// with (updates_total says how many there are; GET /api/v1/incidents/{id} has them all).
+// Why not all: under load, reading and encoding a timeline of a thousand entries for every
+// update was most of the server's work and kept write latency far above 100 ms (issue 18);
+// this way a write costs the same however long the incident has run.
+const writeAnswerUpdates = 20
+
+// renderIncident answers an incident write: the incident with the newest entries of its
+// timeline, with a warning when the time it announced is unlikely.
 func (s *server) renderIncident(tx status.Tx, id string) (int, []byte, error) {
-	v, inc, err := s.incidentFrom(tx, id)
+	inc, err := tx.IncidentState(id)
 	if err != nil {
 		return 0, nil, err
 	}
+	ups, total, err := tx.LatestUpdates(id, writeAnswerUpdates)
+	if err != nil {
+		return 0, nil, err
+	}
+	inc.Updates = ups
+	comps, err := tx.Components()
+	if err != nil {
+		return 0, nil, err
+	}
+	names := componentNames(inc, comps)
+	if total > len(ups) && !s.recentSuffices(inc, names) {
+		if inc, err = tx.Incident(id); err != nil {
+			return 0, nil, err
+		}
+		names = componentNames(inc, comps)
+	}
+	v := s.toIncidentJSON(inc, names)
+	v.Updates, v.UpdatesTotal = v.Updates[max(0, len(v.Updates)-writeAnswerUpdates):], total
 	if u := inc.LatestUpdate(); u != nil && !u.AnnouncedETA.IsZero() {
 		v.Warnings = warnings(u.AnnouncedChance)
 	}
 	return encoded(http.StatusCreated, v)
+}
+
+// recentSuffices reports whether the newest entries of a timeline give everything else the
+// incident's JSON derives from the timeline as the whole one would: the chance of the
+// standing announced time (recorded on the entry that announced it), the range shown (a
+// range made afresh is revised against the latest one published: while that one stands, it
+// is what is shown), the names of deleted components (kept by the entries that changed
+// them) and, once resolved, the promises made during the incident.
+func (s *server) recentSuffices(inc *status.Incident, names map[string]lang.Text) bool {
+	if !inc.Open() {
+		return false
+	}
+	if !inc.AnnouncedETA.IsZero() && inc.AnnouncedChance() == nil {
+		return false
+	}
+	if e := inc.LatestEstimate(); e == nil || !e.P50.After(s.Service.Clock().Now()) {
+		return false
+	}
+	for _, c := range inc.Components {
+		if _, ok := names[c.ComponentID]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // componentFrom is a component's /api/v1 JSON read through tx.

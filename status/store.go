@@ -73,6 +73,10 @@ type Tx interface {
 	// timeline (components included) without the timeline itself (Updates is empty), for
 	// a write that appends to it with Incident.Apply; ENOTFOUND if absent.
 	IncidentState(id string) (*Incident, error)
+	// LatestUpdates returns the last n entries of an incident's timeline, in timeline
+	// order, and how many entries it has in all: what a write answers with, at a cost that
+	// does not grow with the timeline. ENOTFOUND if the incident is absent.
+	LatestUpdates(id string, n int) ([]Update, int, error)
 	// IncidentByExternalID finds an imported incident; ENOTFOUND if absent.
 	IncidentByExternalID(source, externalID string) (*Incident, error)
 	// Incidents returns the incidents matching f, with their timelines, newest start first.

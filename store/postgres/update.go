@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -151,4 +153,34 @@ func (t *tx) AppendUpdate(u *status.Update) error {
 		return notFound("Incident %s not found.", u.IncidentID)
 	}
 	return conflict("Update %s already exists.", u.ID)
+}
+
+// LatestUpdates returns the last n entries of incident id's timeline and its length.
+func (t *tx) LatestUpdates(id string, n int) ([]status.Update, int, error) {
+	var total int
+	err := t.queryRow(`SELECT (SELECT count(*) FROM incident_updates WHERE incident_id = i.id) FROM incidents AS i WHERE i.id = $1`, id).Scan(&total)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, notFound("Incident %s not found.", id)
+	}
+	if err != nil {
+		return nil, 0, t.fail(err, "count updates of incident %s", id)
+	}
+	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = $1 ORDER BY seq DESC LIMIT $2`, id, max(n, 0))
+	if err != nil {
+		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+	}
+	defer rows.Close()
+	var out []status.Update
+	for rows.Next() {
+		var u status.Update
+		if err := scanUpdate(rows, &u); err != nil {
+			return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+	}
+	slices.Reverse(out)
+	return out, total, nil
 }

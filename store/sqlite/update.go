@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/candorstatus/candor/status"
 	"github.com/candorstatus/candor/store/codec"
@@ -84,4 +85,34 @@ func (t *tx) insertUpdate(u *status.Update, seq int) error {
 		ids[i] = ch.ComponentID
 	}
 	return t.keepIDs(ids)
+}
+
+// LatestUpdates returns the last n entries of incident id's timeline and its length.
+func (t *tx) LatestUpdates(id string, n int) ([]status.Update, int, error) {
+	var total int
+	err := t.queryRow(`SELECT (SELECT count(*) FROM incident_updates WHERE incident_id = i.id) FROM incidents AS i WHERE i.id = ?`, id).Scan(&total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, notFound("Incident %s not found.", id)
+	}
+	if err != nil {
+		return nil, 0, t.fail(err, "count updates of incident %s", id)
+	}
+	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = ? ORDER BY seq DESC LIMIT ?`, id, max(n, 0))
+	if err != nil {
+		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+	}
+	defer rows.Close()
+	var out []status.Update
+	for rows.Next() {
+		var u status.Update
+		if err := scanUpdate(rows, &u); err != nil {
+			return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+	}
+	slices.Reverse(out)
+	return out, total, nil
 }

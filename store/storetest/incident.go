@@ -1,11 +1,13 @@
 package storetest
 
 import (
-	"github.com/candorstatus/candor/lang"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/candorstatus/candor/lang"
 
 	"github.com/candorstatus/candor/status"
 )
@@ -151,6 +153,7 @@ func testIncidentNotFound(t *testing.T, s status.Store) {
 	}{
 		{"Incident", func(tx status.Tx) error { _, err := tx.Incident("nope"); return err }},
 		{"IncidentState", func(tx status.Tx) error { _, err := tx.IncidentState("nope"); return err }},
+		{"LatestUpdates", func(tx status.Tx) error { _, _, err := tx.LatestUpdates("nope", 5); return err }},
 		{"IncidentByExternalID", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("statuspage", "nope"); return err }},
 		{"IncidentByExternalID empty", func(tx status.Tx) error { _, err := tx.IncidentByExternalID("", ""); return err }},
 		{"AppendUpdate", func(tx status.Tx) error {
@@ -202,7 +205,23 @@ func testIncidentTimeline(t *testing.T, s status.Store) {
 			}
 			list, err := tx.Incidents(status.IncidentFilter{StateOnly: true})
 			check(t, "Incidents StateOnly after "+u.ID, list, []status.Incident{want})
-			return err
+			if err != nil {
+				return err
+			}
+			// The end of the timeline, in timeline order, and its length.
+			for _, n := range []int{0, 2, 100} {
+				latest, total, err := tx.LatestUpdates("a", n)
+				if err != nil {
+					return err
+				}
+				wantLatest := inc.Updates[max(0, len(inc.Updates)-n):]
+				if len(wantLatest) == 0 {
+					wantLatest = nil
+				}
+				check(t, fmt.Sprintf("LatestUpdates(%d) after %s", n, u.ID), latest, wantLatest)
+				check(t, fmt.Sprintf("LatestUpdates(%d) total after %s", n, u.ID), total, len(inc.Updates))
+			}
+			return nil
 		})
 	}
 	advance(u)
