@@ -79,6 +79,9 @@ type Builder struct {
 	// rows are the home page's component rows of the last build; nextRows those of the
 	// build under way (views.go).
 	rows, nextRows map[rowKey]rowEntry
+	// comps is /api/v2's component list per language as the last build encoded it
+	// (v2.go).
+	comps map[lang.Lang]componentsEntry
 }
 
 // SetEstimator makes pages and JSON show the model's restoration range. Call it before

@@ -202,6 +202,13 @@ func testIncrementalMatchesCold(t *testing.T, store status.Store) {
 	check("component rename")
 
 	clock.Advance(time.Minute)
+	edge := lang.Same("Edge")
+	if _, err := svc.UpdateComponent(ctx, op, "web", status.ComponentPatch{Group: &edge}); err != nil {
+		t.Fatal(err)
+	}
+	check("component moved to a new group")
+
+	clock.Advance(time.Minute)
 	if err := svc.DeleteComponent(ctx, op, "push"); err != nil {
 		t.Fatal(err)
 	}

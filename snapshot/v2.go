@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/candorstatus/candor/lang"
@@ -413,7 +415,7 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		if statusJSON, err = json.Marshal(statuspagev2.Status{Indicator: overall.Indicator, Description: overall.Description}); err != nil {
 			return err
 		}
-		compsJSON, err = json.Marshal(b.v2Components(st, l))
+		compsJSON, err = b.componentsJSON(st, l)
 		return err
 	})
 	if err != nil {
@@ -437,6 +439,36 @@ func (b *Builder) renderJSON(snap *Snapshot, st *state, now, modified time.Time,
 		snap.put(string(l), path, "application/json", body, modified, http.StatusOK)
 	}
 	return nil
+}
+
+// componentsEntry is an encoded component list and what it was encoded from.
+type componentsEntry struct {
+	key    string // the versions of the components, in order
+	groups []status.Group
+	json   []byte
+}
+
+// componentsJSON is /api/v2's component list in l: the last build's bytes while no
+// component or group changed. A page of a thousand components otherwise encoded its list
+// again after every update to an incident, twice (issue 19).
+func (b *Builder) componentsJSON(st *state, l lang.Lang) ([]byte, error) {
+	var k strings.Builder
+	for _, c := range st.comps {
+		k.WriteString(strconv.FormatUint(st.ver.comps[c.ID], 36))
+		k.WriteByte(',')
+	}
+	if e, ok := b.comps[l]; ok && e.key == k.String() && reflect.DeepEqual(e.groups, st.groups) {
+		return e.json, nil
+	}
+	out, err := json.Marshal(b.v2Components(st, l))
+	if err != nil {
+		return nil, err
+	}
+	if b.comps == nil {
+		b.comps = map[lang.Lang]componentsEntry{}
+	}
+	b.comps[l] = componentsEntry{key: k.String(), groups: st.groups, json: out}
+	return out, nil
 }
 
 // field is a member of a JSON object whose value is already JSON, encoded by this package.
