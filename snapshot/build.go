@@ -190,8 +190,11 @@ func (b *Builder) loadIncidents(tx status.Tx, rev int64) ([]status.Incident, err
 	if prev == nil || prev.rev > rev { // a store restored to an older state: read it all
 		return tx.Incidents(status.IncidentFilter{})
 	}
-	changed, err := tx.IncidentsChangedSince(prev.rev)
-	if err != nil {
+	changed, ok, err := changedSince(tx, prev)
+	if err != nil || !ok {
+		if err == nil {
+			return tx.Incidents(status.IncidentFilter{})
+		}
 		return nil, err
 	}
 	n, err := tx.CountIncidents(status.IncidentFilter{})
@@ -203,6 +206,46 @@ func (b *Builder) loadIncidents(tx status.Tx, rev int64) ([]status.Incident, err
 		return tx.Incidents(status.IncidentFilter{})
 	}
 	return incs, nil
+}
+
+// changedSince returns the incidents written since prev was read, with their whole
+// timelines, reading of each only the entries prev does not have (Tx.IncidentTailsSince):
+// an outage whose incidents have thousands of entries costs a rebuild the new ones, not
+// all of them again (issue 18). It reads from the last entry prev has, and reports false
+// when that entry is no longer where prev had it — which an append-only timeline never
+// does — so the caller reads everything again rather than trust a copy that diverged.
+func changedSince(tx status.Tx, prev *state) ([]status.Incident, bool, error) {
+	have := make(map[string]*status.Incident, len(prev.incidents))
+	from := make(map[string]int, len(prev.incidents))
+	for i := range prev.incidents {
+		inc := &prev.incidents[i]
+		have[inc.ID] = inc
+		if len(inc.Updates) > 0 {
+			from[inc.ID] = len(inc.Updates) - 1 // one entry of overlap, to check
+		}
+	}
+	tails, err := tx.IncidentTailsSince(prev.rev, from)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]status.Incident, 0, len(tails))
+	for _, tl := range tails {
+		inc := tl.Incident
+		if tl.From > 0 {
+			old := have[inc.ID]
+			if old == nil || len(inc.Updates) == 0 || inc.Updates[0].ID != old.Updates[tl.From].ID {
+				return nil, false, nil
+			}
+			ups := make([]status.Update, 0, tl.Len)
+			ups = append(ups, old.Updates[:tl.From]...)
+			inc.Updates = append(ups, inc.Updates...)
+		}
+		if len(inc.Updates) != tl.Len {
+			return nil, false, nil
+		}
+		out = append(out, inc)
+	}
+	return out, true, nil
 }
 
 // mergeIncidents returns old with changed in place of the incidents with their ids, in

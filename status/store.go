@@ -88,6 +88,13 @@ type Tx interface {
 	// up to date with them at the cost of what changed, not of the whole history (the
 	// snapshot and the ETA model, on every write). Incidents are never deleted.
 	IncidentsChangedSince(rev int64) ([]Incident, error)
+	// IncidentTailsSince is IncidentsChangedSince for a reader that keeps the timelines it
+	// read: each incident comes with the entries of its timeline from position from[id] on
+	// (the whole timeline for an id not in from) and the timeline's length, so an update to
+	// an incident with thousands of entries costs the reader one entry, not thousands.
+	// Timelines are append-only — an entry once written is never changed or removed — so
+	// the reader's first from[id] entries and these are the whole timeline.
+	IncidentTailsSince(rev int64, from map[string]int) ([]IncidentTail, error)
 	// CountIncidents counts the incidents matching f, ignoring its Limit and Offset.
 	CountIncidents(f IncidentFilter) (int, error)
 	// CreateIncident inserts an incident, its derived state and every update it carries;
@@ -415,6 +422,14 @@ type IncidentFilter struct {
 	// derived state, components included — what a write that checks which incidents hold
 	// a component needs, at a cost that does not grow with their timelines.
 	StateOnly bool
+}
+
+// IncidentTail is an incident a write changed, with the end of its timeline
+// (Tx.IncidentTailsSince).
+type IncidentTail struct {
+	Incident Incident // its own fields and derived state; Updates holds the entries from position From on
+	From     int
+	Len      int // how many entries the whole timeline has
 }
 
 // IdempotencyRecord remembers what a client's POST with an Idempotency-Key did, so a retry

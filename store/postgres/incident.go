@@ -123,6 +123,66 @@ func incidentWhere(f status.IncidentFilter, p *params) (string, error) {
 // their timelines, newest start first and ties by id. Triggers keep changed_rev (see the
 // migration that adds it).
 func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
+	incs, err := t.changedIncidents(rev)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.loadTimelines(incs); err != nil {
+		return nil, err
+	}
+	return incs, nil
+}
+
+// IncidentTailsSince returns the incidents changed by a write after revision rev, each with
+// its timeline from position from[id] on and the timeline's length.
+func (t *tx) IncidentTailsSince(rev int64, from map[string]int) ([]status.IncidentTail, error) {
+	incs, err := t.changedIncidents(rev)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.loadComponents(incs); err != nil {
+		return nil, err
+	}
+	out := make([]status.IncidentTail, len(incs))
+	for i := range incs {
+		inc := &incs[i]
+		skip := max(from[inc.ID], 0)
+		var n int
+		if err := t.queryRow(`SELECT count(*) FROM incident_updates WHERE incident_id = $1`, inc.ID).Scan(&n); err != nil {
+			return nil, t.fail(err, "count updates of incident %s", inc.ID)
+		}
+		if err := t.tail(inc, skip); err != nil {
+			return nil, err
+		}
+		out[i] = status.IncidentTail{Incident: *inc, From: skip, Len: n}
+	}
+	return out, nil
+}
+
+// tail loads inc's timeline from position skip on into inc.Updates.
+func (t *tx) tail(inc *status.Incident, skip int) error {
+	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = $1
+		ORDER BY seq OFFSET $2`, inc.ID, skip)
+	if err != nil {
+		return t.fail(err, "load updates of incident %s", inc.ID)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u status.Update
+		if err := scanUpdate(rows, &u); err != nil {
+			return t.fail(err, "load updates of incident %s", inc.ID)
+		}
+		inc.Updates = append(inc.Updates, u)
+	}
+	if err := rows.Err(); err != nil {
+		return t.fail(err, "load updates of incident %s", inc.ID)
+	}
+	return nil
+}
+
+// changedIncidents returns the incidents changed by a write after revision rev, without
+// their timelines or components, newest start first and ties by id.
+func (t *tx) changedIncidents(rev int64) ([]status.Incident, error) {
 	rows, err := t.query(`SELECT `+incidentColumns+` FROM incidents WHERE changed_rev > $1
 		ORDER BY started_at DESC, id`, rev)
 	if err != nil {
@@ -139,9 +199,6 @@ func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, t.fail(err, "load incidents changed since revision %d", rev)
-	}
-	if err := t.loadTimelines(incs); err != nil {
-		return nil, err
 	}
 	return incs, nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -31,6 +32,34 @@ func testIncidentsChangedSince(t *testing.T, s status.Store) {
 			var err error
 			if got, err = tx.IncidentsChangedSince(rev); err != nil {
 				return err
+			}
+			// The same incidents as tails: each timeline from a position on, and its length.
+			for _, inc := range got {
+				n := len(inc.Updates)
+				for _, from := range []int{-1, 0, n - 1, n, n + 1} {
+					fromIDs := map[string]int{}
+					if from >= 0 {
+						fromIDs[inc.ID] = from
+					}
+					tails, err := tx.IncidentTailsSince(rev, fromIDs)
+					if err != nil {
+						return err
+					}
+					what := fmt.Sprintf("IncidentTailsSince(%d, %s from %d)", rev, inc.ID, from)
+					check(t, what+": incidents", len(tails), len(got))
+					for i, tl := range tails {
+						if i >= len(got) || tl.Incident.ID != inc.ID {
+							continue
+						}
+						skip := max(from, 0)
+						want := got[i]
+						want.Updates = want.Updates[min(skip, n):]
+						if len(want.Updates) == 0 {
+							want.Updates = nil
+						}
+						check(t, what, tl, status.IncidentTail{Incident: want, From: skip, Len: n})
+					}
+				}
 			}
 			for _, id := range ids {
 				inc, err := tx.Incident(id)
