@@ -100,7 +100,8 @@ fi
 
 echo "building ..."
 if [[ -n $PROFILE ]]; then
-	# Only this build listens for pprof (CANDOR_BENCH_PPROF); the source tree is unchanged.
+	# Only this build listens for pprof (BENCH_PPROF_ADDR: not a CANDOR_ name, which Candor
+	# would refuse as an unknown setting); the source tree is unchanged.
 	cat >"$tmp/pprof.go" <<'EOF'
 package main
 
@@ -111,7 +112,7 @@ import (
 )
 
 func init() {
-	if addr := os.Getenv("CANDOR_BENCH_PPROF"); addr != "" {
+	if addr := os.Getenv("BENCH_PPROF_ADDR"); addr != "" {
 		go func() { _ = http.ListenAndServe(addr, nil) }()
 	}
 }
@@ -130,7 +131,7 @@ B=http://127.0.0.1:$BASELINE_PORT
 
 # start_candor [flags]: run Candor on $PORT, wait until it answers, set candor_pid.
 start_candor() {
-	CANDOR_BENCH_PPROF=${PROFILE:+127.0.0.1:$PPROF_PORT} "$tmp/candor" --addr "127.0.0.1:$PORT" \
+	BENCH_PPROF_ADDR=${PROFILE:+127.0.0.1:$PPROF_PORT} "$tmp/candor" --addr "127.0.0.1:$PORT" \
 		--data-dir "$tmp/data" --log-level error "$@" >>"$tmp/candor.log" 2>&1 &
 	candor_pid=$!
 	pids+=("$candor_pid")
