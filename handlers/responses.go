@@ -115,20 +115,12 @@ func (s *server) renderIncident(tx status.Tx, id string) (int, []byte, error) {
 	return encoded(http.StatusCreated, v)
 }
 
-// recentSuffices reports whether the newest entries of a timeline give everything else the
-// incident's JSON derives from the timeline as the whole one would: the chance of the
-// standing announced time (recorded on the entry that announced it), the range shown (a
-// range made afresh is revised against the latest one published: while that one stands, it
-// is what is shown), the names of deleted components (kept by the entries that changed
-// them) and, once resolved, the promises made during the incident.
+// recentSuffices reports whether the newest entries of a timeline give everything the
+// incident's JSON derives from it as the whole one would: what the domain derives
+// (status.Incident.RecentEntriesSuffice) and the names of deleted components, which only
+// the entries that changed them keep.
 func (s *server) recentSuffices(inc *status.Incident, names map[string]lang.Text) bool {
-	if !inc.Open() {
-		return false
-	}
-	if !inc.AnnouncedETA.IsZero() && inc.AnnouncedChance() == nil {
-		return false
-	}
-	if e := inc.LatestEstimate(); e == nil || !e.P50.After(s.Service.Clock().Now()) {
+	if !inc.RecentEntriesSuffice(s.Service.Clock().Now()) {
 		return false
 	}
 	for _, c := range inc.Components {

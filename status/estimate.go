@@ -98,6 +98,24 @@ func (inc *Incident) Missed(now time.Time) bool {
 	return e != nil && !e.P90.After(now)
 }
 
+// RecentEntriesSuffice reports whether an incident whose Updates hold only the newest
+// entries of its timeline (a state from Tx.IncidentState and Tx.LatestUpdates) gives at
+// now what the whole timeline would to ShownEstimate, AnnouncedChance, Missed and
+// Promises: the incident is open (Promises reads every entry), the standing announced
+// time's chance is among them (it is recorded on the entry that announced it), and the
+// latest range published is among them and still ahead (else ShownEstimate revises a
+// fresh range against entries further back).
+func (inc *Incident) RecentEntriesSuffice(now time.Time) bool {
+	if !inc.Open() {
+		return false
+	}
+	if !inc.AnnouncedETA.IsZero() && inc.AnnouncedChance() == nil {
+		return false
+	}
+	e := inc.LatestEstimate()
+	return e != nil && e.P50.After(now)
+}
+
 // ShownEstimate is the range to show at now: the latest recorded one while its p50 is
 // still ahead, otherwise a fresh one conditioned on how long the incident has now lasted,
 // so no page or message ever presents a past time as an upcoming restoration.
