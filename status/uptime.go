@@ -53,15 +53,10 @@ type span struct {
 	inc      int // index into the incidents slice
 }
 
-// componentSpans returns when incidents held component id in a non-operational status,
-// read from their timelines: each update's change starts a new status for the component,
-// which lasts until the next change, the resolution, or now.
-func componentSpans(id string, incidents []Incident, now time.Time) []span {
-	return spansByComponent(incidents, now)[id]
-}
-
-// spansByComponent is componentSpans for every component the timelines name, in one pass;
-// each component's spans are in the same order (by incident, then time).
+// spansByComponent returns, for every component the timelines name, when incidents held
+// it in a non-operational status: each update's change starts a new status for the
+// component, which lasts until the next change, the resolution, or now. One pass over the
+// timelines; each component's spans are by incident, then time.
 func spansByComponent(incidents []Incident, now time.Time) map[string][]span {
 	out := map[string][]span{}
 	open := map[string]span{} // the span each component is in, within the incident being read
@@ -92,16 +87,12 @@ func spansByComponent(incidents []Incident, now time.Time) map[string][]span {
 	return out
 }
 
-// Uptime summarises the last `days` calendar days (today included) of component c from the
-// incidents' timelines. Where incidents overlap, the worst status counts at each moment.
-func Uptime(c Component, incidents []Incident, days int, now time.Time, loc *time.Location) ComponentUptime {
-	return uptime(c, componentSpans(c.ID, incidents, now), incidents, dayBounds(days, now, loc), now)
-}
-
-// Uptimes is Uptime for each of comps, keyed by id. It shares what Uptime would do once per
-// component: the day boundaries are computed once and the timelines read in one pass, so a
-// page of a thousand components costs a thousand sweeps of their own spans, not a
-// thousand readings of every incident and ninety thousand calendar computations.
+// Uptimes summarises the last `days` calendar days (today included) of each of comps,
+// keyed by id, from the incidents' timelines; where incidents overlap, the worst status
+// counts at each moment. The day boundaries are computed once and the timelines read in
+// one pass, so a page of a thousand components costs a thousand sweeps of their own
+// spans, not a thousand readings of every incident and ninety thousand calendar
+// computations.
 func Uptimes(comps []Component, incidents []Incident, days int, now time.Time, loc *time.Location) map[string]ComponentUptime {
 	bounds := dayBounds(days, now, loc)
 	spans := spansByComponent(incidents, now)

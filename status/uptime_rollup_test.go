@@ -86,7 +86,7 @@ func (en *env) wantUptime(first, last time.Time, computedAt time.Time) []status.
 	var out []status.UptimeDayRecord
 	for _, id := range sortedIDs(comps) {
 		c := findComponent(comps, id)
-		for _, day := range status.Uptime(c, incs, n, now, en.seoul).Days {
+		for _, day := range status.Uptimes([]status.Component{c}, incs, n, now, en.seoul)[c.ID].Days {
 			if day.Day.After(last) {
 				continue
 			}

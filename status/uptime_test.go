@@ -42,7 +42,7 @@ func TestUptime(t *testing.T) {
 			{Status: Investigating, CreatedAt: day(21, 1, 0), Components: []ComponentChange{chg("web", MajorOutage)}},
 		}},
 	}
-	u := Uptime(c, incs, 15, now, seoul)
+	u := Uptimes([]Component{c}, incs, 15, now, seoul)["api"]
 	if len(u.Days) != 15 {
 		t.Fatalf("days = %d", len(u.Days))
 	}

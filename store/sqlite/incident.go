@@ -134,21 +134,10 @@ func (t *tx) IncidentTailsSince(rev int64, from map[string]int) ([]status.Incide
 }
 
 // tail loads inc's timeline from position skip on into inc.Updates.
-func (t *tx) tail(inc *status.Incident, skip int) error {
-	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = ?
+func (t *tx) tail(inc *status.Incident, skip int) (err error) {
+	inc.Updates, err = t.updates(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = ?
 		ORDER BY seq LIMIT -1 OFFSET ?`, inc.ID, skip)
 	if err != nil {
-		return t.fail(err, "load updates of incident %s", inc.ID)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u status.Update
-		if err := scanUpdate(rows, &u); err != nil {
-			return t.fail(err, "load updates of incident %s", inc.ID)
-		}
-		inc.Updates = append(inc.Updates, u)
-	}
-	if err := rows.Err(); err != nil {
 		return t.fail(err, "load updates of incident %s", inc.ID)
 	}
 	return nil

@@ -97,22 +97,28 @@ func (t *tx) LatestUpdates(id string, n int) ([]status.Update, int, error) {
 	if err != nil {
 		return nil, 0, t.fail(err, "count updates of incident %s", id)
 	}
-	rows, err := t.query(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = ? ORDER BY seq DESC LIMIT ?`, id, max(n, 0))
+	out, err := t.updates(`SELECT `+updateColumns+` FROM incident_updates WHERE incident_id = ? ORDER BY seq DESC LIMIT ?`, id, max(n, 0))
 	if err != nil {
 		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+	}
+	slices.Reverse(out)
+	return out, total, nil
+}
+
+// updates runs query, which selects updateColumns, and returns the entries it finds.
+func (t *tx) updates(query string, args ...any) ([]status.Update, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []status.Update
 	for rows.Next() {
 		var u status.Update
 		if err := scanUpdate(rows, &u); err != nil {
-			return nil, 0, t.fail(err, "load latest updates of incident %s", id)
+			return nil, err
 		}
 		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, t.fail(err, "load latest updates of incident %s", id)
-	}
-	slices.Reverse(out)
-	return out, total, nil
+	return out, rows.Err()
 }
