@@ -236,12 +236,9 @@ func changedSince(tx status.Tx, prev *state) ([]status.Incident, bool, error) {
 			if old == nil || len(inc.Updates) == 0 || inc.Updates[0].ID != old.Updates[tl.From].ID {
 				return nil, false, nil
 			}
-			ups := make([]status.Update, 0, tl.Len)
+			ups := make([]status.Update, 0, tl.From+len(inc.Updates))
 			ups = append(ups, old.Updates[:tl.From]...)
 			inc.Updates = append(ups, inc.Updates...)
-		}
-		if len(inc.Updates) != tl.Len {
-			return nil, false, nil
 		}
 		out = append(out, inc)
 	}

@@ -90,8 +90,9 @@ type Tx interface {
 	IncidentsChangedSince(rev int64) ([]Incident, error)
 	// IncidentTailsSince is IncidentsChangedSince for a reader that keeps the timelines it
 	// read: each incident comes with the entries of its timeline from position from[id] on
-	// (the whole timeline for an id not in from) and the timeline's length, so an update to
-	// an incident with thousands of entries costs the reader one entry, not thousands.
+	// (the whole timeline for an id not in from; none when from[id] is past its end), so
+	// an update to an incident with thousands of entries costs the reader one entry, not
+	// thousands.
 	// Timelines are append-only — an entry once written is never changed or removed — so
 	// the reader's first from[id] entries and these are the whole timeline.
 	IncidentTailsSince(rev int64, from map[string]int) ([]IncidentTail, error)
@@ -429,7 +430,6 @@ type IncidentFilter struct {
 type IncidentTail struct {
 	Incident Incident // its own fields and derived state; Updates holds the entries from position From on
 	From     int
-	Len      int // how many entries the whole timeline has
 }
 
 // IdempotencyRecord remembers what a client's POST with an Idempotency-Key did, so a retry

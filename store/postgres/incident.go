@@ -134,7 +134,7 @@ func (t *tx) IncidentsChangedSince(rev int64) ([]status.Incident, error) {
 }
 
 // IncidentTailsSince returns the incidents changed by a write after revision rev, each with
-// its timeline from position from[id] on and the timeline's length.
+// its timeline from position from[id] on.
 func (t *tx) IncidentTailsSince(rev int64, from map[string]int) ([]status.IncidentTail, error) {
 	incs, err := t.changedIncidents(rev)
 	if err != nil {
@@ -147,14 +147,10 @@ func (t *tx) IncidentTailsSince(rev int64, from map[string]int) ([]status.Incide
 	for i := range incs {
 		inc := &incs[i]
 		skip := max(from[inc.ID], 0)
-		var n int
-		if err := t.queryRow(`SELECT count(*) FROM incident_updates WHERE incident_id = $1`, inc.ID).Scan(&n); err != nil {
-			return nil, t.fail(err, "count updates of incident %s", inc.ID)
-		}
 		if err := t.tail(inc, skip); err != nil {
 			return nil, err
 		}
-		out[i] = status.IncidentTail{Incident: *inc, From: skip, Len: n}
+		out[i] = status.IncidentTail{Incident: *inc, From: skip}
 	}
 	return out, nil
 }
