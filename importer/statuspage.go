@@ -196,6 +196,10 @@ func convert(si statuspagev2.Incident, l lang.Lang) (*status.Incident, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("incident %s: %s", si.ID, fmt.Sprintf(format, args...))
 	}
+	if strings.TrimSpace(si.ID) == "" {
+		// Its id is how a second import of the same history knows it is already there.
+		return nil, fmt.Errorf("an incident (%q, created %s) has no id", si.Name, si.CreatedAt)
+	}
 	startS := si.CreatedAt
 	if si.StartedAt != nil && *si.StartedAt != "" {
 		startS = *si.StartedAt
