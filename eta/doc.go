@@ -314,6 +314,23 @@
 // both. The factor stayed between 1.6 and 3.3 through 2022, where the uncorrected model
 // was already close to calibrated (0.889). That cost 21% of that year's P90 loss.
 //
+// Where the cost sits: nearly all of P90's extra loss comes from estimates whose factor
+// e^θ exceeds e^0.75 ≈ 2.1 (Jira: +61 of +64 minutes; DigitalOcean: +18 of +17). There
+// the published P90 over-covers: 3–5% missed instead of 10%, on every history examined.
+// Where the factor is below e^−0.25 it under-covers (13–25% missed). Large factors come
+// from runs of misses, and by the time the factor peaks the run has mostly ended.
+//
+// Tried against that on the ten histories, none kept:
+//   - A fast offset that decays toward zero (1% per outcome) beside a slow one (η/4). It
+//     moves the curve by about a point of P90 loss at equal calibration (8 misses at +4.4%,
+//     6 at +5.1%). But like DtACI it fails the stationary synthetic test (monitoring P90
+//     0.954), and on the shared history identified covers 0.877.
+//   - An offset per magnitude of the correction (a group for each band of θ, 0.5 wide),
+//     learned like the others: no gain (11 misses at +5.4%).
+//   - Scoring delayed outcomes against the current offset instead of the published one:
+//     coverage of what is published is then no longer tracked (34 misses at η = 0.1).
+//   - Smoothing the published offset: worse at every step tried.
+//
 // A range calibrated in expectation would miss a ±0.02 band in about 40% of years, and
 // every step here misses far fewer. The correction is already chasing yearly noise, which
 // is the price of the per-year goal.
