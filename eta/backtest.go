@@ -30,6 +30,8 @@ type Report struct {
 	// VersusBest compares the model's pinball losses with the best baseline's, overall
 	// ("all") and per elapsed time ("0", "30", …).
 	VersusBest map[string]Versus `json:"versus_best_baseline"`
+	// GoalMisses lists where the figures miss the goal (goal.go); empty when it is met.
+	GoalMisses []GoalMiss `json:"goal_misses"`
 }
 
 // Versus is the model's pinball loss minus the best baseline's (the baseline with the
@@ -200,6 +202,7 @@ func Backtest(records []Record, cfg Config) Report {
 			rep.VersusBest[k] = versus(m, bs)
 		}
 	}
+	rep.GoalMisses = goalMisses(rep)
 	return rep
 }
 

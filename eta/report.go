@@ -80,6 +80,23 @@ func (r Report) Text() string {
 			vrow(k+"m", v)
 		}
 	}
+	b.WriteString(r.GoalText())
+	return b.String()
+}
+
+// GoalText says whether the figures meet the goal (goal.go) and lists each miss.
+func (r Report) GoalText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Goal: P90 coverage %.2f ± %.2f and P50 %.2f ± %.2f overall, per elapsed time, year and phase (those with %d or more incidents scored); pinball loss of P50 and P90 no higher than the best baseline's at every elapsed time: ",
+		GoalP90, GoalP90Tol, GoalP50, GoalP50Tol, GoalMinIncidents)
+	if len(r.GoalMisses) == 0 {
+		b.WriteString("met\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d misses\n", len(r.GoalMisses))
+	for _, m := range r.GoalMisses {
+		fmt.Fprintf(&b, "  %s\n", m)
+	}
 	return b.String()
 }
 

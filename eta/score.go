@@ -11,11 +11,13 @@ import (
 // score are strictly proper — only the true quantiles minimise their expectation — so,
 // unlike the median absolute error, they cannot be won by ranges that are too early.
 type Scores struct {
-	Evaluations int     `json:"evaluations"`
-	P10Coverage float64 `json:"p10_coverage"` // share restored by P10; ideal 0.10
-	P50Coverage float64 `json:"p50_coverage"` // ideal 0.50
-	P80Coverage float64 `json:"p80_coverage"` // ideal 0.80
-	P90Coverage float64 `json:"p90_coverage"` // ideal 0.90
+	Evaluations int `json:"evaluations"`
+	// IncidentsScored is the number of distinct incidents among the evaluations.
+	IncidentsScored int     `json:"incidents_scored"`
+	P10Coverage     float64 `json:"p10_coverage"` // share restored by P10; ideal 0.10
+	P50Coverage     float64 `json:"p50_coverage"` // ideal 0.50
+	P80Coverage     float64 `json:"p80_coverage"` // ideal 0.80
+	P90Coverage     float64 `json:"p90_coverage"` // ideal 0.90
 	// Absolute errors of P50 against the actual restoration, in minutes.
 	P50MedianAbsErrorMin float64 `json:"p50_median_abs_error_min"`
 	P50MeanAbsErrorMin   float64 `json:"p50_mean_abs_error_min"`
@@ -105,7 +107,7 @@ func pinball(tau, d float64) float64 {
 
 // scores summarises the tally.
 func (t *tally) scores() Scores {
-	s := Scores{Evaluations: t.n}
+	s := Scores{Evaluations: t.n, IncidentsScored: len(t.byIncident)}
 	if t.n == 0 {
 		return s
 	}
