@@ -124,7 +124,7 @@ func TestBacktestReportShape(t *testing.T) {
 		}
 		return ""
 	}
-	scoreKeys := []string{"evaluations", "interval_score", "p10_coverage", "p50_coverage", "p50_coverage_se", "p50_mean_abs_error_min",
+	scoreKeys := []string{"evaluations", "incidents_scored", "interval_score", "p10_coverage", "p50_coverage", "p50_coverage_se", "p50_mean_abs_error_min",
 		"p50_median_abs_error_min", "p80_coverage", "p90_coverage", "p90_coverage_se", "pinball_p50", "pinball_p90"}
 	with := func(extra ...string) []string {
 		return slices.Sorted(slices.Values(append(slices.Clone(scoreKeys), extra...)))
@@ -136,7 +136,7 @@ func TestBacktestReportShape(t *testing.T) {
 		want   []string
 		legacy []string // keys earlier versions had, which must stay
 	}{
-		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "incidents", "versus_best_baseline"),
+		{"top", got, with("baselines", "by_elapsed", "by_phase", "by_year", "goal_misses", "incidents", "versus_best_baseline"),
 			[]string{"baselines", "by_elapsed", "evaluations", "incidents", "p50_coverage", "p50_mean_abs_error_min", "p50_median_abs_error_min", "p80_coverage", "p90_coverage"}},
 		{"by_elapsed", obj("by_elapsed"), []string{"0", "120", "240", "30", "60"}, []string{"0", "120", "30", "60"}},
 		{"by_elapsed 30", obj("by_elapsed", "30"), scoreKeys,
@@ -168,6 +168,18 @@ func TestBacktestReportShape(t *testing.T) {
 			}
 		})
 	}
+	// goal_misses is a list, empty rather than null when the goal is met, of objects with
+	// these keys.
+	misses, ok := got["goal_misses"].([]any)
+	if !ok {
+		t.Fatalf("goal_misses is %T, want a list", got["goal_misses"])
+	}
+	for _, m := range misses {
+		if k := keys(m.(map[string]any)); !slices.Equal(k, []string{"group", "measure", "se", "value", "want"}) {
+			t.Errorf("goal miss keys %v", k)
+		}
+	}
+
 	if rep.Incidents != 60 || rep.Evaluations == 0 {
 		t.Errorf("incidents %d evaluations %d", rep.Incidents, rep.Evaluations)
 	}
