@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +26,7 @@ func (s *server) registerWebhookSubscribe(e *echo.Echo, limit echo.MiddlewareFun
 	e.POST("/subscribe/webhook/confirm", s.confirmWebhook, s.limitBody, withTimeout)
 	e.GET("/subscribe/webhook/remove", s.webhookRemovePage, withTimeout)
 	e.POST("/subscribe/webhook/remove", s.removeWebhook, s.limitBody, withTimeout)
+	e.POST("/subscribe/webhook/enable", s.enableWebhook, s.limitBody, withTimeout)
 }
 
 func (s *server) webhookSubscribePage(c echo.Context) error {
@@ -99,8 +101,52 @@ func (s *server) webhookRemovePage(c echo.Context) error {
 	if err != nil {
 		return s.linkError(c, err)
 	}
+	return s.subscriptionPage(c, http.StatusOK, webhookManageView(e, id, tok))
+}
+
+// webhookManageView is the removal page of endpoint e, which also turns it back on when the
+// dispatcher turned it off after failing.
+func webhookManageView(e *status.WebhookEndpoint, id, tok string) templates.SubscriptionView {
 	v := templates.SubscriptionView{Kind: "webhook-remove", ID: id, Token: tok, Host: email.WebhookHost(e.URL)}
-	return s.subscriptionPage(c, http.StatusOK, v)
+	if e.FailedOff() {
+		v.Off = &templates.WebhookOff{Since: e.FailingSince, At: e.DisabledAt, LastError: lastError(e.LastError)}
+	}
+	return v
+}
+
+// lastError is the delivery's error without the dispatcher's English account of its
+// retries ("gave up after 5 attempts over 25h0m0s: HTTP 500"): the page is in its reader's
+// language, and only the technical part is shown, as code.
+func lastError(msg string) string {
+	if strings.HasPrefix(msg, "gave up after ") {
+		if _, rest, ok := strings.Cut(msg, ": "); ok {
+			return rest
+		}
+	}
+	return msg
+}
+
+func (s *server) enableWebhook(c echo.Context) error {
+	id, tok := removeLink(c)
+	ctx := c.Request().Context()
+	e, err := s.Service.EnableWebhookByLink(ctx, id, tok)
+	if status.ErrorCode(err) == status.ECONFLICT {
+		// Staff turned it off, or it waits for its confirmation: the page says so again.
+		e, rerr := s.Service.WebhookByRemoveLink(ctx, id, tok)
+		if rerr != nil {
+			return s.linkError(c, rerr)
+		}
+		v := webhookManageView(e, id, tok)
+		v.Error = templates.T(s.lang(c), "sub.webhook.enable.staff")
+		if e.Pending() {
+			v.Error = templates.T(s.lang(c), "sub.webhook.enable.pending")
+		}
+		return s.subscriptionPage(c, http.StatusConflict, v)
+	}
+	if err != nil {
+		return s.linkError(c, err)
+	}
+	return s.subscriptionPage(c, http.StatusOK, templates.SubscriptionView{Kind: "webhook-enabled", Host: email.WebhookHost(e.URL)})
 }
 
 func (s *server) removeWebhook(c echo.Context) error {

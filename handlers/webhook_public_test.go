@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -378,7 +379,8 @@ func TestDisabledWebhookTellsItsContact(t *testing.T) {
 		owner, _ := smtptest.Find(msgs[1:], "owner@example.com")
 		text := owner.Part("text/plain")
 		if !strings.HasPrefix(owner.Subject(), "[Test Status] Webhook disabled: 127.0.0.1:") || !strings.Contains(text, remove) ||
-			!strings.Contains(text, "HTTP 500") || !strings.Contains(text, "subscribe again from the status page") || strings.Contains(text, "/public") {
+			!strings.Contains(text, "HTTP 500") || !strings.Contains(text, "turn the webhook back on from the link below") ||
+			!strings.Contains(text, "Turn this webhook back on, or remove it") || strings.Contains(text, "/public") {
 			t.Fatalf("public owner's email %q:\n%s", owner.Subject(), text)
 		}
 		kept, err := smtptest.Find(msgs, "staff@example.com")
@@ -402,6 +404,90 @@ func TestDisabledWebhookTellsItsContact(t *testing.T) {
 		}
 		if n := len(en.do("GET", "/api/v1/webhooks", en.admin, nil).want(200).json()["webhooks"].([]any)); n != 2 {
 			t.Fatalf("%d webhooks after staff deleted the public one, want the 2 staff ones", n)
+		}
+	})
+}
+
+// TestPublicWebhookTurnsBackOn: an endpoint the dispatcher turned off after a day of
+// failures is turned back on by its contact from the link in the email, on a page saying
+// when and why it stopped; it then receives the next change, and its failures count from
+// zero. An endpoint staff turned off stays off, whatever the link says.
+func TestPublicWebhookTurnsBackOn(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		p := enablePublicWebhooks(t, en, true)
+		en.seedComponents([3]string{"messages", "Messages", ""})
+		recv := newHookReceiver(t, slices.Repeat([]int{500}, 100)...)
+		_, manage := p.subscribeAndConfirm(recv.URL+"/hook", "owner@example.com", 1)
+		u, err := url.Parse(manage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, tok := u.Query().Get("id"), u.Query().Get("token")
+		enable := func(token string) resp {
+			return en.form("/subscribe/webhook/enable?lang=en", url.Values{"id": {id}, "token": {token}})
+		}
+		// While it works there is nothing to turn on: the page only removes it.
+		if b := en.do("GET", u.RequestURI(), "", nil).want(200).Body.String(); strings.Contains(b, "enable-submit") {
+			t.Fatalf("a working endpoint's page offers to turn it on:\n%s", b)
+		}
+
+		inc := en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Messages delayed", "message": "Looking.",
+			"components": map[string]string{"messages": "major_outage"}}).want(201).json()
+		p.drain()
+		en.clock.Advance(25 * time.Hour)
+		p.drain()
+		hook := en.do("GET", "/api/v1/webhooks/"+id, en.admin, nil).want(200).json()
+		if hook["enabled"] != false {
+			t.Fatalf("still on after a day of failures: %v", hook)
+		}
+
+		b := en.do("GET", u.RequestURI(), "", nil).want(200).Body.String()
+		if !strings.Contains(b, "Sending to this webhook has stopped") || !strings.Contains(b, "and stopped on") || !strings.Contains(b, "The last error: <code>HTTP 500</code>") ||
+			!strings.Contains(b, `data-testid="enable-submit"`) || !strings.Contains(b, `data-testid="remove-submit"`) {
+			t.Fatalf("the page of an endpoint turned off:\n%s", b)
+		}
+		ko := *u
+		kq := u.Query()
+		kq.Set("lang", "ko")
+		ko.RawQuery = kq.Encode()
+		if b := en.do("GET", ko.RequestURI(), "", nil).want(200).Body.String(); !strings.Contains(b, "다시 켜기") || !strings.Contains(b, "부터 계속 실패해") ||
+			strings.Contains(b, "Turn it back on") {
+			t.Fatalf("the Korean page:\n%s", b)
+		}
+		recv.mu.Lock()
+		recv.answers = nil // the contact mends the receiver: 200 from now on
+		recv.mu.Unlock()
+		if r := enable(tok + "x"); r.Code != http.StatusNotFound {
+			t.Fatalf("a wrong token answered %d", r.Code)
+		}
+		if b := enable(tok).want(200).Body.String(); !strings.Contains(b, "The webhook is on again") {
+			t.Fatalf("enabled page:\n%s", b)
+		}
+		enable(tok).want(200) // a second click answers like the first
+		hook = en.do("GET", "/api/v1/webhooks/"+id, en.admin, nil).want(200).json()
+		if hook["enabled"] != true || hook["failures"] != float64(0) {
+			t.Fatalf("after turning it back on: %v", hook)
+		}
+
+		// The next change reaches it.
+		before := len(recv.requests())
+		en.do("POST", "/api/v1/incidents/"+inc["id"].(string)+"/updates", en.write, map[string]any{"status": "resolved", "message": "Fixed."}).want(201)
+		p.drain()
+		reqs := recv.requests()
+		if len(reqs) <= before || reqs[len(reqs)-1].code != 200 {
+			t.Fatalf("after turning it back on: %d requests, was %d", len(reqs), before)
+		}
+
+		// Staff turn it off: the link cannot undo that.
+		en.do("PATCH", "/api/v1/webhooks/"+id, en.admin, map[string]any{"enabled": false}).want(200)
+		if b := en.do("GET", u.RequestURI(), "", nil).want(200).Body.String(); strings.Contains(b, "enable-submit") {
+			t.Fatalf("an endpoint staff turned off offers to turn it on:\n%s", b)
+		}
+		if r := enable(tok); r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), "only they can turn it on again") {
+			t.Fatalf("enabling what staff turned off answered %d:\n%s", r.Code, r.Body.String())
+		}
+		if hook := en.do("GET", "/api/v1/webhooks/"+id, en.admin, nil).want(200).json(); hook["enabled"] != false {
+			t.Fatalf("the link turned on what staff turned off: %v", hook)
 		}
 	})
 }

@@ -183,7 +183,7 @@ func (s *Service) CreateWebhook(ctx context.Context, op Op, in WebhookInput) (*W
 		return nil, err
 	}
 	if in.Enabled != nil && !*in.Enabled {
-		e.DisabledReason = "disabled by staff"
+		e.DisabledReason = StaffDisabledReason
 	}
 	err := s.write(ctx, op, func(tx Tx, now time.Time) (change, error) {
 		if err := knownComponents(tx, e.Components); err != nil {
@@ -267,7 +267,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, op Op, id string, in Webhoo
 			case *in.Enabled && e.Disabled():
 				e.DisabledAt, e.DisabledReason, e.FailingSince, e.Failures = time.Time{}, "", time.Time{}, 0
 			case !*in.Enabled && !e.Disabled():
-				e.DisabledAt, e.DisabledReason = now, "disabled by staff"
+				e.DisabledAt, e.DisabledReason = now, StaffDisabledReason
 				if _, err := tx.FailWebhookDeliveries(e.ID, "endpoint disabled by staff", now); err != nil {
 					return change{}, err
 				}

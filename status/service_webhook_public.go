@@ -209,6 +209,41 @@ func (s *Service) WebhookByRemoveLink(ctx context.Context, id, token string) (*W
 	return out, nil
 }
 
+// EnableWebhookByLink turns a public endpoint that was turned off after failing back on,
+// from its removal link: its contact has mended the receiver. Its failure count starts
+// again; what was not delivered while it was off stays undelivered. An endpoint already on
+// answers like the first click did. ENOTFOUND for a wrong link; ECONFLICT when staff
+// turned it off (theirs to undo) or it still waits for its confirmation.
+func (s *Service) EnableWebhookByLink(ctx context.Context, id, token string) (*WebhookEndpoint, error) {
+	var out *WebhookEndpoint
+	op := Op{Actor: Actor{Kind: ActorSystem, Name: "webhook-contact"}}
+	err := s.write(ctx, op, func(tx Tx, now time.Time) (change, error) {
+		e, err := removableWebhook(tx, id, token)
+		if err != nil {
+			return change{}, err
+		}
+		out = e
+		switch {
+		case e.Pending():
+			return change{}, Errorf(ECONFLICT, "Webhook %s waits for its contact to confirm it by email.", e.ID)
+		case !e.Disabled():
+			return change{}, nil
+		case !e.FailedOff():
+			return change{}, Errorf(ECONFLICT, "Webhook %s was turned off by staff; only they can turn it on again.", e.ID)
+		}
+		e.DisabledAt, e.DisabledReason, e.FailingSince, e.Failures, e.UpdatedAt = time.Time{}, "", time.Time{}, 0, now
+		if err := tx.PutWebhookEndpoint(e); err != nil {
+			return change{}, err
+		}
+		return change{resource: e.ID, audit: &AuditEntry{Action: "webhook.enable", Target: e.ID, Detail: redactURL(e.URL) + " by its contact"}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Secret = ""
+	return out, nil
+}
+
 // RemoveWebhookByLink deletes the public endpoint a removal link names with whatever was
 // still owed to it. ENOTFOUND for a wrong link — also when it was removed already, so a
 // second click answers like the first.

@@ -116,6 +116,16 @@ type WebhookEndpoint struct {
 // PendingReason is the DisabledReason of a public endpoint waiting for its confirmation.
 const PendingReason = "waiting for its contact to confirm by email"
 
+// StaffDisabledReason is the DisabledReason of an endpoint staff turned off.
+const StaffDisabledReason = "disabled by staff"
+
+// FailedOff reports whether e was turned off by the dispatcher after failing — confirmed,
+// and not turned off by staff: the one disabled state a public endpoint's contact may undo
+// (EnableWebhookByLink).
+func (e *WebhookEndpoint) FailedOff() bool {
+	return e.Disabled() && !e.Pending() && e.DisabledReason != StaffDisabledReason && e.Failures > 0
+}
+
 // Disabled reports whether nothing is sent to e.
 func (e *WebhookEndpoint) Disabled() bool { return !e.DisabledAt.IsZero() }
 

@@ -60,10 +60,11 @@ func BuildWebhookMail(event string, w WebhookMail) (Content, error) {
 		v.Title = wording.Tf(l, "email.webhook.disabled.subject", name, host)
 		v.Body = wording.Tf(l, "email.webhook.disabled.body", name, host, w.Reason)
 		v.Extra = wording.Tf(l, "email.webhook.disabled.staff", name)
-		if w.RemoveLink != "" {
-			v.Extra = wording.T(l, "email.webhook.disabled.public")
-		}
 		v.Button = wording.T(l, "email.webhook.page")
+		if w.RemoveLink != "" { // its contact turns it back on from its removal page
+			v.Extra = wording.T(l, "email.webhook.disabled.public")
+			v.Button, v.Link, v.RemoveLink = wording.T(l, "email.webhook.manage"), w.RemoveLink, ""
+		}
 	default:
 		return Content{}, fmt.Errorf("unknown webhook email %q", event)
 	}

@@ -25,13 +25,18 @@ func TestBuildWebhookMail(t *testing.T) {
 		{status.EmailEventWebhookConfirm, "ko", "https://status.example.com/subscribe/webhook/confirm?token=t", false,
 			[]string{"캔더 상태 웹훅 구독을 확인해 주세요", "웹훅 확인", "48시간", "이 웹훅 삭제"}},
 		{status.EmailEventWebhookManage, "en", base.RemoveLink, false, []string{"already receives", "Remove this webhook"}},
-		{status.EmailEventWebhookDisabled, "en", "https://status.example.com/?lang=en", false,
-			[]string{"[Candor Status] Webhook disabled: hooks.slack.com", "HTTP 500", "subscribe again", "Remove this webhook"}},
+		{status.EmailEventWebhookDisabled, "en", base.RemoveLink, false,
+			[]string{"[Candor Status] Webhook disabled: hooks.slack.com", "HTTP 500", "turn the webhook back on", "Turn this webhook back on, or remove it"}},
+		{status.EmailEventWebhookDisabled, "ko", base.RemoveLink, false,
+			[]string{"[캔더 상태] 웹훅 전송 중지: hooks.slack.com", "다시 켜 주세요", "이 웹훅 다시 켜기 또는 삭제"}},
 		{status.EmailEventWebhookDisabled, "ko", "https://status.example.com/?lang=ko", true,
 			[]string{"[캔더 상태] 웹훅 전송 중지: hooks.slack.com", "HTTP 500", "담당자에게"}},
 	} {
 		w := base
 		w.Locale, w.Link = tc.locale, tc.link
+		if tc.event == status.EmailEventWebhookDisabled {
+			w.Link = "https://status.example.com/?lang=" + tc.locale // the dispatcher's: the status page
+		}
 		if tc.staff {
 			w.RemoveLink = ""
 		}
