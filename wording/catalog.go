@@ -13,7 +13,7 @@ var catalog = map[string][2]string{
 	"footer.history":         {"Incident history", "장애 기록"},
 	"footer.atom":            {"Atom feed", "Atom 피드"},
 	"footer.api":             {"JSON API", "JSON API"},
-	"footer.powered":         {"Powered by Candor", "Powered by Candor"},
+	"footer.powered":         {"Powered by Candor", "Candor로 만들었습니다"},
 	"footer.links":           {"More", "더 보기"},
 	"live.updated":           {"This page was updated.", "페이지가 갱신되었습니다."},
 	"as.of":                  {"As of {0}", "{0} 기준"},
@@ -27,6 +27,10 @@ var catalog = map[string][2]string{
 	"error.home":             {"Go to the current status", "현재 상태 보기"},
 	"error.notfound.message": {"The page you asked for does not exist or has moved.", "요청하신 페이지가 없거나 다른 곳으로 옮겨졌습니다."},
 	"error.generic.message":  {"Please try again in a moment.", "잠시 후 다시 시도해 주세요."},
+	"error.request.title":    {"This request cannot be answered", "이 요청에는 답할 수 없습니다"},
+	"error.request.message":  {"The address or the way it was asked for is not one this page knows.", "이 페이지가 알지 못하는 주소이거나 요청 방식입니다."},
+	"error.busy.title":       {"Too many requests", "요청이 너무 많습니다"},
+	"error.busy.message":     {"Too many requests came from your network; please try again in a few minutes.", "네트워크에서 요청이 너무 많이 왔습니다. 몇 분 뒤에 다시 시도해 주세요."},
 
 	// Home.
 	"active.heading":       {"Active incidents", "진행 중인 장애"},
