@@ -90,6 +90,9 @@ func checkPage(t *testing.T, name, want, body string) {
 // abbreviation (KST, JSON API, Slack) that Korean text uses as it is.
 var sentence = regexp.MustCompile(`[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}`)
 
+// attrName finds the attribute names in a start tag as written (values skipped whole).
+var attrName = regexp.MustCompile(`\s([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?`)
+
 var (
 	voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
 		"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
@@ -103,7 +106,7 @@ var (
 )
 
 // htmlProblems is a validator's pass over doc: nesting (by the tokens as written, before
-// a parser repairs them), unique ids and the targets of references to them, labelled
+// a parser repairs them), attributes given once, unique ids and the targets of references to them, labelled
 // controls, alt text, the viewport, and the document's language.
 func htmlProblems(doc, want string) []string {
 	var out []string
@@ -111,12 +114,23 @@ func htmlProblems(doc, want string) []string {
 	var stack []string
 	z := html.NewTokenizer(strings.NewReader(doc))
 	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		raw := append([]byte(nil), z.Raw()...)
 		tok := z.Token()
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			for _, a := range tok.Attr {
 				if a.Key == "id" {
 					ids[a.Val]++
+				}
+			}
+			// Browsers (and this tokenizer) keep an attribute's first value and drop the
+			// rest, so a repeated one is read from the tag as written.
+			seen := map[string]bool{}
+			for _, m := range attrName.FindAllStringSubmatch(string(raw), -1) {
+				if k := strings.ToLower(m[1]); seen[k] {
+					out = append(out, fmt.Sprintf("<%s> has %s twice", tok.Data, k))
+				} else {
+					seen[k] = true
 				}
 			}
 			for _, parent := range stack {
