@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"golang.org/x/net/html"
@@ -23,6 +24,14 @@ func TestPublicPagesAreValidAndSpeakOneLanguage(t *testing.T) {
 	b := newBilingual(t)
 	en := b.en
 	enablePublicWebhooks(t, en, false)
+	// A name written in one language only: the other language's pages show it marked.
+	en.do("POST", "/api/v1/components", en.admin, map[string]any{"id": "gifts", "name": map[string]string{"ko": "선물하기"}}).want(http.StatusCreated)
+	en.do("POST", "/api/v1/components", en.admin, map[string]any{"id": "pay", "name": map[string]string{"en": "Pay and transfers"}}).want(http.StatusCreated)
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": map[string]string{"ko": "선물하기 오류"},
+		"message": map[string]string{"ko": "선물하기가 열리지 않습니다."}, "components": map[string]string{"gifts": "partial_outage"}}).want(http.StatusCreated)
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": map[string]string{"en": "Transfers fail at checkout"},
+		"message": map[string]string{"en": "Some transfers fail at checkout."}, "components": map[string]string{"pay": "degraded_performance"}}).want(http.StatusCreated)
+	en.clock.Advance(20 * time.Minute) // the day's trouble shows in the uptime lists
 	paths := []string{"/", "/incidents/" + b.incident, "/maintenances/" + b.mnt, "/history", "/nope", "/subscribe",
 		"/subscribe/webhook", "/unsubscribe?token=x", "/subscribe/confirm?token=x", "/subscribe/webhook/confirm?token=x"}
 	for i, l := range []string{"en", "ko"} {
