@@ -123,9 +123,14 @@ func (s *server) errorHandler(err error, c echo.Context) {
 			return
 		}
 	}
+	// The page speaks the reader's language: the classified message is the API's English,
+	// so a public error page words the kind of error from the catalogue instead.
 	heading, message := templates.T(lang, "error.generic.title"), templates.T(lang, "error.generic.message")
-	if code < 500 {
-		heading, message = http.StatusText(code), msg
+	switch {
+	case code == http.StatusTooManyRequests:
+		heading, message = templates.T(lang, "error.busy.title"), templates.T(lang, "error.busy.message")
+	case code < 500:
+		heading, message = templates.T(lang, "error.request.title"), templates.T(lang, "error.request.message")
 	}
 	cfg := s.Builder.Config()
 	name, _ := cfg.PageName.Pick(lang, cfg.DefaultLang)

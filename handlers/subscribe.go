@@ -91,11 +91,9 @@ func (s *server) options(c echo.Context, chosen []string) ([]templates.Subscribe
 	if err != nil {
 		return nil, err
 	}
-	cfg := s.Builder.Config()
 	out := make([]templates.SubscribeOption, 0, len(comps))
 	for _, cp := range comps {
-		name, _ := cp.Name.Pick(s.lang(c), cfg.DefaultLang)
-		out = append(out, templates.SubscribeOption{ID: cp.ID, Name: name, Checked: slices.Contains(chosen, cp.ID)})
+		out = append(out, templates.SubscribeOption{ID: cp.ID, Name: cp.Name, Checked: slices.Contains(chosen, cp.ID)})
 	}
 	return out, nil
 }
@@ -126,8 +124,10 @@ func (s *server) formError(c echo.Context, err error, v templates.SubscriptionVi
 	}
 	fields := status.ErrorFields(err)
 	key := "sub.error.email"
+	v.ErrorField = "email"
 	if _, ok := fields["components"]; ok {
 		key = "sub.error.components"
+		v.ErrorField = "components"
 		v.Options = nil
 	}
 	v.Error = templates.T(s.lang(c), key)

@@ -56,13 +56,19 @@ func (s *server) subscribeWebhook(c echo.Context) error {
 	chosen := in.Components
 	switch {
 	case fields["url"] != "":
-		v.Error = templates.T(l, "sub.webhook.error.url") + " " + status.ErrorMessage(err)
+		// The refusal's own detail is the staff API's, written in English: an English page
+		// shows it; a Korean page says the rules in Korean instead of mixing languages.
+		detail := status.ErrorMessage(err)
+		if l != templates.English {
+			detail = templates.T(l, "sub.webhook.error.url.rules")
+		}
+		v.Error, v.ErrorField = templates.T(l, "sub.webhook.error.url")+" "+detail, "url"
 	case fields["components"] != "":
-		v.Error, chosen = templates.T(l, "sub.error.components"), nil
+		v.Error, v.ErrorField, chosen = templates.T(l, "sub.error.components"), "components", nil
 	case fields["format"] != "":
-		v.Error = templates.T(l, "sub.webhook.error.format")
+		v.Error, v.ErrorField = templates.T(l, "sub.webhook.error.format"), "format"
 	default:
-		v.Error = templates.T(l, "sub.error.email")
+		v.Error, v.ErrorField = templates.T(l, "sub.error.email"), "email"
 	}
 	opts, oerr := s.options(c, chosen)
 	if oerr != nil {

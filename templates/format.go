@@ -41,6 +41,10 @@ func pageTime(p Page, t time.Time) string {
 // FormatDate formats the local date of t with the year in the page's language and zone.
 func FormatDate(p Page, t time.Time) string { return wording.Date(p.Lang, t, pageLoc(p)) }
 
+// calendarDate is a calendar day stored as midnight UTC of that date (a follow-up's due
+// date) in the page's language: read in UTC, so no zone moves it to the day before.
+func calendarDate(p Page, t time.Time) string { return wording.Date(p.Lang, t, time.UTC) }
+
 // FormatMonth is a month heading in the page's language and zone.
 func FormatMonth(p Page, t time.Time) string { return wording.Month(p.Lang, t, pageLoc(p)) }
 

@@ -205,27 +205,86 @@ func (m dayTexts) text(p Page, d status.DayUptime) string {
 }
 
 // uptimeSummary is the screen-reader sentence for an uptime bar: what it covers, the
-// percentage, and the text of each day with trouble.
-func uptimeSummary(p Page, c ComponentView, days int) string {
-	s := Tf(p.Lang, "uptime.label", plain(p, c.Component.Name), strconv.Itoa(days)) + ". "
-	if uptimeHasData(c.Uptime) {
-		s += Tf(p.Lang, "uptime.percent", formatPercent(c.Uptime.Percent)) + ". "
-	}
-	var trouble []string
-	for _, d := range c.Uptime.Days {
-		if !d.NoData && !untroubled(d) {
-			trouble = append(trouble, dayText(p, d))
+// percentage, and the text of each day with trouble. Staff names in it (the component's,
+// incidents') that fall back to the other language carry their lang, as on the page.
+func uptimeSummary(p Page, c ComponentView, days int) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if err := phrase(p.Lang, "uptime.label", txt(p, c.Component.Name), plainText(strconv.Itoa(days))).Render(ctx, w); err != nil {
+			return err
 		}
-	}
-	if len(trouble) == 0 {
-		return s + T(p.Lang, "uptime.trouble.none")
-	}
-	return s + strings.Join(trouble, "; ")
+		s := ". "
+		if uptimeHasData(c.Uptime) {
+			s += Tf(p.Lang, "uptime.percent", formatPercent(c.Uptime.Percent)) + ". "
+		}
+		trouble := troubledDays(c.Uptime)
+		if len(trouble) == 0 {
+			s += T(p.Lang, "uptime.trouble.none")
+		}
+		if _, err := io.WriteString(w, templ.EscapeString(s)); err != nil {
+			return err
+		}
+		// troubledDays is newest first; the sentence reads oldest first, like the bar.
+		for i := len(trouble) - 1; i >= 0; i-- {
+			if i < len(trouble)-1 {
+				if _, err := io.WriteString(w, "; "); err != nil {
+					return err
+				}
+			}
+			if err := dayLine(p, trouble[i]).Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// dayText describes an uptime day for screen readers and the hover title, e.g.
+// dayText describes an uptime day for the hover title (an attribute: a fallback name in
+// it cannot be marked), e.g.
 // "Nov 22, 2026: 42 min partial outage, 10 min major outage. Incidents: Login failures".
 func dayText(p Page, d status.DayUptime) string {
+	s := dayHead(p, d)
+	if len(d.Incidents) > 0 && !d.NoData {
+		titles := make([]string, len(d.Incidents))
+		for i, r := range d.Incidents {
+			titles[i] = plain(p, r.Title)
+		}
+		s += ". " + Tf(p.Lang, "day.incidents", strings.Join(titles, "; "))
+	}
+	return s
+}
+
+// dayLine is dayText as markup, for text on the page: an incident title falling back to
+// the other language is marked with it.
+func dayLine(p Page, d status.DayUptime) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := io.WriteString(w, templ.EscapeString(dayHead(p, d))); err != nil {
+			return err
+		}
+		if len(d.Incidents) == 0 || d.NoData {
+			return nil
+		}
+		titles := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			for i, r := range d.Incidents {
+				if i > 0 {
+					if _, err := io.WriteString(w, "; "); err != nil {
+						return err
+					}
+				}
+				if err := txt(p, r.Title).Render(ctx, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if _, err := io.WriteString(w, ". "); err != nil {
+			return err
+		}
+		return phrase(p.Lang, "day.incidents", titles).Render(ctx, w)
+	})
+}
+
+// dayHead is the date of an uptime day and what went wrong on it, without its incidents.
+func dayHead(p Page, d status.DayUptime) string {
 	l := p.Lang
 	date := FormatDate(p, d.Day)
 	if d.NoData {
@@ -244,15 +303,7 @@ func dayText(p Page, d status.DayUptime) string {
 	}
 	add(d.DegradedMinutes, "day.degraded")
 	add(d.MaintenanceMinutes, "day.maintenance")
-	s := date + ": " + strings.Join(parts, ", ")
-	if len(d.Incidents) > 0 {
-		titles := make([]string, len(d.Incidents))
-		for i, r := range d.Incidents {
-			titles[i] = plain(p, r.Title)
-		}
-		s += ". " + Tf(l, "day.incidents", strings.Join(titles, "; "))
-	}
-	return s
+	return date + ": " + strings.Join(parts, ", ")
 }
 
 // uptimeHasData reports whether any day of u was tracked.

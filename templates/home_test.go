@@ -250,3 +250,37 @@ func TestUptimeShowcaseAndSummary(t *testing.T) {
 		t.Fatalf("day 10 titles differ: %q vs %q", a, w)
 	}
 }
+
+// TestUptimeNamesFallBackMarked: the screen-reader sentence and the list of days with
+// trouble name a component and an incident written only in Korean inside lang="ko" on the
+// English page, as the rest of the page does.
+func TestUptimeNamesFallBackMarked(t *testing.T) {
+	v := homeView(t, English)
+	for g := range v.Groups {
+		for i, c := range v.Groups[g].Components {
+			if c.Component.ID != "api" {
+				continue
+			}
+			c.Component.Name = lang.Text{KO: "선물하기"}
+			c.Uptime.Days = uptimeDays(90, 50)
+			c.Uptime.Days[50].Incidents = []status.IncidentRef{{ID: "old1", Title: lang.Text{KO: "선물하기 오류"}, Impact: status.ImpactMinor}}
+			v.Groups[g].Components[i] = c
+		}
+	}
+	doc, _ := render(t, HomePage(v))
+	c := doc.Find("[data-id=api]")
+	if c.Length() != 1 {
+		t.Fatal("no api component")
+	}
+	for _, tc := range []struct{ where, sel, text string }{
+		{"summary", "[data-testid=uptime-summary] [lang=ko]", "선물하기"},
+		{"summary", "[data-testid=uptime-summary] [lang=ko]", "선물하기 오류"},
+		{"days with trouble", "[data-testid=uptime-details] li [lang=ko]", "선물하기 오류"},
+	} {
+		found := false
+		c.Find(tc.sel).Each(func(_ int, s *goquery.Selection) { found = found || flat(s) == tc.text })
+		if !found {
+			t.Errorf("%s: %q is not marked lang=ko: %q", tc.where, tc.text, flat(c.Find(tc.sel).Parent()))
+		}
+	}
+}

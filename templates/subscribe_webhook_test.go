@@ -1,6 +1,10 @@
 package templates
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/candorstatus/candor/lang"
+)
 
 // The subscribe form links to the webhook form only when the public may subscribe
 // webhooks; the webhook form keeps what was typed and shows what was wrong; the confirmed
@@ -17,7 +21,7 @@ func TestWebhookSubscriptionPages(t *testing.T) {
 
 	p := testPage(t, Korean, "/subscribe/webhook", "")
 	doc, _ := render(t, SubscriptionPage(SubscriptionView{Page: p, Kind: "webhook-form", URL: "https://hooks.example.com/x",
-		Email: "ops@example.com", Format: "discord", Error: "안 됩니다", Options: []SubscribeOption{{ID: "api", Name: "API", Checked: true}}}))
+		Email: "ops@example.com", Format: "discord", Error: "안 됩니다", Options: []SubscribeOption{{ID: "api", Name: lang.Same("API"), Checked: true}}}))
 	form := doc.Find(`[data-testid="webhook-form"]`)
 	if v, _ := form.Find(`[data-testid="webhook-url"]`).Attr("value"); v != "https://hooks.example.com/x" {
 		t.Errorf("url kept as %q", v)

@@ -13,7 +13,7 @@ var catalog = map[string][2]string{
 	"footer.history":         {"Incident history", "장애 기록"},
 	"footer.atom":            {"Atom feed", "Atom 피드"},
 	"footer.api":             {"JSON API", "JSON API"},
-	"footer.powered":         {"Powered by Candor", "Powered by Candor"},
+	"footer.powered":         {"Powered by Candor", "Candor로 만들었습니다"},
 	"footer.links":           {"More", "더 보기"},
 	"live.updated":           {"This page was updated.", "페이지가 갱신되었습니다."},
 	"as.of":                  {"As of {0}", "{0} 기준"},
@@ -27,6 +27,10 @@ var catalog = map[string][2]string{
 	"error.home":             {"Go to the current status", "현재 상태 보기"},
 	"error.notfound.message": {"The page you asked for does not exist or has moved.", "요청하신 페이지가 없거나 다른 곳으로 옮겨졌습니다."},
 	"error.generic.message":  {"Please try again in a moment.", "잠시 후 다시 시도해 주세요."},
+	"error.request.title":    {"This request cannot be answered", "이 요청에는 답할 수 없습니다"},
+	"error.request.message":  {"The address or the way it was asked for is not one this page knows.", "이 페이지가 알지 못하는 주소이거나 요청 방식입니다."},
+	"error.busy.title":       {"Too many requests", "요청이 너무 많습니다"},
+	"error.busy.message":     {"Too many requests came from your network; please try again in a few minutes.", "네트워크에서 요청이 너무 많이 왔습니다. 몇 분 뒤에 다시 시도해 주세요."},
 
 	// Home.
 	"active.heading":       {"Active incidents", "진행 중인 장애"},
@@ -278,6 +282,7 @@ var catalog = map[string][2]string{
 	"sub.webhook.removed.title":      {"The webhook is removed", "웹훅을 삭제했습니다"},
 	"sub.webhook.removed.body":       {"Nothing more is sent to it, and its contact address is deleted with it.", "더 이상 보내지 않으며, 연락처 주소도 함께 삭제했습니다."},
 	"sub.webhook.error.url":          {"This URL cannot receive webhooks:", "이 URL로는 웹훅을 보낼 수 없습니다:"},
+	"sub.webhook.error.url.rules":    {"it must start with https://, reach a public internet address, and carry no user name, password or #fragment.", "https://로 시작하고 인터넷에 공개된 주소여야 하며, 사용자 이름·비밀번호나 #이 들어가면 안 됩니다."},
 	"sub.webhook.error.format":       {"Choose Statuspage, Slack or Discord.", "Statuspage, Slack, Discord 중에서 골라 주세요."},
 	"email.webhook.confirm.subject":  {"Confirm the webhook subscription to {0}", "{0} 웹훅 구독을 확인해 주세요"},
 	"email.webhook.confirm.body":     {"Someone, hopefully you, asked {0} to send its incidents and maintenance to the webhook at {1}, with this address as its contact. Nothing is sent to it until you confirm. Confirming shows its signing secret, once.", "누군가(아마도 본인)가 {0}의 장애와 점검 소식을 웹훅 {1}(으)로 보내 달라고 신청하며 이 주소를 연락처로 적었습니다. 확인하기 전에는 웹훅으로 아무것도 보내지 않습니다. 확인하면 서명 비밀 키를 한 번 보여 드립니다."},

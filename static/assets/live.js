@@ -36,7 +36,9 @@
         var main = document.querySelector("main"), next = doc.querySelector("main");
         if (main && next && rev > shown) {
           var x = window.scrollX, y = window.scrollY;
+          var kept = capture(main);
           main.innerHTML = next.innerHTML;
+          restore(main, kept);
           document.title = doc.title;
           document.body.setAttribute("data-revision", String(rev));
           window.scrollTo(x, y);
@@ -52,6 +54,63 @@
         busy = false;
         if (wanted > seen && retries < 5) setTimeout(refresh, 1000 * retries);
       });
+  }
+
+  // What the reader typed, ticked, opened or focused in <main> survives the swap: an
+  // update arriving while someone fills in the subscribe form (an outage is when people
+  // do) must not empty it or take the cursor away, nor close the day list they opened.
+  var each = function (list, f) { Array.prototype.forEach.call(list, f); };
+  function fieldKey(el) {
+    var choice = el.type === "checkbox" || el.type === "radio";
+    return "f|" + (el.form ? el.form.getAttribute("action") : "") + "|" + el.name + "|" + (choice ? el.value : "");
+  }
+  function detailsKey(d) {
+    var owner = d.parentElement && d.parentElement.closest("[data-id]");
+    return "d|" + (owner ? owner.getAttribute("data-id") : "") + "|" + d.className;
+  }
+  function focusKey(el) {
+    if (el.name && el.form) return fieldKey(el);
+    if (el.tagName === "A") return "a|" + el.getAttribute("href");
+    if (el.tagName === "SUMMARY" && el.parentElement) return "s|" + detailsKey(el.parentElement);
+    return "";
+  }
+  function capture(main) {
+    var s = { fields: {}, open: {}, focus: "", sel: null };
+    each(main.querySelectorAll("input, select, textarea"), function (el) {
+      if (!el.name || el.type === "hidden") return;
+      s.fields[fieldKey(el)] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+    });
+    each(main.querySelectorAll("details"), function (d) {
+      (s.open[detailsKey(d)] = s.open[detailsKey(d)] || []).push(d.open);
+    });
+    var a = document.activeElement;
+    if (a && a !== main && main.contains(a)) {
+      s.focus = focusKey(a);
+      if (typeof a.selectionStart === "number") s.sel = [a.selectionStart, a.selectionEnd];
+    }
+    return s;
+  }
+  function restore(main, s) {
+    each(main.querySelectorAll("input, select, textarea"), function (el) {
+      var k = fieldKey(el);
+      if (!el.name || el.type === "hidden" || !(k in s.fields)) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = s.fields[k]; else el.value = s.fields[k];
+    });
+    var seen = {};
+    each(main.querySelectorAll("details"), function (d) {
+      var k = detailsKey(d), i = seen[k] = (seen[k] || 0) + 1;
+      if (s.open[k] && i <= s.open[k].length) d.open = s.open[k][i - 1];
+    });
+    if (!s.focus) return;
+    var found = null;
+    each(main.querySelectorAll("input, select, textarea, a[href], summary"), function (el) {
+      if (!found && focusKey(el) === s.focus) found = el;
+    });
+    if (!found) return;
+    found.focus({ preventScroll: true });
+    if (s.sel && typeof found.setSelectionRange === "function") {
+      try { found.setSelectionRange(s.sel[0], s.sel[1]); } catch (_) {}
+    }
   }
 
   // announce tells screen readers the page changed, and the overall status it now shows.
