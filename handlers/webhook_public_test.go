@@ -442,10 +442,11 @@ func TestPublicWebhookTurnsBackOn(t *testing.T) {
 		}
 
 		b := en.do("GET", u.RequestURI(), "", nil).want(200).Body.String()
-		if !strings.Contains(b, "Sending to this webhook has stopped") || !strings.Contains(b, "and stopped on") || !strings.Contains(b, "The last error: <code>HTTP 500</code>") ||
+		if !strings.Contains(b, "Sending to this webhook has stopped") || !strings.Contains(b, "and stopped on") || !strings.Contains(b, "The last error: <code lang=\"en\">HTTP 500</code>") ||
 			!strings.Contains(b, `data-testid="enable-submit"`) || !strings.Contains(b, `data-testid="remove-submit"`) {
 			t.Fatalf("the page of an endpoint turned off:\n%s", b)
 		}
+		checkPage(t, "webhook turned off (en)", "en", b)
 		ko := *u
 		kq := u.Query()
 		kq.Set("lang", "ko")
@@ -453,6 +454,8 @@ func TestPublicWebhookTurnsBackOn(t *testing.T) {
 		if b := en.do("GET", ko.RequestURI(), "", nil).want(200).Body.String(); !strings.Contains(b, "다시 켜기") || !strings.Contains(b, "부터 계속 실패해") ||
 			strings.Contains(b, "Turn it back on") {
 			t.Fatalf("the Korean page:\n%s", b)
+		} else {
+			checkPage(t, "webhook turned off (ko)", "ko", b)
 		}
 		recv.mu.Lock()
 		recv.answers = nil // the contact mends the receiver: 200 from now on
@@ -462,6 +465,8 @@ func TestPublicWebhookTurnsBackOn(t *testing.T) {
 		}
 		if b := enable(tok).want(200).Body.String(); !strings.Contains(b, "The webhook is on again") {
 			t.Fatalf("enabled page:\n%s", b)
+		} else {
+			checkPage(t, "webhook on again", "en", b)
 		}
 		enable(tok).want(200) // a second click answers like the first
 		hook = en.do("GET", "/api/v1/webhooks/"+id, en.admin, nil).want(200).json()
