@@ -10,8 +10,9 @@ import "time"
 // 300-alert group outlasted the store's write deadline under the race detector).
 //
 // It is valid only inside the transaction it was made for, and only while that transaction
-// changes signals' Active status and drafts through putSignal and putDraft, and changes no
-// incident or maintenance; writes are serialized (SQLite's single writer, PostgreSQL's
+// changes signals' Active status, drafts and components' statuses through putSignal,
+// putDraft and sync, and changes no incident or maintenance and creates or deletes no
+// component; writes are serialized (SQLite's single writer, PostgreSQL's
 // advisory lock), so nothing else changes them meanwhile.
 type holders struct {
 	tx     Tx
@@ -24,6 +25,8 @@ type holders struct {
 	// holds needs them.
 	drafts       []*Draft
 	draftsLoaded bool
+	// components are those read so far, by id (nil: it does not exist).
+	components map[string]*Component
 }
 
 func newHolders(tx Tx) *holders { return &holders{tx: tx} }
@@ -75,6 +78,28 @@ func (h *holders) putSignal(g *Signal) error {
 	}
 	h.noteSignal(g)
 	return nil
+}
+
+// component returns the component with the id; ENOTFOUND if absent. A caller changing it
+// stores it with sync.
+func (h *holders) component(id string) (*Component, error) {
+	c, ok := h.components[id]
+	if !ok {
+		var err error
+		if c, err = h.tx.Component(id); ErrorCode(err) == ENOTFOUND {
+			c = nil
+		} else if err != nil {
+			return nil, err
+		}
+		if h.components == nil {
+			h.components = map[string]*Component{}
+		}
+		h.components[id] = c
+	}
+	if c == nil {
+		return nil, Errorf(ENOTFOUND, "Component %s not found.", id)
+	}
+	return c, nil
 }
 
 // openIncident returns the open incident with the id, or nil.
@@ -186,7 +211,7 @@ func (h *holders) sync(id string, now time.Time, restore ...map[string]Component
 			}
 		}
 	}
-	c, err := h.tx.Component(id)
+	c, err := h.component(id)
 	if err != nil {
 		return "", "", err
 	}

@@ -125,7 +125,7 @@ func (s *Service) reportSignal(h *holders, actor Actor, in SignalInput, now time
 		o.Result, o.Field, o.Problem = SignalIgnored, field, problem
 		return o, false, nil
 	}
-	if _, err := tx.Component(in.Component); ErrorCode(err) == ENOTFOUND {
+	if _, err := h.component(in.Component); ErrorCode(err) == ENOTFOUND {
 		return ignore("component", "no component has the id "+in.Component)
 	} else if err != nil {
 		return o, false, err
