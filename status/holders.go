@@ -12,8 +12,8 @@ import "time"
 // It is valid only inside the transaction it was made for, and only while that transaction
 // changes signals' Active status, drafts and components' statuses through putSignal,
 // putDraft and sync, and changes no incident or maintenance and creates or deletes no
-// component; writes are serialized (SQLite's single writer, PostgreSQL's
-// advisory lock), so nothing else changes them meanwhile.
+// component; writes are serialized (SQLite's single writer, PostgreSQL's advisory lock),
+// so nothing else changes them meanwhile.
 type holders struct {
 	tx     Tx
 	loaded bool
