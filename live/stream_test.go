@@ -293,7 +293,11 @@ func TestSlowClient(t *testing.T) {
 
 // flood publishes up to n events of 16 KiB each (16 MiB for 1024: more than the kernel
 // buffers for a socket nobody reads), paced so the hub writes each rather than coalescing
-// them, until done reports true. Publish must stay quick throughout.
+// them, until done reports true. Publish must never wait on a client throughout: one that
+// did would wait for TestSlowClient's client, which reads nothing until the flood is over.
+// The bound tells that apart from the scheduling and GC pauses of a loaded machine under
+// the race detector (a 350 ms Publish was seen), not a slow Publish from a quick one —
+// that is bench/'s job.
 func flood(t *testing.T, h *live.Hub, n int64, done func() bool) {
 	t.Helper()
 	big := strings.Repeat("x", 16<<10)
@@ -301,8 +305,8 @@ func flood(t *testing.T, h *live.Hub, n int64, done func() bool) {
 	for r := int64(1); r <= n && (done == nil || !done()); r++ {
 		began := time.Now()
 		h.Publish(ev(r, "incident", big))
-		if took := time.Since(began); took > 100*time.Millisecond {
-			t.Fatalf("Publish took %v", took)
+		if took := time.Since(began); took > 2*time.Second {
+			t.Fatalf("Publish took %v: it waited on a client", took)
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("still flooding after 10 s")

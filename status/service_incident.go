@@ -399,64 +399,17 @@ func syncComponents(tx Tx, ids []string, now time.Time, restore ...map[string]Co
 	if len(ids) == 0 {
 		return nil
 	}
-	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
-	if err != nil {
-		return err
-	}
-	active, err := tx.Maintenances(MaintenanceFilter{Statuses: []MaintenanceStatus{MaintInProgress, MaintVerifying}})
-	if err != nil {
-		return err
-	}
-	signals, err := tx.Signals(SignalFilter{Active: true})
-	if err != nil {
-		return err
-	}
+	h := newHolders(tx)
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		target, held, maint := Operational, false, false
-		for i := range active {
-			if active[i].Holds(id) {
-				target, held, maint = UnderMaintenance, true, true
-			}
-		}
-		for i := range signals {
-			if signals[i].ComponentID == id && !maint {
-				held = true
-				if signals[i].Active.Worse(target) {
-					target = signals[i].Active
-				}
-			}
-		}
-		for i := range open {
-			if st, ok := open[i].ComponentStatus(id); ok {
-				held = true
-				if st.Worse(target) {
-					target = st
-				}
-			}
-		}
-		if !held {
-			for _, r := range restore {
-				if st, ok := r[id]; ok {
-					target = st
-				}
-			}
-		}
-		c, err := tx.Component(id)
-		if ErrorCode(err) == ENOTFOUND {
+		if _, _, err := h.sync(id, now, restore...); ErrorCode(err) == ENOTFOUND {
 			continue // deleted since; its history stays in the timeline
 		} else if err != nil {
 			return err
-		}
-		if c.Status != target {
-			c.Status, c.UpdatedAt = target, now
-			if err := tx.UpdateComponent(c); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -187,17 +187,3 @@ func (s *Service) openMaintenanceDraft(tx Tx, actor Actor, m *Maintenance, probl
 	}
 	return appendAudit(tx, actor, now, "draft.open", d.ID, "maintenance "+m.ID+" post-checks: "+d.Summary)
 }
-
-// maintenanceHolds reports whether active maintenance puts component id under maintenance.
-func maintenanceHolds(tx Tx, id string) (bool, error) {
-	active, err := tx.Maintenances(MaintenanceFilter{Statuses: []MaintenanceStatus{MaintInProgress, MaintVerifying}})
-	if err != nil {
-		return false, err
-	}
-	for i := range active {
-		if active[i].Holds(id) {
-			return true, nil
-		}
-	}
-	return false, nil
-}

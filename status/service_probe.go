@@ -209,7 +209,7 @@ func (s *Service) probeSignal(tx Tx, actor Actor, p *Probe, firing bool, why str
 	if f, problem := checkSignal(&in); problem != "" {
 		return false, fmt.Errorf("probe %s signal: %s %s", p.ID, f, problem)
 	}
-	o, changed, err := s.reportSignal(tx, actor, in, now)
+	o, changed, err := s.reportSignal(newHolders(tx), actor, in, now)
 	if err != nil {
 		return false, err
 	}

@@ -97,12 +97,12 @@ func (s *Service) ReportSignals(ctx context.Context, op Op, ins []SignalInput) (
 		}
 	}
 	err := s.write(ctx, op, func(tx Tx, now time.Time) (change, error) {
-		changed := false
+		changed, h := false, newHolders(tx)
 		for i := range ins {
 			if out[i].Result == SignalIgnored {
 				continue
 			}
-			o, c, err := s.reportSignal(tx, op.Actor, ins[i], now)
+			o, c, err := s.reportSignal(h, op.Actor, ins[i], now)
 			if err != nil {
 				return change{}, fmt.Errorf("report signal %s: %w", ins[i].Key, err)
 			}
@@ -118,13 +118,14 @@ func (s *Service) ReportSignals(ctx context.Context, op Op, ins []SignalInput) (
 
 // reportSignal records one usable input and applies it when it is due; it reports whether
 // a component's status changed.
-func (s *Service) reportSignal(tx Tx, actor Actor, in SignalInput, now time.Time) (SignalOutcome, bool, error) {
+func (s *Service) reportSignal(h *holders, actor Actor, in SignalInput, now time.Time) (SignalOutcome, bool, error) {
+	tx := h.tx
 	o := SignalOutcome{Key: in.Key, Component: in.Component}
 	ignore := func(field, problem string) (SignalOutcome, bool, error) {
 		o.Result, o.Field, o.Problem = SignalIgnored, field, problem
 		return o, false, nil
 	}
-	if _, err := tx.Component(in.Component); ErrorCode(err) == ENOTFOUND {
+	if _, err := h.component(in.Component); ErrorCode(err) == ENOTFOUND {
 		return ignore("component", "no component has the id "+in.Component)
 	} else if err != nil {
 		return o, false, err
@@ -178,7 +179,7 @@ func (s *Service) reportSignal(tx Tx, actor Actor, in SignalInput, now time.Time
 	}
 	changed := false
 	if g.Pending() && !now.Before(g.DueAt(s.signalHold)) {
-		if changed, err = s.applySignal(tx, actor, g, now); err != nil {
+		if changed, err = s.applySignal(h, actor, g, now); err != nil {
 			return o, false, err
 		}
 		o.Applied = true
@@ -197,75 +198,62 @@ func (s *Service) reportSignal(tx Tx, actor Actor, in SignalInput, now time.Time
 // out again from everything that holds it, and a firing signal joins the open incident on
 // its component, or an open draft, or opens a draft. It reports whether the component's
 // status changed.
-func (s *Service) applySignal(tx Tx, actor Actor, g *Signal, now time.Time) (bool, error) {
-	c, err := tx.Component(g.ComponentID)
-	if err != nil {
-		return false, err
-	}
-	before := c.Status
+func (s *Service) applySignal(h *holders, actor Actor, g *Signal, now time.Time) (bool, error) {
 	g.Active, g.UpdatedAt = g.Wanted(), now
-	if err := s.attachSignal(tx, actor, g, now); err != nil {
+	if err := s.attachSignal(h, actor, g, now); err != nil {
 		return false, err
 	}
-	if err := tx.PutSignal(g); err != nil {
+	if err := h.putSignal(g); err != nil {
 		return false, err
 	}
-	if err := syncComponents(tx, []string{g.ComponentID}, now); err != nil {
-		return false, err
-	}
-	if c, err = tx.Component(g.ComponentID); err != nil {
+	before, after, err := h.sync(g.ComponentID, now)
+	if err != nil {
 		return false, err
 	}
 	state := "resolved"
 	if g.Firing {
 		state = "firing " + string(g.Status)
 	}
-	detail := fmt.Sprintf("%s: %s → %s (%s: %s %s)", g.ComponentID, before, c.Status, g.Source, g.Key, state)
-	if err := appendAudit(tx, actor, now, "signal.apply", g.Key, detail); err != nil {
+	detail := fmt.Sprintf("%s: %s → %s (%s: %s %s)", g.ComponentID, before, after, g.Source, g.Key, state)
+	if err := appendAudit(h.tx, actor, now, "signal.apply", g.Key, detail); err != nil {
 		return false, err
 	}
-	return before != c.Status, nil
+	return before != after, nil
 }
 
 // attachSignal links g to what it is about: the open incident holding its component, else
 // the open draft holding it, else (while it fires) a new draft. A link to something still
 // open is kept.
-func (s *Service) attachSignal(tx Tx, actor Actor, g *Signal, now time.Time) error {
+func (s *Service) attachSignal(h *holders, actor Actor, g *Signal, now time.Time) error {
 	if g.IncidentID != "" {
-		inc, err := tx.Incident(g.IncidentID)
-		switch {
-		case err == nil && inc.Open():
-			return nil
-		case err != nil && ErrorCode(err) != ENOTFOUND:
+		if inc, err := h.openIncident(g.IncidentID); err != nil || inc != nil {
 			return err
 		}
-		d, err := tx.Draft(g.IncidentID)
-		switch {
-		case err == nil && d.Status == DraftOpen:
-			return raiseDraft(tx, d, g, now)
-		case err != nil && ErrorCode(err) != ENOTFOUND:
+		drafts, err := h.openDrafts()
+		if err != nil {
 			return err
+		}
+		for _, d := range drafts {
+			if d.ID == g.IncidentID {
+				return raiseDraft(h, d, g, now)
+			}
 		}
 		g.IncidentID = ""
 	}
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	if inc, err := h.incidentHolding(g.ComponentID); err != nil {
+		return err
+	} else if inc != nil {
+		g.IncidentID = inc.ID
+		return nil
+	}
+	drafts, err := h.openDrafts()
 	if err != nil {
 		return err
 	}
-	for i := range open {
-		if _, ok := open[i].ComponentStatus(g.ComponentID); ok {
-			g.IncidentID = open[i].ID
-			return nil
-		}
-	}
-	drafts, err := tx.Drafts(DraftFilter{Status: DraftOpen})
-	if err != nil {
-		return err
-	}
-	for i := range drafts {
-		if drafts[i].Holds(g.ComponentID) {
-			g.IncidentID = drafts[i].ID
-			return raiseDraft(tx, &drafts[i], g, now)
+	for _, d := range drafts {
+		if d.Holds(g.ComponentID) {
+			g.IncidentID = d.ID
+			return raiseDraft(h, d, g, now)
 		}
 	}
 	if !g.Firing {
@@ -273,23 +261,23 @@ func (s *Service) attachSignal(tx Tx, actor Actor, g *Signal, now time.Time) err
 	}
 	// Alerts are expected during maintenance: the post-checks at its end open the draft if
 	// the trouble outlasts the work.
-	if held, err := maintenanceHolds(tx, g.ComponentID); err != nil || held {
+	if held, err := h.inMaintenance(g.ComponentID); err != nil || held {
 		return err
 	}
-	d, err := s.newDraft(tx, g, now)
+	d, err := s.newDraft(h.tx, g, now)
 	if err != nil {
 		return err
 	}
-	if err := tx.PutDraft(d); err != nil {
+	if err := h.putDraft(d); err != nil {
 		return err
 	}
 	g.IncidentID = d.ID
-	return appendAudit(tx, actor, now, "draft.open", d.ID, fmt.Sprintf("%s: %s (%s: %s)", g.ComponentID, g.Status, g.Source, g.Summary))
+	return appendAudit(h.tx, actor, now, "draft.open", d.ID, fmt.Sprintf("%s: %s (%s: %s)", g.ComponentID, g.Status, g.Source, g.Summary))
 }
 
 // raiseDraft makes an open draft ask for g's status on g's component when that is worse
 // than what it asks for now: a second, more severe alert shows in what staff publish.
-func raiseDraft(tx Tx, d *Draft, g *Signal, now time.Time) error {
+func raiseDraft(h *holders, d *Draft, g *Signal, now time.Time) error {
 	if !g.Firing {
 		return nil
 	}
@@ -300,7 +288,7 @@ func raiseDraft(tx Tx, d *Draft, g *Signal, now time.Time) error {
 			if d.Impact == "" || impactFromComponents(map[string]ComponentStatus{g.ComponentID: g.Status}).Worse(d.Impact) {
 				d.Impact = impactFromComponents(map[string]ComponentStatus{g.ComponentID: g.Status})
 			}
-			return tx.PutDraft(d)
+			return h.putDraft(d)
 		}
 	}
 	return nil
@@ -334,7 +322,7 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 	}
 	if len(due) > 0 {
 		err = s.write(ctx, Op{Actor: System}, func(tx Tx, now time.Time) (change, error) {
-			changed := false
+			changed, h := false, newHolders(tx)
 			for _, key := range due {
 				g, err := tx.Signal(key)
 				if ErrorCode(err) == ENOTFOUND {
@@ -345,7 +333,7 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 				if !g.Pending() || now.Before(g.DueAt(s.signalHold)) {
 					continue // reported again since the read
 				}
-				c, err := s.applySignal(tx, System, g, now)
+				c, err := s.applySignal(h, System, g, now)
 				if err != nil {
 					return change{}, fmt.Errorf("apply signal %s: %w", key, err)
 				}

@@ -445,3 +445,38 @@ func TestPendingSignalSurvivesARestart(t *testing.T) {
 		t.Errorf("a second run applied %d again", a)
 	}
 }
+
+// TestRefiredSignalJoinsWhatIsStillOpen: a signal that fires again goes back to the draft or
+// incident it belongs to while that is open, and opens a new draft once it is not.
+func TestRefiredSignalJoinsWhatIsStillOpen(t *testing.T) {
+	en := newSignalEnv(t)
+	en.svc.SetSignalHold(0)
+	en.report(firing("am:1", "api"))
+	en.report(resolvedSignal("am:1", "api"))
+	worse := firing("am:1", "api")
+	worse.Status = status.MajorOutage
+	en.report(worse)
+	ds := en.drafts()
+	if len(ds) != 1 || ds[0].Components[0].Status != status.MajorOutage || len(ds[0].Signals) != 1 {
+		t.Fatalf("drafts = %+v, want the first, raised to major_outage by its signal firing again", ds)
+	}
+	d := ds[0]
+	if _, err := en.svc.PublishDraft(en.ctx, op, d.ID, status.PublishInput{}); err != nil {
+		t.Fatal(err)
+	}
+	en.report(resolvedSignal("am:1", "api"))
+	en.report(firing("am:1", "api"))
+	if n := len(en.drafts()); n != 0 {
+		t.Errorf("%d drafts, want none: the signal's incident is open", n)
+	}
+	en.report(resolvedSignal("am:1", "api"))
+	if _, err := en.svc.PostUpdate(en.ctx, op, d.ID, status.UpdateInput{Status: status.Resolved, Message: lang.Same("Fixed.")}); err != nil {
+		t.Fatal(err)
+	}
+	en.report(firing("am:1", "api"))
+	ds = en.drafts()
+	if len(ds) != 1 || ds[0].ID == d.ID || len(ds[0].Signals) != 1 {
+		t.Errorf("drafts = %+v, want a new one once its incident was resolved", ds)
+	}
+	en.wantStatus("fired again after the incident", "api", status.PartialOutage)
+}
