@@ -240,6 +240,9 @@ func decodeLoose(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("The request body is empty; send a JSON object.")
 	}
+	if err := checkUTF8(body); err != nil {
+		return err
+	}
 	err := json.Unmarshal(body, dst)
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,6 +36,9 @@ func readBody(c echo.Context) ([]byte, error) {
 func decodeStrict(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("The request body is empty; send a JSON object.")
+	}
+	if err := checkUTF8(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -68,6 +72,69 @@ func decodeStrict(body []byte, dst any) error {
 		return badRequest("Malformed JSON: unexpected data after the object.")
 	}
 	return nil
+}
+
+// checkUTF8 refuses a body that is not valid UTF-8 or that escapes half of a UTF-16
+// surrogate pair ("\ud800" alone). encoding/json would turn either into U+FFFD without a
+// word, so a title would be stored other than it was sent; and the text validators, which
+// refuse invalid UTF-8, would never see it.
+func checkUTF8(body []byte) error {
+	if !utf8.Valid(body) {
+		at := 0
+		for at < len(body) {
+			r, n := utf8.DecodeRune(body[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return badRequest(fmt.Sprintf("The request body is not valid UTF-8 (byte %d); send text as UTF-8.", at))
+	}
+	// A backslash only occurs in valid JSON inside a string, as an escape: no need to
+	// track where strings start.
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if i+1 >= len(body) || body[i+1] != 'u' {
+			i++ // the escaped character, which may be a backslash
+			continue
+		}
+		r, ok := hex4(body, i+2)
+		if !ok || r < 0xD800 || r > 0xDFFF {
+			i++
+			continue
+		}
+		if r < 0xDC00 && i+11 < len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+			if low, ok := hex4(body, i+8); ok && low >= 0xDC00 && low <= 0xDFFF {
+				i += 11 // a whole pair
+				continue
+			}
+		}
+		return badRequest(fmt.Sprintf("Malformed JSON at byte %d: %s is half of a UTF-16 surrogate pair; send the whole pair or the character itself.", i, body[i:i+6]))
+	}
+	return nil
+}
+
+// hex4 reads the four hexadecimal digits of a \u escape starting at b[i].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 func jsonKind(goType string) string {

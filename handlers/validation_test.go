@@ -151,3 +151,37 @@ func TestHugePage(t *testing.T) {
 	ed.get("/admin/incidents?page=9223372036854775807").want(http.StatusOK)
 	en.do("GET", "/history?page=9223372036854775807", "", nil).want(http.StatusNotFound)
 }
+
+// TestInvalidUTF8Refused (attack run 2): a JSON body with bytes that are not UTF-8, or a
+// \u escape of half a surrogate pair, answers 400 and stores nothing — before, encoding/json
+// replaced either with U+FFFD and the incident was stored with a title other than the one
+// sent. A whole escaped pair and plain UTF-8 still work, and a backslash-escaped backslash
+// before "ud800" is text, not an escape.
+func TestInvalidUTF8Refused(t *testing.T) {
+	en := newEnv(t)
+	for _, body := range []string{
+		"{\"title\": \"Search \xff\xfe slow\", \"message\": \"Looking.\"}",
+		"{\"title\": \"Search slow\", \"message\": \"Looking \xc3.\"}",
+		`{"title": "Search \ud800 slow", "message": "Looking."}`,
+		`{"title": "Search \udc00 slow", "message": "Looking."}`,
+		`{"title": "Search \ud800\u0041 slow", "message": "Looking."}`,
+		`{"title": "Search slow", "message": "Looking \uD83D"}`,
+	} {
+		code, _ := en.do("POST", "/api/v1/incidents", en.write, body).want(http.StatusBadRequest).apiError()
+		if code != "bad_request" {
+			t.Errorf("%q: code %s, want bad_request", body, code)
+		}
+	}
+	// The same through the integrations' looser decoder.
+	en.do("POST", "/api/v1/integrations/signal", en.write,
+		"{\"key\": \"dd:x\", \"component\": \"search\", \"status\": \"major_outage\", \"summary\": \"\xff\"}").
+		want(http.StatusBadRequest).apiError()
+	if n := en.countIncidents(); n != 0 {
+		t.Fatalf("%d incidents stored from refused bodies", n)
+	}
+	r := en.do("POST", "/api/v1/incidents", en.write,
+		`{"title": "Search \ud83d\udd0d slow \\ud800", "message": "검색이 느립니다."}`).want(http.StatusCreated).json()
+	if got := textIn(r["title"], "en"); got != `Search 🔍 slow \ud800` {
+		t.Errorf("title %q", got)
+	}
+}
