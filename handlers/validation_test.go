@@ -185,3 +185,29 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 }
+
+// TestComponentPositionBounded (attack run 2): a position beyond status.MaxPosition answers
+// 422 on both stores. Before, SQLite stored 2^63-1 and the next component's place ("after
+// the last one") overflowed to -2^63; PostgreSQL answered 500 for 2^31, and after 2^31-1
+// every new component failed with 500.
+func TestComponentPositionBounded(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Chat"}).want(http.StatusCreated)
+		for _, body := range []string{`{"position": 9223372036854775807}`, `{"position": 2147483648}`, `{"position": 1000001}`} {
+			_, fields := en.do("PATCH", "/api/v1/components/chat", en.admin, body).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, "position"), "at most") {
+				t.Errorf("%s: fields %v", body, fields)
+			}
+			en.do("POST", "/api/v1/components", en.admin, `{"name": "Voice", `+body[1:]).want(http.StatusUnprocessableEntity)
+		}
+		r := en.do("PATCH", "/api/v1/components/chat", en.admin, `{"position": 1000000}`).want(http.StatusOK).json()
+		if r["position"] != float64(1000000) {
+			t.Errorf("position %v", r["position"])
+		}
+		r = en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Voice"}).want(http.StatusCreated).json()
+		if r["position"] != float64(1000000) {
+			t.Errorf("next position %v, want 1000000 (the last place)", r["position"])
+		}
+		en.do("GET", "/api/v2/components.json", "", nil).want(http.StatusOK)
+	})
+}
