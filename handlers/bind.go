@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,23 @@ import (
 
 	"github.com/candorstatus/candor/status"
 )
+
+// pathParam is the path parameter name as the client meant it. Echo routes on the raw
+// path when the URL escapes something its default encoding would not (a "%2F"), and then
+// hands the parameter over still escaped; otherwise it is already unescaped, and
+// unescaping it again would mangle or refuse a name with a '%' in it. Only free-text names
+// need it (API key names, device tokens): generated ids hold nothing to escape.
+func pathParam(c echo.Context, name string) (string, error) {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v, nil
+	}
+	u, err := url.PathUnescape(v)
+	if err != nil {
+		return "", badRequest(fmt.Sprintf("The %s in the path is not a valid URL escape.", name))
+	}
+	return u, nil
+}
 
 // readBody reads the (size-limited) request body.
 func readBody(c echo.Context) ([]byte, error) {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -233,7 +232,7 @@ func (s *console) createKey(c echo.Context) error {
 }
 
 func (s *console) revokeKey(c echo.Context) error {
-	name, err := url.PathUnescape(c.Param("name"))
+	name, err := pathParam(c, "name")
 	if err != nil {
 		return echo.ErrNotFound
 	}
