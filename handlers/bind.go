@@ -67,9 +67,7 @@ func decodeStrict(body []byte, dst any) error {
 		case errors.As(err, &se):
 			return badRequest(fmt.Sprintf("Malformed JSON at byte %d: %s.", se.Offset, se.Error()))
 		case errors.As(err, &te):
-			e := badRequest(fmt.Sprintf("Field %q must be %s, not %s.", te.Field, jsonKind(te.Type.String()), te.Value))
-			e.fields = map[string]string{te.Field: "must be " + jsonKind(te.Type.String())}
-			return e
+			return typeProblem(te)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			e := badRequest(fmt.Sprintf("Unknown field %q.", f))
@@ -153,6 +151,28 @@ func hex4(b []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// typeProblem explains a JSON value of the wrong type, or a number that does not fit its
+// field, naming the field.
+func typeProblem(te *json.UnmarshalTypeError) *apiError {
+	if te.Field == "" { // the body itself: [], "…", 5
+		return badRequest(fmt.Sprintf("The request body must be a JSON object, not %s.", te.Value))
+	}
+	want := jsonKind(te.Type.String())
+	got := te.Value
+	if n, ok := strings.CutPrefix(te.Value, "number "); ok {
+		// A number, but one the field cannot hold: a fraction for a count, or out of range.
+		got = n
+		if want == "a number" && strings.Contains(te.Type.String(), "int") && strings.ContainsAny(n, ".eE") {
+			want = "a whole number"
+		} else {
+			want += " within range"
+		}
+	}
+	e := badRequest(fmt.Sprintf("Field %q must be %s, not %s.", te.Field, want, got))
+	e.fields = map[string]string{te.Field: "must be " + want}
+	return e
 }
 
 func jsonKind(goType string) string {

@@ -211,3 +211,36 @@ func TestComponentPositionBounded(t *testing.T) {
 		en.do("GET", "/api/v2/components.json", "", nil).want(http.StatusOK)
 	})
 }
+
+// TestTypeErrorsExplained (attack run 2): a body that is not an object, a fraction for a
+// count and a number too large for its field get messages a client can act on. Before,
+// they read `Field "" must be a string, not array.` and `must be a number, not number 1.5`.
+func TestTypeErrorsExplained(t *testing.T) {
+	en := newEnv(t)
+	en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Chat"}).want(http.StatusCreated)
+	for _, tc := range []struct {
+		method, path, key, body, want, field string
+	}{
+		{"POST", "/api/v1/incidents", en.write, `[1, 2]`, "The request body must be a JSON object, not array.", ""},
+		{"POST", "/api/v1/incidents", en.write, `"title"`, "The request body must be a JSON object, not string.", ""},
+		{"POST", "/api/v1/integrations/signal", en.write, `[]`, "The request body must be a JSON object, not array.", ""},
+		{"PATCH", "/api/v1/components/chat", en.admin, `{"position": 1.5}`, `Field "position" must be a whole number, not 1.5.`, "position"},
+		{"PATCH", "/api/v1/components/chat", en.admin, `{"position": 99999999999999999999}`,
+			`Field "position" must be a number within range, not 99999999999999999999.`, "position"},
+		{"POST", "/api/v1/incidents", en.write, `{"title": "T", "message": "M", "users_affected_percent": 1e400}`,
+			`Field "users_affected_percent" must be a number within range, not 1e400.`, "users_affected_percent"},
+	} {
+		r := en.do(tc.method, tc.path, tc.key, tc.body).want(http.StatusBadRequest)
+		_, fields := r.apiError()
+		e := r.json()["error"].(map[string]any)
+		if e["message"] != tc.want {
+			t.Errorf("%s: message %q, want %q", tc.body, e["message"], tc.want)
+		}
+		if tc.field != "" && fields[tc.field] == nil {
+			t.Errorf("%s: fields %v, want %s", tc.body, fields, tc.field)
+		}
+		if _, ok := fields[""]; ok {
+			t.Errorf("%s: a field without a name: %v", tc.body, fields)
+		}
+	}
+}
