@@ -107,3 +107,75 @@ func TestStoreOutage(t *testing.T) {
 	}
 	en.do("GET", "/readyz", "", nil).want(200)
 }
+
+// stallStore is a store whose database stopped answering without closing its connections
+// (a locked table, a frozen backend, a partition): every call waits until its context
+// ends, then fails as the stores do when a deadline passes.
+type stallStore struct {
+	status.Store
+	stalled atomic.Bool
+}
+
+func (s *stallStore) wait(ctx context.Context) error {
+	<-ctx.Done()
+	return fmt.Errorf("read: %w: %w", status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again shortly."), ctx.Err())
+}
+
+func (s *stallStore) Read(ctx context.Context, fn func(status.Tx) error) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Read(ctx, fn)
+}
+
+func (s *stallStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Write(ctx, fn)
+}
+
+func (s *stallStore) Ping(ctx context.Context) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Ping(ctx)
+}
+
+// TestMetricsDuringStall (attack run 2): with the database stalled, a scrape with a key
+// /metrics confirmed recently answers 200 with candor_store_up 0 and the last calibration,
+// within Prometheus' default scrape timeout (10 s). Before, the key check waited for the
+// store without a deadline of the request's own (10 s on PostgreSQL) and the calibration
+// read another full store deadline, so the scrape that should have said "store down" timed
+// out in Prometheus instead.
+func TestMetricsDuringStall(t *testing.T) {
+	en := newEnv(t)
+	ss := &stallStore{Store: en.store}
+	svc := status.NewService(ss, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	if got := en.scrape(); got["candor_store_up"] != 1 || !got.has("candor_eta_calibration_incidents") {
+		t.Fatalf("healthy scrape: %v", got)
+	}
+	// Another revision, so the calibration would be read again.
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Slow", "message": "Looking."}).want(201)
+	if err := en.holder.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	ss.stalled.Store(true)
+	done := make(chan scrape, 1)
+	go func() { done <- en.scrape() }()
+	select {
+	case got := <-done:
+		if got["candor_store_up"] != 0 || got["candor_up"] != 1 || !got.has("candor_eta_calibration_incidents") {
+			t.Errorf("scrape during the stall: store_up %v, up %v, calibration %v", got["candor_store_up"], got["candor_up"],
+				got.has("candor_eta_calibration_incidents"))
+		}
+	case <-time.After(10 * time.Second): // Prometheus' default scrape_timeout: the behaviour, not a benchmark
+		t.Fatal("a scrape during a stall outlasted Prometheus' default timeout")
+	}
+	ss.stalled.Store(false)
+	if got := en.scrape(); got["candor_store_up"] != 1 {
+		t.Fatalf("after the stall: store_up %v", got["candor_store_up"])
+	}
+}
