@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -304,10 +306,16 @@ func (s *console) errorPage(c echo.Context, err error) error {
 	if code == http.StatusUnauthorized {
 		return c.Redirect(http.StatusSeeOther, consolePath+"/login")
 	}
-	if consoleUser(c) == nil {
-		// Unknown paths skip auth; show the navigation anyway when a session exists.
+	if consoleUser(c) == nil && code != http.StatusServiceUnavailable {
+		// Unknown paths skip auth; show the navigation anyway when a session exists. Not
+		// when the store is what failed: asking it again, without the request's deadline
+		// (withTimeout has ended), held a page during a stall for the store's own deadline
+		// on top of the request's. And never longer than a moment: this is decoration.
 		if ck, cerr := c.Cookie(sessionCookie); cerr == nil {
-			if u, sess, serr := s.Service.SessionUser(req.Context(), ck.Value); serr == nil {
+			ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+			u, sess, serr := s.Service.SessionUser(ctx, ck.Value)
+			cancel()
+			if serr == nil {
 				c.Set(ctxUser, u)
 				c.Set(ctxSession, sess)
 			}

@@ -179,3 +179,32 @@ func TestMetricsDuringStall(t *testing.T) {
 		t.Fatalf("after the stall: store_up %v", got["candor_store_up"])
 	}
 }
+
+// TestConsoleDuringStall (attack run 2): with the database stalled, a signed-in console
+// page answers the "Temporarily unavailable" page (503) once the request's deadline passes.
+// Before, the error page asked the stalled store for the session again without any
+// deadline of the request's (PostgreSQL's default read deadline: 15 s in all; with SQLite
+// under a store that never answers, forever).
+func TestConsoleDuringStall(t *testing.T) {
+	en := newEnv(t)
+	ss := &stallStore{Store: en.store}
+	en.svc = status.NewService(ss, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+	ed.get("/admin").want(200)
+
+	ss.stalled.Store(true)
+	done := make(chan resp, 1)
+	go func() { done <- ed.get("/admin") }()
+	select {
+	case r := <-done:
+		r.want(503)
+		if d := page(t, r); !strings.Contains(d.Find("main").Text(), "Temporarily unavailable") {
+			t.Errorf("stall page: %s", d.Find("main").Text())
+		}
+	case <-time.After(10 * time.Second): // twice the request deadline: the behaviour, not a benchmark
+		t.Fatal("a console page during a stall outlasted its request deadline")
+	}
+	ss.stalled.Store(false)
+	ed.get("/admin").want(200)
+}
