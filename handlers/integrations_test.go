@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -346,4 +348,41 @@ func TestAlertmanagerTakesLargeGroups(t *testing.T) {
 		t.Errorf("code %s", code)
 	}
 	en.do("POST", "/api/v1/integrations/signal", key, `{"component": "api", "source": "x", "summary": "`+strings.Repeat("y", 70<<10)+`"}`).want(413)
+}
+
+// TestSignalControlCharacters (attack run 2): an Alertmanager group in which one alert's
+// annotation holds a NUL and an escape sequence and another's candor_component label holds a
+// NUL is taken on both stores: the summary is kept with spaces for the control characters,
+// the alert with the unusable label is ignored with its reason, the others count. Before,
+// PostgreSQL refused the whole group with 422 (Alertmanager retries it, and every alert of
+// the group was lost) and SQLite stored the NUL and the escape sequence for the console and
+// the audit log. The generic signal API refuses control characters in dedup_key and source.
+func TestSignalControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.seedComponents([3]string{"api", "API", ""}, [3]string{"web", "Web", ""})
+		key := en.signalKey()
+		body := `{"version": "4", "status": "firing", "receiver": "candor", "groupKey": "g", "alerts": [
+			{"status": "firing", "fingerprint": "aaaa", "labels": {"alertname": "Latency", "candor_component": "api"},
+			 "annotations": {"summary": "p99\u0000 above \u001b[31m2s"}},
+			{"status": "firing", "fingerprint": "bbbb", "labels": {"alertname": "Errors", "candor_component": "we\u0000b"}},
+			{"status": "firing", "fingerprint": "cccc", "labels": {"alertname": "Down", "candor_component": "web"}}]}`
+		res := results(t, en.do("POST", "/api/v1/integrations/alertmanager", key, body).want(200).json())
+		if res["aaaa"]["result"] != "new" || res["cccc"]["result"] != "new" || res["bbbb"]["result"] != "ignored" ||
+			!strings.Contains(fmt.Sprint(res["bbbb"]["problem"]), "component must not contain control characters") {
+			t.Fatalf("results %v", res)
+		}
+		sigs := get[[]any](t, en.do("GET", "/api/v1/signals?component=api", en.read, nil).want(200).json(), "signals")
+		if len(sigs) != 1 || !strings.HasSuffix(sigs[0].(map[string]any)["summary"].(string), "p99  above  [31m2s") {
+			t.Errorf("signals %v", sigs)
+		}
+		for _, b := range []string{
+			`{"component": "api", "source": "datadog", "dedup_key": "lat\u001bency"}`,
+			`{"component": "api", "source": "data\u0000dog", "dedup_key": "latency"}`,
+		} {
+			_, fields := en.do("POST", "/api/v1/integrations/signal", key, b).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fmt.Sprint(fields), "control characters") {
+				t.Errorf("%s: fields %v", b, fields)
+			}
+		}
+	})
 }

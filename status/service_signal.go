@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -57,7 +58,10 @@ func (s *Service) SignalHold() time.Duration { return s.signalHold }
 // problem when in cannot be used.
 func checkSignal(in *SignalInput) (field, problem string) {
 	in.Key, in.Component = strings.TrimSpace(in.Key), strings.TrimSpace(in.Component)
-	in.Source, in.Summary = strings.TrimSpace(in.Source), strings.TrimSpace(in.Summary)
+	// The summary is the monitoring's words, kept rather than refused (like its length):
+	// a control character — a NUL, which no PostgreSQL text holds and which failed the
+	// whole alert group there, or an escape sequence for a staff terminal — becomes a space.
+	in.Source, in.Summary = strings.TrimSpace(in.Source), strings.TrimSpace(strings.Map(controlToSpace, in.Summary))
 	if in.Status == "" {
 		in.Status = PartialOutage
 	}
@@ -68,6 +72,12 @@ func checkSignal(in *SignalInput) (field, problem string) {
 	switch {
 	case in.Component == "":
 		return "component", "is required"
+	case CheckText(in.Component, SingleLine) != nil:
+		return "component", CheckText(in.Component, SingleLine).Error()
+	case CheckText(in.Source, SingleLine) != nil:
+		return "source", CheckText(in.Source, SingleLine).Error()
+	case CheckText(in.Key, SingleLine) != nil:
+		return "dedup_key", CheckText(in.Key, SingleLine).Error()
 	case in.Source == "":
 		return "source", "is required"
 	case utf8.RuneCountInString(in.Source) > MaxSignalSourceLen:
@@ -80,6 +90,13 @@ func checkSignal(in *SignalInput) (field, problem string) {
 		return "status", "must be one of " + JoinNames(SignalStatuses)
 	}
 	return "", ""
+}
+
+func controlToSpace(r rune) rune {
+	if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		return ' '
+	}
+	return r
 }
 
 // ReportSignals records what monitoring reports, in one transaction: a new or changed state
