@@ -386,3 +386,72 @@ func TestSignalControlCharacters(t *testing.T) {
 		}
 	})
 }
+
+// slowTxStore is a store on which a transaction that stores more than limit signals
+// outlasts its deadline and is rolled back, as one applying thousands of alerts does on a
+// busy database.
+type slowTxStore struct {
+	status.Store
+	limit int
+}
+
+type countingTx struct {
+	status.Tx
+	puts *int
+}
+
+func (tx countingTx) PutSignal(g *status.Signal) error {
+	*tx.puts++
+	return tx.Tx.PutSignal(g)
+}
+
+func (s *slowTxStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	return s.Store.Write(ctx, func(tx status.Tx) error {
+		puts := 0
+		if err := fn(countingTx{Tx: tx, puts: &puts}); err != nil {
+			return err
+		}
+		if puts > s.limit {
+			return status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again later.")
+		}
+		return nil
+	})
+}
+
+// TestSignalsJobKeepsProgress (attack run 2): the signals job applies a large backlog in
+// batches that commit as they go, so a backlog too large for one transaction within the
+// job's deadline is still applied. Before, every due signal was applied in one
+// transaction: an Alertmanager group of 5 000 alerts on a store with many open incidents
+// outlasted the job's 30 s deadline, was rolled back at every run and never applied, while
+// on SQLite each attempt held the write lock and every staff write answered 503.
+func TestSignalsJobKeepsProgress(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"api", "API", ""})
+	key := en.signalKey()
+	var alerts []string
+	for i := range 250 {
+		alerts = append(alerts, fmt.Sprintf(`{"status": "firing", "fingerprint": "f%03d", "labels": {"alertname": "A%d", "candor_component": "api"}}`, i, i))
+	}
+	en.do("POST", "/api/v1/integrations/alertmanager", key,
+		`{"version": "4", "status": "firing", "alerts": [`+strings.Join(alerts, ",")+`]}`).want(200)
+	pending := func() int {
+		return len(get[[]any](t, en.do("GET", "/api/v1/signals?pending=true", en.read, nil).want(200).json(), "signals"))
+	}
+	if n := pending(); n != 250 {
+		t.Fatalf("%d pending signals, want 250", n)
+	}
+	en.clock.Advance(30 * time.Second)
+
+	slow := status.NewService(&slowTxStore{Store: en.store, limit: 120}, en.clock, nil)
+	for run := 0; run < 3 && pending() > 0; run++ {
+		if _, _, err := slow.RunSignals(context.Background()); err != nil {
+			t.Errorf("run %d: %v", run, err)
+		}
+	}
+	if n := pending(); n != 0 {
+		t.Errorf("%d signals still pending after three runs", n)
+	}
+	if got := en.componentStatus("api"); got != "partial_outage" {
+		t.Errorf("api %s", got)
+	}
+}

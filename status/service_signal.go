@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -323,6 +324,9 @@ func raiseDraft(tx Tx, d *Draft, g *Signal, now time.Time) error {
 	return nil
 }
 
+// signalBatch is how many due signals one transaction of the signals job applies.
+const signalBatch = 100
+
 // RunSignals is the signals job: it applies every reported state whose hold has passed,
 // then publishes drafts whose auto-publish time has come while a signal still fires. State
 // lives in the store, so a restart or another replica picks up exactly where this left off;
@@ -349,10 +353,15 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 			due = append(due, pending[i].Key)
 		}
 	}
-	if len(due) > 0 {
+	// A batch per transaction: a backlog too large for one transaction within the job's
+	// deadline (an Alertmanager group of thousands of alerts) was rolled back at every run,
+	// holding SQLite's write lock each time and never applied. Batches commit as they go.
+	for batch := range slices.Chunk(due, signalBatch) {
+		n := 0
 		err = s.write(ctx, Op{Actor: System}, func(tx Tx, now time.Time) (change, error) {
 			changed := false
-			for _, key := range due {
+			n = 0 // the closure may run again (a retried transaction)
+			for _, key := range batch {
 				g, err := tx.Signal(key)
 				if ErrorCode(err) == ENOTFOUND {
 					continue // its component was deleted meanwhile
@@ -366,14 +375,15 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 				if err != nil {
 					return change{}, fmt.Errorf("apply signal %s: %w", key, err)
 				}
-				applied++
+				n++
 				changed = changed || c
 			}
 			return change{kind: "component", public: changed}, nil
 		})
 		if err != nil {
-			return 0, 0, err
+			return applied, 0, err
 		}
+		applied += n
 	}
 	for i := range drafts {
 		if at := drafts[i].AutoPublishAt; at.IsZero() || now.Before(at) {
