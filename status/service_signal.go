@@ -266,7 +266,7 @@ func (s *Service) attachSignal(tx Tx, actor Actor, g *Signal, now time.Time) err
 		}
 		g.IncidentID = ""
 	}
-	open, err := tx.Incidents(IncidentFilter{Status: "open"})
+	open, err := tx.Incidents(IncidentFilter{Status: "open", StateOnly: true})
 	if err != nil {
 		return err
 	}
