@@ -244,3 +244,32 @@ func TestTypeErrorsExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeTextsRefuseControlCharacters (attack run 2): a probe's name, target and
+// body_contains with a NUL or an escape sequence answer 422 naming the field on both
+// stores, as every other staff-written text does. Before, SQLite stored them (the name
+// is shown in the console and in signal summaries; a DNS target "db\x1b.internal" was
+// accepted) and PostgreSQL answered 422 "The database cannot store this text" without
+// saying which field.
+func TestProbeTextsRefuseControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.seedComponents([3]string{"search", "Search", ""})
+		for _, tc := range []struct{ field, body string }{
+			{"name", `{"name": "API\u0000", "kind": "http", "target": "https://search.example.com/healthz"}`},
+			{"name", `{"name": "API\u001b[2J", "kind": "dns", "target": "search.example.com"}`},
+			{"target", `{"name": "DNS", "kind": "dns", "target": "search\u001b.example.com"}`},
+			{"target", `{"name": "TCP", "kind": "tcp", "target": "db\u0000.internal:5432"}`},
+			{"body_contains", `{"name": "API", "kind": "http", "target": "https://search.example.com/healthz", "body_contains": "o\u0000k"}`},
+		} {
+			_, fields := en.do("POST", "/api/v1/components/search/probes", en.admin, tc.body).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, tc.field), "control characters") {
+				t.Errorf("%s: fields %v, want %s refused", tc.body, fields, tc.field)
+			}
+		}
+		if ps := get[[]any](t, en.do("GET", "/api/v1/components/search/probes", en.read, nil).want(200).json(), "probes"); len(ps) != 0 {
+			t.Errorf("%d probes stored from refused requests", len(ps))
+		}
+		en.do("POST", "/api/v1/components/search/probes", en.admin,
+			`{"name": "API", "kind": "http", "target": "https://search.example.com/healthz", "body_contains": "\"status\":\t\"ok\""}`).want(201)
+	})
+}
