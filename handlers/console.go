@@ -291,6 +291,12 @@ func formError(err error) (fields templates.FormErrors, msg string, code int, ok
 		return fields, msg, http.StatusUnprocessableEntity, true
 	case status.ECONFLICT:
 		return status.ErrorFields(err), status.ErrorMessage(err), http.StatusConflict, true
+	case status.EUNAVAILABLE:
+		// The store could not take the write (a full disk, a failover, a stall): the form
+		// comes back with what was typed, rather than an error page that loses an incident
+		// message written during an outage — the moment the console is for.
+		return nil, status.ErrorMessage(err) + " Nothing was saved; what you typed is kept below: post it again in a moment.",
+			http.StatusServiceUnavailable, true
 	}
 	return nil, "", 0, false
 }

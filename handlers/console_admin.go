@@ -107,6 +107,10 @@ func (s *console) renderFailed(c echo.Context, p status.Problems, err error, err
 		if _, msg, code, ok = formError(err); !ok {
 			return err
 		}
+		if code >= 500 {
+			s.Log.ErrorContext(c.Request().Context(), "console request failed", "err", err, "path", c.Request().URL.Path,
+				"id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
 	}
 	*errs, *problem = mergeProblems(p, err), msg
 	return render(code)

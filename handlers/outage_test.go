@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -207,4 +209,52 @@ func TestConsoleDuringStall(t *testing.T) {
 	}
 	ss.stalled.Store(false)
 	ed.get("/admin").want(200)
+}
+
+// readOnlyStore is a store that reads but cannot write, as SQLite on a full disk.
+type readOnlyStore struct {
+	status.Store
+	full atomic.Bool
+}
+
+func (s *readOnlyStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	if s.full.Load() {
+		return fmt.Errorf("commit: %w", status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again later."))
+	}
+	return s.Store.Write(ctx, fn)
+}
+
+// TestConsoleFormKeptWhenStoreCannotWrite (attack run 2): a new incident posted from the
+// console while the store cannot write (a full disk) comes back as the form with the title
+// and message typed, saying nothing was saved (503), and posts once the store can write
+// again. Before, the console answered its generic error page and what was typed — an
+// incident message written during an outage — was lost.
+func TestConsoleFormKeptWhenStoreCannotWrite(t *testing.T) {
+	en := newEnv(t)
+	ro := &readOnlyStore{Store: en.store}
+	en.svc = status.NewService(ro, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+	form := url.Values{"title_en": {"Messages delayed"}, "message_en": {"A long explanation typed during the outage."},
+		"status": {"investigating"}, "impact": {"major"}, "action": {"post"}}
+
+	ro.full.Store(true)
+	d := page(t, ed.post("/admin/incidents/new", form).want(http.StatusServiceUnavailable))
+	if v, _ := d.Find(`[name=title_en]`).Attr("value"); v != "Messages delayed" {
+		t.Errorf("title kept as %q", v)
+	}
+	if !strings.Contains(d.Find(`[name=message_en]`).Text(), "A long explanation typed during the outage.") {
+		t.Errorf("message not kept: %q", d.Find(`[name=message_en]`).Text())
+	}
+	if p := d.Find("[data-testid=form-problem]").Text(); !strings.Contains(p, "Nothing was saved") {
+		t.Errorf("problem %q", p)
+	}
+	if n := en.countIncidents(); n != 0 {
+		t.Fatalf("%d incidents stored", n)
+	}
+	ro.full.Store(false)
+	ed.post("/admin/incidents/new", form).want(http.StatusSeeOther)
+	if n := en.countIncidents(); n != 1 {
+		t.Fatalf("%d incidents after the disk has room again", n)
+	}
 }
