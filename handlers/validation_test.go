@@ -273,3 +273,23 @@ func TestProbeTextsRefuseControlCharacters(t *testing.T) {
 			`{"name": "API", "kind": "http", "target": "https://search.example.com/healthz", "body_contains": "\"status\":\t\"ok\""}`).want(201)
 	})
 }
+
+// TestPreCheckControlCharacters (attack run 2): a maintenance pre-check item with a NUL or
+// an escape sequence answers 422 naming pre_checks on both stores. Before, SQLite stored it
+// and PostgreSQL answered "The database cannot store this text" without a field.
+func TestPreCheckControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		now := en.clock.Now()
+		for _, item := range []string{"Back up\x00", "Drain \x1b[2Jtraffic"} {
+			_, fields := en.do("POST", "/api/v1/maintenances", en.write, map[string]any{"title": "DB upgrade", "message": "Upgrade.",
+				"scheduled_for": now.Add(time.Hour).Format(time.RFC3339), "scheduled_until": now.Add(2 * time.Hour).Format(time.RFC3339),
+				"pre_checks": []string{"Announce", item}}).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, "pre_checks"), "control characters") {
+				t.Errorf("%q: fields %v", item, fields)
+			}
+		}
+		if ms := get[[]any](t, en.do("GET", "/api/v1/maintenances", en.read, nil).want(200).json(), "maintenances"); len(ms) != 0 {
+			t.Errorf("%d maintenances stored from refused requests", len(ms))
+		}
+	})
+}
