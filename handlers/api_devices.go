@@ -73,7 +73,11 @@ func (s *server) registerDevice(c echo.Context) error {
 }
 
 func (s *server) deleteDevice(c echo.Context) error {
-	if err := s.Service.DeleteDevice(c.Request().Context(), publicOp(c), c.Param("token")); err != nil {
+	token, err := pathParam(c, "token")
+	if err != nil {
+		return err
+	}
+	if err := s.Service.DeleteDevice(c.Request().Context(), publicOp(c), token); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -240,6 +240,9 @@ func decodeLoose(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("The request body is empty; send a JSON object.")
 	}
+	if err := checkUTF8(body); err != nil {
+		return err
+	}
 	err := json.Unmarshal(body, dst)
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
@@ -249,9 +252,7 @@ func decodeLoose(body []byte, dst any) error {
 	case errors.As(err, &se):
 		return badRequest(fmt.Sprintf("Malformed JSON at byte %d: %s.", se.Offset, se.Error()))
 	case errors.As(err, &te):
-		e := badRequest(fmt.Sprintf("Field %q must be %s, not %s.", te.Field, jsonKind(te.Type.String()), te.Value))
-		e.fields = map[string]string{te.Field: "must be " + jsonKind(te.Type.String())}
-		return e
+		return typeProblem(te)
 	}
 	var pe *time.ParseError
 	if errors.As(err, &pe) {

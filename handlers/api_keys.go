@@ -64,7 +64,11 @@ func (s *server) createKey(c echo.Context) error {
 }
 
 func (s *server) revokeKey(c echo.Context) error {
-	if err := s.Service.RevokeAPIKey(c.Request().Context(), s.op(c), c.Param("name")); err != nil {
+	name, err := pathParam(c, "name")
+	if err != nil {
+		return err
+	}
+	if err := s.Service.RevokeAPIKey(c.Request().Context(), s.op(c), name); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

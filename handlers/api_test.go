@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +269,37 @@ func TestIdempotencyKey(t *testing.T) {
 	en.do("POST", "/api/v1/incidents/"+id+"/updates", en.write, up, "Idempotency-Key", "u-1").want(201)
 	if n := len(get[[]any](t, en.do("GET", "/api/v1/incidents/"+id, en.read, nil).json(), "updates")); n != 2 {
 		t.Fatalf("%d updates after a retried update, want 2", n)
+	}
+}
+
+// TestRevokeKeyWithEscapedName (attack run 2): a key whose name holds '/' or '%' is revoked
+// through the API and the console by its escaped name. Before, the API looked for
+// "ci%2Fdeploy" (Echo hands a parameter over still escaped when the path has an escape
+// its default encoding lacks) and the console answered 404 for "50%off" (unescaping a
+// name Echo had already unescaped). "." and "..", which no URL path can carry, are refused.
+func TestRevokeKeyWithEscapedName(t *testing.T) {
+	en := newEnv(t)
+	secrets := map[string]string{}
+	for _, name := range []string{"ci/deploy", "50%off", "a%2Fb", "ops/50%"} {
+		r := en.do("POST", "/api/v1/keys", en.admin, map[string]any{"name": name, "scope": "read"}).want(http.StatusCreated).json()
+		secrets[name] = r["key"].(string)
+	}
+	en.do("DELETE", "/api/v1/keys/"+url.PathEscape("ci/deploy"), en.admin, nil).want(http.StatusNoContent)
+	en.do("DELETE", "/api/v1/keys/"+url.PathEscape("50%off"), en.admin, nil).want(http.StatusNoContent)
+	admin := en.signedIn("ada", status.RoleAdmin, "203.0.113.9")
+	for _, name := range []string{"a%2Fb", "ops/50%"} {
+		admin.post("/admin/keys/"+url.PathEscape(name)+"/revoke", nil).want(http.StatusSeeOther)
+	}
+	for name, secret := range secrets {
+		if r := en.do("GET", "/api/v1/incidents", secret, nil); r.Code != http.StatusUnauthorized {
+			t.Errorf("key %q still works after its revocation: %d", name, r.Code)
+		}
+	}
+	for _, name := range []string{".", ".."} {
+		_, fields := en.do("POST", "/api/v1/keys", en.admin, map[string]any{"name": name, "scope": "read"}).
+			want(http.StatusUnprocessableEntity).apiError()
+		if fields["name"] == nil {
+			t.Errorf("name %q: fields %v", name, fields)
+		}
 	}
 }

@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -289,6 +291,12 @@ func formError(err error) (fields templates.FormErrors, msg string, code int, ok
 		return fields, msg, http.StatusUnprocessableEntity, true
 	case status.ECONFLICT:
 		return status.ErrorFields(err), status.ErrorMessage(err), http.StatusConflict, true
+	case status.EUNAVAILABLE:
+		// The store could not take the write (a full disk, a failover, a stall): the form
+		// comes back with what was typed, rather than an error page that loses an incident
+		// message written during an outage — the moment the console is for.
+		return nil, status.ErrorMessage(err) + " Nothing was saved; what you typed is kept below: post it again in a moment.",
+			http.StatusServiceUnavailable, true
 	}
 	return nil, "", 0, false
 }
@@ -304,10 +312,16 @@ func (s *console) errorPage(c echo.Context, err error) error {
 	if code == http.StatusUnauthorized {
 		return c.Redirect(http.StatusSeeOther, consolePath+"/login")
 	}
-	if consoleUser(c) == nil {
-		// Unknown paths skip auth; show the navigation anyway when a session exists.
+	if consoleUser(c) == nil && code != http.StatusServiceUnavailable {
+		// Unknown paths skip auth; show the navigation anyway when a session exists. Not
+		// when the store is what failed: asking it again, without the request's deadline
+		// (withTimeout has ended), held a page during a stall for the store's own deadline
+		// on top of the request's. And never longer than a moment: this is decoration.
 		if ck, cerr := c.Cookie(sessionCookie); cerr == nil {
-			if u, sess, serr := s.Service.SessionUser(req.Context(), ck.Value); serr == nil {
+			ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+			u, sess, serr := s.Service.SessionUser(ctx, ck.Value)
+			cancel()
+			if serr == nil {
 				c.Set(ctxUser, u)
 				c.Set(ctxSession, sess)
 			}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -107,6 +106,10 @@ func (s *console) renderFailed(c echo.Context, p status.Problems, err error, err
 		var ok bool
 		if _, msg, code, ok = formError(err); !ok {
 			return err
+		}
+		if code >= 500 {
+			s.Log.ErrorContext(c.Request().Context(), "console request failed", "err", err, "path", c.Request().URL.Path,
+				"id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 	}
 	*errs, *problem = mergeProblems(p, err), msg
@@ -233,7 +236,7 @@ func (s *console) createKey(c echo.Context) error {
 }
 
 func (s *console) revokeKey(c echo.Context) error {
-	name, err := url.PathUnescape(c.Param("name"))
+	name, err := pathParam(c, "name")
 	if err != nil {
 		return echo.ErrNotFound
 	}

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -346,4 +348,110 @@ func TestAlertmanagerTakesLargeGroups(t *testing.T) {
 		t.Errorf("code %s", code)
 	}
 	en.do("POST", "/api/v1/integrations/signal", key, `{"component": "api", "source": "x", "summary": "`+strings.Repeat("y", 70<<10)+`"}`).want(413)
+}
+
+// TestSignalControlCharacters (attack run 2): an Alertmanager group in which one alert's
+// annotation holds a NUL and an escape sequence and another's candor_component label holds a
+// NUL is taken on both stores: the summary is kept with spaces for the control characters,
+// the alert with the unusable label is ignored with its reason, the others count. Before,
+// PostgreSQL refused the whole group with 422 (Alertmanager retries it, and every alert of
+// the group was lost) and SQLite stored the NUL and the escape sequence for the console and
+// the audit log. The generic signal API refuses control characters in dedup_key and source.
+func TestSignalControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.seedComponents([3]string{"api", "API", ""}, [3]string{"web", "Web", ""})
+		key := en.signalKey()
+		body := `{"version": "4", "status": "firing", "receiver": "candor", "groupKey": "g", "alerts": [
+			{"status": "firing", "fingerprint": "aaaa", "labels": {"alertname": "Latency", "candor_component": "api"},
+			 "annotations": {"summary": "p99\u0000 above \u001b[31m2s"}},
+			{"status": "firing", "fingerprint": "bbbb", "labels": {"alertname": "Errors", "candor_component": "we\u0000b"}},
+			{"status": "firing", "fingerprint": "cccc", "labels": {"alertname": "Down", "candor_component": "web"}}]}`
+		res := results(t, en.do("POST", "/api/v1/integrations/alertmanager", key, body).want(200).json())
+		if res["aaaa"]["result"] != "new" || res["cccc"]["result"] != "new" || res["bbbb"]["result"] != "ignored" ||
+			!strings.Contains(fmt.Sprint(res["bbbb"]["problem"]), "component must not contain control characters") {
+			t.Fatalf("results %v", res)
+		}
+		sigs := get[[]any](t, en.do("GET", "/api/v1/signals?component=api", en.read, nil).want(200).json(), "signals")
+		if len(sigs) != 1 || !strings.HasSuffix(sigs[0].(map[string]any)["summary"].(string), "p99  above  [31m2s") {
+			t.Errorf("signals %v", sigs)
+		}
+		for _, b := range []string{
+			`{"component": "api", "source": "datadog", "dedup_key": "lat\u001bency"}`,
+			`{"component": "api", "source": "data\u0000dog", "dedup_key": "latency"}`,
+		} {
+			_, fields := en.do("POST", "/api/v1/integrations/signal", key, b).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fmt.Sprint(fields), "control characters") {
+				t.Errorf("%s: fields %v", b, fields)
+			}
+		}
+	})
+}
+
+// slowTxStore is a store on which a transaction that stores more than limit signals
+// outlasts its deadline and is rolled back, as one applying thousands of alerts does on a
+// busy database.
+type slowTxStore struct {
+	status.Store
+	limit int
+}
+
+type countingTx struct {
+	status.Tx
+	puts *int
+}
+
+func (tx countingTx) PutSignal(g *status.Signal) error {
+	*tx.puts++
+	return tx.Tx.PutSignal(g)
+}
+
+func (s *slowTxStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	return s.Store.Write(ctx, func(tx status.Tx) error {
+		puts := 0
+		if err := fn(countingTx{Tx: tx, puts: &puts}); err != nil {
+			return err
+		}
+		if puts > s.limit {
+			return status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again later.")
+		}
+		return nil
+	})
+}
+
+// TestSignalsJobKeepsProgress (attack run 2): the signals job applies a large backlog in
+// batches that commit as they go, so a backlog too large for one transaction within the
+// job's deadline is still applied. Before, every due signal was applied in one
+// transaction: an Alertmanager group of 5 000 alerts on a store with many open incidents
+// outlasted the job's 30 s deadline, was rolled back at every run and never applied, while
+// on SQLite each attempt held the write lock and every staff write answered 503.
+func TestSignalsJobKeepsProgress(t *testing.T) {
+	en := newEnv(t)
+	en.seedComponents([3]string{"api", "API", ""})
+	key := en.signalKey()
+	var alerts []string
+	for i := range 250 {
+		alerts = append(alerts, fmt.Sprintf(`{"status": "firing", "fingerprint": "f%03d", "labels": {"alertname": "A%d", "candor_component": "api"}}`, i, i))
+	}
+	en.do("POST", "/api/v1/integrations/alertmanager", key,
+		`{"version": "4", "status": "firing", "alerts": [`+strings.Join(alerts, ",")+`]}`).want(200)
+	pending := func() int {
+		return len(get[[]any](t, en.do("GET", "/api/v1/signals?pending=true", en.read, nil).want(200).json(), "signals"))
+	}
+	if n := pending(); n != 250 {
+		t.Fatalf("%d pending signals, want 250", n)
+	}
+	en.clock.Advance(30 * time.Second)
+
+	slow := status.NewService(&slowTxStore{Store: en.store, limit: 120}, en.clock, nil)
+	for run := 0; run < 3 && pending() > 0; run++ {
+		if _, _, err := slow.RunSignals(context.Background()); err != nil {
+			t.Errorf("run %d: %v", run, err)
+		}
+	}
+	if n := pending(); n != 0 {
+		t.Errorf("%d signals still pending after three runs", n)
+	}
+	if got := en.componentStatus("api"); got != "partial_outage" {
+		t.Errorf("api %s", got)
+	}
 }

@@ -119,8 +119,8 @@ func (s *server) scrape(ctx context.Context) scraped {
 			s.jobMetrics(&m, j)
 		}
 	}
-	s.storeMetrics(ctx, &m, now)
-	s.calibrationMetrics(ctx, &m)
+	up := s.storeMetrics(ctx, &m, now)
+	s.calibrationMetrics(ctx, &m, up)
 	return m
 }
 
@@ -140,14 +140,14 @@ func (s *server) jobMetrics(m *scraped, j periodic.Status) {
 
 // storeMetrics says whether the store answers and how far behind the outbox is. While the
 // store is down the outbox series are left out rather than reported as empty.
-func (s *server) storeMetrics(ctx context.Context, m *scraped, now time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+func (s *server) storeMetrics(ctx context.Context, m *scraped, now time.Time) (up bool) {
+	ctx, cancel := context.WithTimeout(ctx, scrapeStoreWait)
 	defer cancel()
 	store := s.Service.Store()
-	up := store.Ping(ctx) == nil
+	up = store.Ping(ctx) == nil
 	m.gauge("candor_store_up", "1 when the store answered this scrape's ping within 2 s.", boolValue(up))
 	if !up {
-		return
+		return false
 	}
 	var backlog []status.JobBacklog
 	err := store.Read(ctx, func(tx status.Tx) error {
@@ -157,7 +157,7 @@ func (s *server) storeMetrics(ctx context.Context, m *scraped, now time.Time) {
 	})
 	if err != nil {
 		s.Log.WarnContext(ctx, "metrics: reading the outbox backlog failed", "err", err)
-		return
+		return true
 	}
 	for _, kind := range []status.JobKind{status.JobPush, status.JobSubscribe, status.JobUnsubscribe} {
 		var b status.JobBacklog
@@ -175,6 +175,7 @@ func (s *server) storeMetrics(ctx context.Context, m *scraped, now time.Time) {
 		m.gauge("candor_outbox_oldest_pending_age_seconds", "Age of the oldest undelivered outbox job, by kind (0 when none).",
 			age, "kind", string(kind))
 	}
+	return true
 }
 
 // calibrationWindow is how many of the latest resolved incidents the live model's
@@ -192,7 +193,8 @@ type calibrationCache struct {
 
 // calibrationMetrics reports how the published ranges and announced times of the latest
 // resolved incidents fared: the live model's coverage should stay near its quantiles.
-func (s *server) calibrationMetrics(ctx context.Context, m *scraped) {
+// While the store is down (storeUp false) the last calibration is reported, if any.
+func (s *server) calibrationMetrics(ctx context.Context, m *scraped, storeUp bool) {
 	snap := s.Site.Current()
 	if snap == nil {
 		return
@@ -200,13 +202,20 @@ func (s *server) calibrationMetrics(ctx context.Context, m *scraped) {
 	c := &s.calibration
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.ok || c.rev != snap.Revision {
+	if storeUp && (!c.ok || c.rev != snap.Revision) {
+		// Bounded like the store series: with the incidents locked or the store stalled, the
+		// scrape reports the last calibration rather than outlasting Prometheus' timeout.
+		ctx, cancel := context.WithTimeout(ctx, scrapeStoreWait)
 		incs, _, err := s.Service.Incidents(ctx, status.IncidentFilter{Status: "resolved", Limit: calibrationWindow})
+		cancel()
 		if err != nil {
 			s.Log.WarnContext(ctx, "metrics: reading resolved incidents for the calibration failed", "err", err)
-			return
+		} else {
+			c.cal, c.rev, c.ok = status.Calibrate(incs, 0), snap.Revision, true
 		}
-		c.cal, c.rev, c.ok = status.Calibrate(incs, 0), snap.Revision, true
+	}
+	if !c.ok {
+		return
 	}
 	cal := c.cal
 	m.gauge("candor_eta_calibration_incidents", "Resolved incidents the calibration series are measured on (the latest, at most 100).",

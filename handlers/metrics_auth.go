@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,15 @@ import (
 // personal data, so a key revoked during an outage reads them a little longer.
 const metricsGrace = 15 * time.Minute
 
+// metricsKeyWait is how long the store may take to confirm a key it confirmed within
+// metricsGrace; scrapeStoreWait bounds each part of the scrape's own store work (ping and
+// outbox backlog; calibration). Together they keep a scrape during a stall well inside
+// Prometheus' default 10 s timeout.
+const (
+	metricsKeyWait  = time.Second
+	scrapeStoreWait = 2 * time.Second
+)
+
 // knownKeys remembers the hashes of keys that recently passed the read check on /metrics.
 type knownKeys struct {
 	mu   sync.Mutex
@@ -30,8 +40,21 @@ func (s *server) requireMetricsKey(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	})
 	return func(c echo.Context) error {
+		recent := s.metricsKeys.recent(bearer(c), time.Now())
+		// A stalled store answers nothing until the deadline: a known key waits for it only
+		// briefly, so that the scrape still answers within Prometheus' timeout (10 s by
+		// default) with candor_store_up 0; an unknown key waits as any staff request does.
+		wait := requestTimeout
+		if recent {
+			wait = metricsKeyWait
+		}
+		orig := c.Request()
+		ctx, cancel := context.WithTimeout(orig.Context(), wait)
+		c.SetRequest(orig.WithContext(ctx))
 		err := checked(c)
-		if status.ErrorCode(err) == status.EUNAVAILABLE && s.metricsKeys.recent(bearer(c), time.Now()) {
+		cancel()
+		c.SetRequest(orig)
+		if status.ErrorCode(err) == status.EUNAVAILABLE && recent {
 			return next(c)
 		}
 		return err

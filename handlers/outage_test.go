@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -106,4 +108,153 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatal("the stale notice stays after the store returned")
 	}
 	en.do("GET", "/readyz", "", nil).want(200)
+}
+
+// stallStore is a store whose database stopped answering without closing its connections
+// (a locked table, a frozen backend, a partition): every call waits until its context
+// ends, then fails as the stores do when a deadline passes.
+type stallStore struct {
+	status.Store
+	stalled atomic.Bool
+}
+
+func (s *stallStore) wait(ctx context.Context) error {
+	<-ctx.Done()
+	return fmt.Errorf("read: %w: %w", status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again shortly."), ctx.Err())
+}
+
+func (s *stallStore) Read(ctx context.Context, fn func(status.Tx) error) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Read(ctx, fn)
+}
+
+func (s *stallStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Write(ctx, fn)
+}
+
+func (s *stallStore) Ping(ctx context.Context) error {
+	if s.stalled.Load() {
+		return s.wait(ctx)
+	}
+	return s.Store.Ping(ctx)
+}
+
+// TestMetricsDuringStall (attack run 2): with the database stalled, a scrape with a key
+// /metrics confirmed recently answers 200 with candor_store_up 0 and the last calibration,
+// within Prometheus' default scrape timeout (10 s). Before, the key check waited for the
+// store without a deadline of the request's own (10 s on PostgreSQL) and the calibration
+// read another full store deadline, so the scrape that should have said "store down" timed
+// out in Prometheus instead.
+func TestMetricsDuringStall(t *testing.T) {
+	en := newEnv(t)
+	ss := &stallStore{Store: en.store}
+	svc := status.NewService(ss, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	if got := en.scrape(); got["candor_store_up"] != 1 || !got.has("candor_eta_calibration_incidents") {
+		t.Fatalf("healthy scrape: %v", got)
+	}
+	// Another revision, so the calibration would be read again.
+	en.do("POST", "/api/v1/incidents", en.write, map[string]any{"title": "Slow", "message": "Looking."}).want(201)
+	if err := en.holder.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	ss.stalled.Store(true)
+	done := make(chan scrape, 1)
+	go func() { done <- en.scrape() }()
+	select {
+	case got := <-done:
+		if got["candor_store_up"] != 0 || got["candor_up"] != 1 || !got.has("candor_eta_calibration_incidents") {
+			t.Errorf("scrape during the stall: store_up %v, up %v, calibration %v", got["candor_store_up"], got["candor_up"],
+				got.has("candor_eta_calibration_incidents"))
+		}
+	case <-time.After(10 * time.Second): // Prometheus' default scrape_timeout: the behaviour, not a benchmark
+		t.Fatal("a scrape during a stall outlasted Prometheus' default timeout")
+	}
+	ss.stalled.Store(false)
+	if got := en.scrape(); got["candor_store_up"] != 1 {
+		t.Fatalf("after the stall: store_up %v", got["candor_store_up"])
+	}
+}
+
+// TestConsoleDuringStall (attack run 2): with the database stalled, a signed-in console
+// page answers the "Temporarily unavailable" page (503) once the request's deadline passes.
+// Before, the error page asked the stalled store for the session again without any
+// deadline of the request's (PostgreSQL's default read deadline: 15 s in all; with SQLite
+// under a store that never answers, forever).
+func TestConsoleDuringStall(t *testing.T) {
+	en := newEnv(t)
+	ss := &stallStore{Store: en.store}
+	en.svc = status.NewService(ss, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+	ed.get("/admin").want(200)
+
+	ss.stalled.Store(true)
+	done := make(chan resp, 1)
+	go func() { done <- ed.get("/admin") }()
+	select {
+	case r := <-done:
+		r.want(503)
+		if d := page(t, r); !strings.Contains(d.Find("main").Text(), "Temporarily unavailable") {
+			t.Errorf("stall page: %s", d.Find("main").Text())
+		}
+	case <-time.After(10 * time.Second): // twice the request deadline: the behaviour, not a benchmark
+		t.Fatal("a console page during a stall outlasted its request deadline")
+	}
+	ss.stalled.Store(false)
+	ed.get("/admin").want(200)
+}
+
+// readOnlyStore is a store that reads but cannot write, as SQLite on a full disk.
+type readOnlyStore struct {
+	status.Store
+	full atomic.Bool
+}
+
+func (s *readOnlyStore) Write(ctx context.Context, fn func(status.Tx) error) error {
+	if s.full.Load() {
+		return fmt.Errorf("commit: %w", status.Errorf(status.EUNAVAILABLE, "The database is unavailable; try again later."))
+	}
+	return s.Store.Write(ctx, fn)
+}
+
+// TestConsoleFormKeptWhenStoreCannotWrite (attack run 2): a new incident posted from the
+// console while the store cannot write (a full disk) comes back as the form with the title
+// and message typed, saying nothing was saved (503), and posts once the store can write
+// again. Before, the console answered its generic error page and what was typed — an
+// incident message written during an outage — was lost.
+func TestConsoleFormKeptWhenStoreCannotWrite(t *testing.T) {
+	en := newEnv(t)
+	ro := &readOnlyStore{Store: en.store}
+	en.svc = status.NewService(ro, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
+	form := url.Values{"title_en": {"Messages delayed"}, "message_en": {"A long explanation typed during the outage."},
+		"status": {"investigating"}, "impact": {"major"}, "action": {"post"}}
+
+	ro.full.Store(true)
+	d := page(t, ed.post("/admin/incidents/new", form).want(http.StatusServiceUnavailable))
+	if v, _ := d.Find(`[name=title_en]`).Attr("value"); v != "Messages delayed" {
+		t.Errorf("title kept as %q", v)
+	}
+	if !strings.Contains(d.Find(`[name=message_en]`).Text(), "A long explanation typed during the outage.") {
+		t.Errorf("message not kept: %q", d.Find(`[name=message_en]`).Text())
+	}
+	if p := d.Find("[data-testid=form-problem]").Text(); !strings.Contains(p, "Nothing was saved") {
+		t.Errorf("problem %q", p)
+	}
+	if n := en.countIncidents(); n != 0 {
+		t.Fatalf("%d incidents stored", n)
+	}
+	ro.full.Store(false)
+	ed.post("/admin/incidents/new", form).want(http.StatusSeeOther)
+	if n := en.countIncidents(); n != 1 {
+		t.Fatalf("%d incidents after the disk has room again", n)
+	}
 }

@@ -151,3 +151,145 @@ func TestHugePage(t *testing.T) {
 	ed.get("/admin/incidents?page=9223372036854775807").want(http.StatusOK)
 	en.do("GET", "/history?page=9223372036854775807", "", nil).want(http.StatusNotFound)
 }
+
+// TestInvalidUTF8Refused (attack run 2): a JSON body with bytes that are not UTF-8, or a
+// \u escape of half a surrogate pair, answers 400 and stores nothing — before, encoding/json
+// replaced either with U+FFFD and the incident was stored with a title other than the one
+// sent. A whole escaped pair and plain UTF-8 still work, and a backslash-escaped backslash
+// before "ud800" is text, not an escape.
+func TestInvalidUTF8Refused(t *testing.T) {
+	en := newEnv(t)
+	for _, body := range []string{
+		"{\"title\": \"Search \xff\xfe slow\", \"message\": \"Looking.\"}",
+		"{\"title\": \"Search slow\", \"message\": \"Looking \xc3.\"}",
+		`{"title": "Search \ud800 slow", "message": "Looking."}`,
+		`{"title": "Search \udc00 slow", "message": "Looking."}`,
+		`{"title": "Search \ud800\u0041 slow", "message": "Looking."}`,
+		`{"title": "Search slow", "message": "Looking \uD83D"}`,
+	} {
+		code, _ := en.do("POST", "/api/v1/incidents", en.write, body).want(http.StatusBadRequest).apiError()
+		if code != "bad_request" {
+			t.Errorf("%q: code %s, want bad_request", body, code)
+		}
+	}
+	// The same through the integrations' looser decoder.
+	en.do("POST", "/api/v1/integrations/signal", en.write,
+		"{\"key\": \"dd:x\", \"component\": \"search\", \"status\": \"major_outage\", \"summary\": \"\xff\"}").
+		want(http.StatusBadRequest).apiError()
+	if n := en.countIncidents(); n != 0 {
+		t.Fatalf("%d incidents stored from refused bodies", n)
+	}
+	r := en.do("POST", "/api/v1/incidents", en.write,
+		`{"title": "Search \ud83d\udd0d slow \\ud800", "message": "검색이 느립니다."}`).want(http.StatusCreated).json()
+	if got := textIn(r["title"], "en"); got != `Search 🔍 slow \ud800` {
+		t.Errorf("title %q", got)
+	}
+}
+
+// TestComponentPositionBounded (attack run 2): a position beyond status.MaxPosition answers
+// 422 on both stores. Before, SQLite stored 2^63-1 and the next component's place ("after
+// the last one") overflowed to -2^63; PostgreSQL answered 500 for 2^31, and after 2^31-1
+// every new component failed with 500.
+func TestComponentPositionBounded(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Chat"}).want(http.StatusCreated)
+		for _, body := range []string{`{"position": 9223372036854775807}`, `{"position": 2147483648}`, `{"position": 1000001}`} {
+			_, fields := en.do("PATCH", "/api/v1/components/chat", en.admin, body).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, "position"), "at most") {
+				t.Errorf("%s: fields %v", body, fields)
+			}
+			en.do("POST", "/api/v1/components", en.admin, `{"name": "Voice", `+body[1:]).want(http.StatusUnprocessableEntity)
+		}
+		r := en.do("PATCH", "/api/v1/components/chat", en.admin, `{"position": 1000000}`).want(http.StatusOK).json()
+		if r["position"] != float64(1000000) {
+			t.Errorf("position %v", r["position"])
+		}
+		r = en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Voice"}).want(http.StatusCreated).json()
+		if r["position"] != float64(1000000) {
+			t.Errorf("next position %v, want 1000000 (the last place)", r["position"])
+		}
+		en.do("GET", "/api/v2/components.json", "", nil).want(http.StatusOK)
+	})
+}
+
+// TestTypeErrorsExplained (attack run 2): a body that is not an object, a fraction for a
+// count and a number too large for its field get messages a client can act on. Before,
+// they read `Field "" must be a string, not array.` and `must be a number, not number 1.5`.
+func TestTypeErrorsExplained(t *testing.T) {
+	en := newEnv(t)
+	en.do("POST", "/api/v1/components", en.admin, map[string]any{"name": "Chat"}).want(http.StatusCreated)
+	for _, tc := range []struct {
+		method, path, key, body, want, field string
+	}{
+		{"POST", "/api/v1/incidents", en.write, `[1, 2]`, "The request body must be a JSON object, not array.", ""},
+		{"POST", "/api/v1/incidents", en.write, `"title"`, "The request body must be a JSON object, not string.", ""},
+		{"POST", "/api/v1/integrations/signal", en.write, `[]`, "The request body must be a JSON object, not array.", ""},
+		{"PATCH", "/api/v1/components/chat", en.admin, `{"position": 1.5}`, `Field "position" must be a whole number, not 1.5.`, "position"},
+		{"PATCH", "/api/v1/components/chat", en.admin, `{"position": 99999999999999999999}`,
+			`Field "position" must be a number within range, not 99999999999999999999.`, "position"},
+		{"POST", "/api/v1/incidents", en.write, `{"title": "T", "message": "M", "users_affected_percent": 1e400}`,
+			`Field "users_affected_percent" must be a number within range, not 1e400.`, "users_affected_percent"},
+	} {
+		r := en.do(tc.method, tc.path, tc.key, tc.body).want(http.StatusBadRequest)
+		_, fields := r.apiError()
+		e := r.json()["error"].(map[string]any)
+		if e["message"] != tc.want {
+			t.Errorf("%s: message %q, want %q", tc.body, e["message"], tc.want)
+		}
+		if tc.field != "" && fields[tc.field] == nil {
+			t.Errorf("%s: fields %v, want %s", tc.body, fields, tc.field)
+		}
+		if _, ok := fields[""]; ok {
+			t.Errorf("%s: a field without a name: %v", tc.body, fields)
+		}
+	}
+}
+
+// TestProbeTextsRefuseControlCharacters (attack run 2): a probe's name, target and
+// body_contains with a NUL or an escape sequence answer 422 naming the field on both
+// stores, as every other staff-written text does. Before, SQLite stored them (the name
+// is shown in the console and in signal summaries; a DNS target "db\x1b.internal" was
+// accepted) and PostgreSQL answered 422 "The database cannot store this text" without
+// saying which field.
+func TestProbeTextsRefuseControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.seedComponents([3]string{"search", "Search", ""})
+		for _, tc := range []struct{ field, body string }{
+			{"name", `{"name": "API\u0000", "kind": "http", "target": "https://search.example.com/healthz"}`},
+			{"name", `{"name": "API\u001b[2J", "kind": "dns", "target": "search.example.com"}`},
+			{"target", `{"name": "DNS", "kind": "dns", "target": "search\u001b.example.com"}`},
+			{"target", `{"name": "TCP", "kind": "tcp", "target": "db\u0000.internal:5432"}`},
+			{"body_contains", `{"name": "API", "kind": "http", "target": "https://search.example.com/healthz", "body_contains": "o\u0000k"}`},
+		} {
+			_, fields := en.do("POST", "/api/v1/components/search/probes", en.admin, tc.body).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, tc.field), "control characters") {
+				t.Errorf("%s: fields %v, want %s refused", tc.body, fields, tc.field)
+			}
+		}
+		if ps := get[[]any](t, en.do("GET", "/api/v1/components/search/probes", en.read, nil).want(200).json(), "probes"); len(ps) != 0 {
+			t.Errorf("%d probes stored from refused requests", len(ps))
+		}
+		en.do("POST", "/api/v1/components/search/probes", en.admin,
+			`{"name": "API", "kind": "http", "target": "https://search.example.com/healthz", "body_contains": "\"status\":\t\"ok\""}`).want(201)
+	})
+}
+
+// TestPreCheckControlCharacters (attack run 2): a maintenance pre-check item with a NUL or
+// an escape sequence answers 422 naming pre_checks on both stores. Before, SQLite stored it
+// and PostgreSQL answered "The database cannot store this text" without a field.
+func TestPreCheckControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		now := en.clock.Now()
+		for _, item := range []string{"Back up\x00", "Drain \x1b[2Jtraffic"} {
+			_, fields := en.do("POST", "/api/v1/maintenances", en.write, map[string]any{"title": "DB upgrade", "message": "Upgrade.",
+				"scheduled_for": now.Add(time.Hour).Format(time.RFC3339), "scheduled_until": now.Add(2 * time.Hour).Format(time.RFC3339),
+				"pre_checks": []string{"Announce", item}}).want(http.StatusUnprocessableEntity).apiError()
+			if !strings.Contains(fieldText(fields, "pre_checks"), "control characters") {
+				t.Errorf("%q: fields %v", item, fields)
+			}
+		}
+		if ms := get[[]any](t, en.do("GET", "/api/v1/maintenances", en.read, nil).want(200).json(), "maintenances"); len(ms) != 0 {
+			t.Errorf("%d maintenances stored from refused requests", len(ms))
+		}
+	})
+}

@@ -227,3 +227,24 @@ func TestWebhookRegistrationErrors(t *testing.T) {
 	en.do("POST", "/api/v1/webhooks", en.admin, map[string]any{"url": "https://example.com/x", "secret": "mine"}).want(400)
 	en.do("GET", "/api/v1/webhooks/nope/deliveries?limit=0", en.admin, nil).want(422)
 }
+
+// TestWebhookDescriptionControlCharacters (attack run 2): a webhook description with a NUL
+// or an escape sequence answers 422 naming the field on both stores. Before, SQLite stored
+// it for the console and PostgreSQL answered "The database cannot store this text" without
+// a field.
+func TestWebhookDescriptionControlCharacters(t *testing.T) {
+	stores(t, func(t *testing.T, en *env) {
+		en.svc.SetWebhooks(&webhook.Planner{Builder: en.build}, webhook.Guard{}.CheckURL)
+		for _, d := range []string{"Ops\x00", "Ops\x1b[2J", "Ops\nsecond line"} {
+			_, fields := en.do("POST", "/api/v1/webhooks", en.admin, map[string]any{"url": "https://example.com/x", "description": d}).
+				want(422).apiError()
+			if fields["description"] == nil {
+				t.Errorf("%q: fields %v", d, fields)
+			}
+		}
+		if ws := get[[]any](t, en.do("GET", "/api/v1/webhooks", en.admin, nil).want(200).json(), "webhooks"); len(ws) != 0 {
+			t.Errorf("%d webhooks stored from refused requests", len(ws))
+		}
+		en.do("POST", "/api/v1/webhooks", en.admin, map[string]any{"url": "https://example.com/x", "description": "Ops ✓"}).want(201)
+	})
+}

@@ -76,6 +76,10 @@ const (
 	MaxTitleLen       = 200
 	MaxMessageLen     = 10000
 	MaxIDLen          = 64
+	// MaxPosition bounds a component's place in the list: far more than any page has, and
+	// small enough that "after the last one" (+1) cannot overflow and fits every store's
+	// integer column (PostgreSQL's is 32-bit).
+	MaxPosition = 1_000_000
 )
 
 // Slug derives a stable id from a name: lower-case ASCII letters and digits joined by

@@ -15,6 +15,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, op Op, name string, scope Sc
 	if strings.ContainsAny(name, " \t\r\n") {
 		p.Add("name", "must not contain spaces")
 	}
+	if name == "." || name == ".." {
+		// Clients and browsers resolve these in a URL's path: no URL could revoke the key.
+		p.Add("name", "must not be %q", name)
+	}
 	if !scope.Valid() {
 		p.Add("scope", "must be one of %s", joinValues(Scopes))
 	}

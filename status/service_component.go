@@ -93,9 +93,7 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	if !in.Status.Valid() {
 		p.Add("status", "must be one of %s", joinValues(ComponentStatuses))
 	}
-	if in.Position != nil && *in.Position < 0 {
-		p.Add("position", "must not be negative")
-	}
+	checkPosition(p, in.Position)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -141,11 +139,23 @@ func (s *Service) CreateComponent(ctx context.Context, op Op, in ComponentInput)
 	return c, nil
 }
 
+func checkPosition(p Problems, pos *int) {
+	switch {
+	case pos == nil:
+	case *pos < 0:
+		p.Add("position", "must not be negative")
+	case *pos > MaxPosition:
+		p.Add("position", "must be at most %d", MaxPosition)
+	}
+}
+
+// nextPosition is the place after the last component, at most MaxPosition (a store written
+// before positions were bounded may hold larger ones).
 func nextPosition(comps []Component) int {
 	max := 0
 	for _, c := range comps {
 		if c.Position >= max {
-			max = c.Position + 1
+			max = min(c.Position, MaxPosition-1) + 1
 		}
 	}
 	return max
@@ -225,9 +235,7 @@ func (s *Service) UpdateComponent(ctx context.Context, op Op, id string, in Comp
 	if in.Status != nil && !in.Status.Valid() {
 		p.Add("status", "must be one of %s", joinValues(ComponentStatuses))
 	}
-	if in.Position != nil && *in.Position < 0 {
-		p.Add("position", "must not be negative")
-	}
+	checkPosition(p, in.Position)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ func newPreChecks(p Problems, texts []string) []MaintenanceCheck {
 		case n > MaxPreCheckText:
 			p.Add("pre_checks", "each item must be at most %d characters", MaxPreCheckText)
 		}
+		if err := CheckText(t, SingleLine); err != nil {
+			p.Add("pre_checks", "each item %s", err)
+		}
 		out = append(out, MaintenanceCheck{ID: newID(8), Text: t})
 	}
 	return out

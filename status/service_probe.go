@@ -59,8 +59,11 @@ func validateProbe(in *ProbeInput) error {
 	if utf8.RuneCountInString(in.Name) > 100 {
 		p.Add("name", "must be at most 100 characters")
 	}
+	checkText(p, "name", in.Name, SingleLine)
 	if in.Target == "" {
 		p.Add("target", "is required")
+	} else if err := CheckText(in.Target, SingleLine); err != nil {
+		p.Add("target", "%s", err)
 	} else if _, f, problem := ProbeHost(in.Kind, in.Target); problem != "" {
 		p.Add(f, "%s", problem)
 	}
@@ -89,6 +92,7 @@ func validateProbe(in *ProbeInput) error {
 		if utf8.RuneCountInString(in.BodyContains) > 1000 {
 			p.Add("body_contains", "must be at most 1000 characters")
 		}
+		checkText(p, "body_contains", in.BodyContains, MultiLine)
 		if in.BodyContains != "" && in.Method == "HEAD" {
 			p.Add("body_contains", "needs a method that returns a body")
 		}

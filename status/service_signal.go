@@ -3,8 +3,10 @@ package status
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -57,7 +59,10 @@ func (s *Service) SignalHold() time.Duration { return s.signalHold }
 // problem when in cannot be used.
 func checkSignal(in *SignalInput) (field, problem string) {
 	in.Key, in.Component = strings.TrimSpace(in.Key), strings.TrimSpace(in.Component)
-	in.Source, in.Summary = strings.TrimSpace(in.Source), strings.TrimSpace(in.Summary)
+	// The summary is the monitoring's words, kept rather than refused (like its length):
+	// a control character — a NUL, which no PostgreSQL text holds and which failed the
+	// whole alert group there, or an escape sequence for a staff terminal — becomes a space.
+	in.Source, in.Summary = strings.TrimSpace(in.Source), strings.TrimSpace(strings.Map(controlToSpace, in.Summary))
 	if in.Status == "" {
 		in.Status = PartialOutage
 	}
@@ -68,6 +73,12 @@ func checkSignal(in *SignalInput) (field, problem string) {
 	switch {
 	case in.Component == "":
 		return "component", "is required"
+	case CheckText(in.Component, SingleLine) != nil:
+		return "component", CheckText(in.Component, SingleLine).Error()
+	case CheckText(in.Source, SingleLine) != nil:
+		return "source", CheckText(in.Source, SingleLine).Error()
+	case CheckText(in.Key, SingleLine) != nil:
+		return "dedup_key", CheckText(in.Key, SingleLine).Error()
 	case in.Source == "":
 		return "source", "is required"
 	case utf8.RuneCountInString(in.Source) > MaxSignalSourceLen:
@@ -80,6 +91,13 @@ func checkSignal(in *SignalInput) (field, problem string) {
 		return "status", "must be one of " + JoinNames(SignalStatuses)
 	}
 	return "", ""
+}
+
+func controlToSpace(r rune) rune {
+	if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		return ' '
+	}
+	return r
 }
 
 // ReportSignals records what monitoring reports, in one transaction: a new or changed state
@@ -294,6 +312,9 @@ func raiseDraft(h *holders, d *Draft, g *Signal, now time.Time) error {
 	return nil
 }
 
+// signalBatch is how many due signals one transaction of the signals job applies.
+const signalBatch = 100
+
 // RunSignals is the signals job: it applies every reported state whose hold has passed,
 // then publishes drafts whose auto-publish time has come while a signal still fires. State
 // lives in the store, so a restart or another replica picks up exactly where this left off;
@@ -320,10 +341,15 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 			due = append(due, pending[i].Key)
 		}
 	}
-	if len(due) > 0 {
+	// A batch per transaction: a backlog too large for one transaction within the job's
+	// deadline (an Alertmanager group of thousands of alerts) was rolled back at every run,
+	// holding SQLite's write lock each time and never applied. Batches commit as they go.
+	for batch := range slices.Chunk(due, signalBatch) {
+		n := 0
 		err = s.write(ctx, Op{Actor: System}, func(tx Tx, now time.Time) (change, error) {
 			changed, h := false, newHolders(tx)
-			for _, key := range due {
+			n = 0 // the closure may run again (a retried transaction)
+			for _, key := range batch {
 				g, err := tx.Signal(key)
 				if ErrorCode(err) == ENOTFOUND {
 					continue // its component was deleted meanwhile
@@ -337,14 +363,15 @@ func (s *Service) RunSignals(ctx context.Context) (applied, published int, err e
 				if err != nil {
 					return change{}, fmt.Errorf("apply signal %s: %w", key, err)
 				}
-				applied++
+				n++
 				changed = changed || c
 			}
 			return change{kind: "component", public: changed}, nil
 		})
 		if err != nil {
-			return 0, 0, err
+			return applied, 0, err
 		}
+		applied += n
 	}
 	for i := range drafts {
 		if at := drafts[i].AutoPublishAt; at.IsZero() || now.Before(at) {

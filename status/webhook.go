@@ -226,6 +226,9 @@ func ValidateWebhookEndpoint(e *WebhookEndpoint) error {
 	if len(e.Description) > 200 {
 		return fieldError("description", "too_long", "The description is longer than 200 characters.")
 	}
+	if err := CheckText(e.Description, SingleLine); err != nil {
+		return fieldError("description", "invalid", "The description "+err.Error()+".")
+	}
 	if len(e.Events) == 0 {
 		return fieldError("events", "required", "Choose at least one event.")
 	}
