@@ -190,8 +190,7 @@ func TestMetricsDuringStall(t *testing.T) {
 func TestConsoleDuringStall(t *testing.T) {
 	en := newEnv(t)
 	ss := &stallStore{Store: en.store}
-	en.svc = status.NewService(ss, en.clock, nil)
-	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	en.serveThrough(ss)
 	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
 	ed.get("/admin").want(200)
 
@@ -209,6 +208,13 @@ func TestConsoleDuringStall(t *testing.T) {
 	}
 	ss.stalled.Store(false)
 	ed.get("/admin").want(200)
+}
+
+// serveThrough makes the service, and the handlers serving it, use store s: a wrapper of
+// the env's store that fails in some way. The public snapshot keeps reading the env's.
+func (en *env) serveThrough(s status.Store) {
+	en.svc = status.NewService(s, en.clock, nil)
+	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
 }
 
 // readOnlyStore is a store that reads but cannot write, as SQLite on a full disk.
@@ -232,8 +238,7 @@ func (s *readOnlyStore) Write(ctx context.Context, fn func(status.Tx) error) err
 func TestConsoleFormKeptWhenStoreCannotWrite(t *testing.T) {
 	en := newEnv(t)
 	ro := &readOnlyStore{Store: en.store}
-	en.svc = status.NewService(ro, en.clock, nil)
-	en.e = handlers.New(handlers.Deps{Service: en.svc, Site: en.holder, Builder: en.build, Assets: en.assets, DefaultLang: templates.Korean})
+	en.serveThrough(ro)
 	ed := en.signedIn("mina", status.RoleEditor, "203.0.113.9")
 	form := url.Values{"title_en": {"Messages delayed"}, "message_en": {"A long explanation typed during the outage."},
 		"status": {"investigating"}, "impact": {"major"}, "action": {"post"}}
