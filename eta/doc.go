@@ -291,7 +291,7 @@
 // baseline and 6445–6471 for the others; by elapsed time it is the lowest at 60 minutes
 // and 0.5–2.7% above the best baseline's elsewhere.
 //
-// On nine other real histories (GitHub, Cloudflare and eight Atlassian products, rebuilt
+// On nine other real histories (GitHub, Cloudflare and seven Atlassian products, rebuilt
 // from saved summary.json snapshots the way shared/data was; table in the README, "On nine
 // histories it never saw"), nothing changed, calibration generalises and the P90 pinball
 // loss does not. Counted by Report.GoalMisses (goal.go):
