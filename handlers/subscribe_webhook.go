@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -115,21 +114,9 @@ func (s *server) webhookRemovePage(c echo.Context) error {
 func webhookManageView(e *status.WebhookEndpoint, id, tok string) templates.SubscriptionView {
 	v := templates.SubscriptionView{Kind: "webhook-remove", ID: id, Token: tok, Host: email.WebhookHost(e.URL)}
 	if e.FailedOff() {
-		v.Off = &templates.WebhookOff{Since: e.FailingSince, At: e.DisabledAt, LastError: lastError(e.LastError)}
+		v.Off = &templates.WebhookOff{Since: e.FailingSince, At: e.DisabledAt, LastError: e.LastError}
 	}
 	return v
-}
-
-// lastError is the delivery's error without the dispatcher's English account of its
-// retries ("gave up after 5 attempts over 25h0m0s: HTTP 500"): the page is in its reader's
-// language, and only the technical part is shown, as code.
-func lastError(msg string) string {
-	if strings.HasPrefix(msg, "gave up after ") {
-		if _, rest, ok := strings.Cut(msg, ": "); ok {
-			return rest
-		}
-	}
-	return msg
 }
 
 func (s *server) enableWebhook(c echo.Context) error {

@@ -522,7 +522,9 @@ func (d *WebhookDispatcher) save(batch []hookResult) error {
 				cur.FailingSince = now
 			}
 			cur.Failures++
-			cur.LastFailureAt, cur.LastError = now, x.LastError
+			// The endpoint keeps its attempt's own error (HTTP 500, connection refused), which its
+			// contact's page shows as is; the delivery keeps the account of its retries.
+			cur.LastFailureAt, cur.LastError = now, o.err
 			if !cur.Disabled() && now.Sub(cur.FailingSince) >= d.cfg.DisableAfter {
 				reason := fmt.Sprintf("disabled after failing since %s (%d attempts): %s",
 					cur.FailingSince.UTC().Format(time.RFC3339), cur.Failures, x.LastError)
