@@ -9,6 +9,15 @@ import (
 	"github.com/candorstatus/candor/statuspagev2"
 )
 
+// ReadRecords is Records of the Statuspage history in the file at path.
+func ReadRecords(path string) ([]eta.Record, error) {
+	incs, err := statuspagev2.ParseIncidentsFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Records(incs)
+}
+
 // Records reads a Statuspage incident history the way production learns from it:
 // converted as `candor import statuspage` stores it (Incidents), then reduced by
 // estimator.Record. The ETA backtest uses it so that it measures the model on the history

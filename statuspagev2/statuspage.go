@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 )
 
 // Page describes the status page itself.
@@ -95,6 +96,16 @@ type Incident struct {
 type IncidentsDocument struct {
 	Page      *Page      `json:"page"`
 	Incidents []Incident `json:"incidents"`
+}
+
+// ParseIncidentsFile is ParseIncidents of the file at path.
+func ParseIncidentsFile(path string) ([]Incident, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseIncidents(f)
 }
 
 // ParseIncidents reads a Statuspage incident history: either an incidents.json response

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/candorstatus/candor/eta"
 	"github.com/candorstatus/candor/importer"
-	"github.com/candorstatus/candor/statuspagev2"
 )
 
 const etaHelp = `Usage: candor eta ACTION [flags]
@@ -81,7 +79,7 @@ func backtestFiles(files []string) ([]eta.Report, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			recs, err := readHistory(path)
+			recs, err := importer.ReadRecords(path)
 			if err != nil {
 				errs[i] = fmt.Errorf("read %s: %w", path, err)
 				return
@@ -91,19 +89,6 @@ func backtestFiles(files []string) ([]eta.Report, error) {
 	}
 	wg.Wait()
 	return reports, errors.Join(errs...)
-}
-
-func readHistory(path string) ([]eta.Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	incs, err := statuspagev2.ParseIncidents(f)
-	if err != nil {
-		return nil, err
-	}
-	return importer.Records(incs)
 }
 
 // backtestSummary is one line per history — its coverage, how many goal checks it misses,

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/candorstatus/candor/lang"
 
@@ -41,12 +40,7 @@ func importStatuspage(ctx context.Context, args []string, env Env) error {
 	if !ok {
 		return fmt.Errorf("--lang %q: want en or ko", *langFlag)
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	incs, err := statuspagev2.ParseIncidents(f)
+	incs, err := statuspagev2.ParseIncidentsFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}

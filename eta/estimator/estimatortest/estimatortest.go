@@ -11,7 +11,6 @@ import (
 	"github.com/candorstatus/candor/eta"
 	"github.com/candorstatus/candor/importer"
 	"github.com/candorstatus/candor/internal/testenv"
-	"github.com/candorstatus/candor/statuspagev2"
 )
 
 // HistoryFile is the real history's name in shared/data.
@@ -45,18 +44,9 @@ func RealHistory(t testing.TB) []eta.Record {
 	if path == "" {
 		testenv.Missing(t, testenv.SharedData, "real history shared/data/"+HistoryFile+" not found beside the checkout")
 	}
-	f, err := os.Open(path)
+	recs, err := importer.ReadRecords(path)
 	if err != nil {
-		t.Fatalf("open real history: %v", err)
-	}
-	defer f.Close()
-	incs, err := statuspagev2.ParseIncidents(f)
-	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	recs, err := importer.Records(incs)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatalf("real history %s: %v", path, err)
 	}
 	return recs
 }
